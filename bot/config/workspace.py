@@ -1,0 +1,260 @@
+"""The workspace file (rejoinder.yaml): teams, routes, workflow, roles,
+approval policy, guidelines, SLAs and sources. Unknown keys are errors."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, field_validator, model_validator
+
+from bot.config.match import MatchExpr
+from bot.types import NETWORK_PATTERN
+
+ROLES = ("agent", "approver", "admin", "partner")
+Role = Literal["agent", "approver", "admin", "partner"]
+PriorityName = Literal["urgent", "high", "normal", "low"]
+
+DEFAULT_STAGES = [
+    "new", "triaged", "drafting", "awaiting_approval", "approved", "published",
+    "resolved", "escalated", "rejected", "closed_without_reply",
+]
+# What each core action moves a case to; a workflow may rename targets.
+DEFAULT_ACTIONS = {
+    "triage": "triaged",
+    "draft": "awaiting_approval",
+    "approve": "approved",
+    "publish": "published",
+    "reject": "rejected",
+    "escalate": "escalated",
+    "resolve": "resolved",
+    "close": "closed_without_reply",
+}
+DEFAULT_LENGTH_LIMITS = {"x": 280, "bluesky": 300, "mastodon": 500, "reddit": 10_000, "threads": 500}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+
+
+def parse_duration(value: str | int) -> timedelta:
+    if isinstance(value, int):
+        return timedelta(seconds=value)
+    m = _DURATION.match(str(value))
+    if not m:
+        raise ValueError(f"{value!r} is not a duration like 15m, 4h or 2d")
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[m.group(2)]
+    return timedelta(**{unit: int(m.group(1))})
+
+
+class Organisation(Strict):
+    name: str = "Acme"
+    # Our own accounts per network: never routed as customers, used for reply checks.
+    handles: dict[str, str] = Field(default_factory=dict)
+
+
+class Team(Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")
+    platform: Literal["console", "slack", "discord"] = "console"
+    channel: str = Field(min_length=1)
+    partner: bool = False  # a shared channel with an outside company
+    workflow: str = "default"
+
+
+class Route(Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,59}$")
+    team: str
+    priority: PriorityName = "normal"
+    labels: list[str] = Field(default_factory=list)
+    match: MatchExpr
+
+
+class Transition(Strict):
+    from_: str = Field(alias="from")
+    to: list[str]
+    roles: list[Role] = Field(default_factory=lambda: ["agent", "approver", "admin"])
+
+    @field_validator("to", mode="before")
+    @classmethod
+    def _listify(cls, v):
+        return [v] if isinstance(v, str) else v
+
+
+def _default_transitions() -> list[Transition]:
+    t = Transition.model_validate
+    everyone = ["agent", "approver", "admin"]
+    return [
+        t({"from": "new", "to": ["triaged", "drafting", "awaiting_approval", "escalated", "closed_without_reply", "resolved"]}),
+        t({"from": "triaged", "to": ["drafting", "awaiting_approval", "escalated", "closed_without_reply", "resolved"]}),
+        t({"from": "drafting", "to": ["awaiting_approval", "escalated", "closed_without_reply"]}),
+        t({"from": "awaiting_approval", "to": ["awaiting_approval", "approved", "rejected", "escalated"], "roles": everyone}),
+        t({"from": "approved", "to": ["published", "awaiting_approval"], "roles": everyone}),
+        t({"from": "rejected", "to": ["drafting", "awaiting_approval", "closed_without_reply", "escalated"]}),
+        t({"from": "escalated", "to": ["drafting", "awaiting_approval", "closed_without_reply", "resolved"]}),
+        t({"from": "published", "to": ["resolved", "awaiting_approval"]}),
+        t({"from": "resolved", "to": ["triaged"]}),
+        t({"from": "closed_without_reply", "to": ["triaged"]}),
+    ]
+
+
+class Workflow(Strict):
+    stages: list[str] = Field(default_factory=lambda: list(DEFAULT_STAGES))
+    initial: str = "new"
+    transitions: list[Transition] = Field(default_factory=_default_transitions)
+    actions: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_ACTIONS))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Workflow":
+        known = set(self.stages)
+        if self.initial not in known:
+            raise ValueError(f"initial stage {self.initial!r} is not in stages")
+        for tr in self.transitions:
+            for stage in [tr.from_, *tr.to]:
+                if stage not in known:
+                    raise ValueError(f"transition uses unknown stage {stage!r}")
+        for action, stage in self.actions.items():
+            if action not in DEFAULT_ACTIONS:
+                raise ValueError(f"unknown action {action!r}; known: {', '.join(DEFAULT_ACTIONS)}")
+            if stage not in known:
+                raise ValueError(f"action {action!r} targets unknown stage {stage!r}")
+        return self
+
+
+class Roles(Strict):
+    default: Role = "agent"  # anyone from our own chat workspace not listed below
+    members: dict[str, list[Role]] = Field(default_factory=dict)  # chat user id -> roles
+    groups: dict[str, list[Role]] = Field(default_factory=dict)  # chat user group id -> roles
+    # Users from another chat workspace (Slack Connect) are partners unless listed here.
+    trusted_external: list[str] = Field(default_factory=list)
+
+
+class HighRisk(Strict):
+    min_followers: int | None = Field(default=50_000, ge=0)
+    labels: list[str] = Field(default_factory=lambda: ["legal", "crisis"])
+    flags: list[str] = Field(default_factory=lambda: ["legal_threat", "safety"])
+    approvers_required: int = Field(default=2, ge=1, le=5)
+
+
+class ApprovalPolicy(Strict):
+    approvers_required: int = Field(default=1, ge=1, le=5)
+    four_eyes: bool = True  # nobody approves their own draft or edit
+    high_risk: HighRisk = Field(default_factory=HighRisk)
+
+
+class Guidelines(Strict):
+    document: str | None = None  # path to a Markdown file, relative to the workspace file
+    text: str = ""  # inline guidelines (used when no document is given)
+    brand_voice: str = "Warm, plain and brief. Own the problem, offer one next step, no jargon."
+    banned_terms: list[str] = Field(default_factory=list)
+    confidential_terms: list[str] = Field(default_factory=list)
+    escalation_promises: list[str] = Field(default_factory=lambda: [
+        "refund", "reimburse", "compensat", "free of charge", "we admit", "our fault",
+        "we are liable", "legally", "guarantee",
+    ])
+    link_allowlist: list[str] = Field(default_factory=list)
+    sign_off: str | None = None  # a regex every reply must end with, e.g. "\\^[A-Z]{2}$"
+    length_limits: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_LENGTH_LIMITS))
+    profanity: Literal["block", "warn"] = "block"
+
+    @field_validator("sign_off")
+    @classmethod
+    def _regex(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"invalid regular expression: {exc}") from None
+        return v
+
+
+class Sla(Strict):
+    first_response: dict[PriorityName, str] = Field(
+        default_factory=lambda: {"urgent": "30m", "high": "1h", "normal": "4h", "low": "24h"}
+    )
+
+    @field_validator("first_response")
+    @classmethod
+    def _durations(cls, v: dict[str, str]) -> dict[str, str]:
+        for value in v.values():
+            parse_duration(value)
+        return v
+
+    def target(self, priority: str) -> timedelta | None:
+        value = self.first_response.get(priority)  # type: ignore[call-overload]
+        return parse_duration(value) if value else None
+
+
+class Incidents(Strict):
+    """Fold bursts on one route into one incident card."""
+
+    threshold: int = Field(default=5, ge=2)  # mentions within the window
+    window: str = "10m"
+
+    @field_validator("window")
+    @classmethod
+    def _duration(cls, v: str) -> str:
+        parse_duration(v)
+        return v
+
+
+class ReplaySource(Strict):
+    type: Literal["replay"]
+    name: str
+    path: str  # JSONL of mentions, relative to the workspace file
+    output: str = "replies.jsonl"  # where published replies are written
+
+
+class WebhookSource(Strict):
+    type: Literal["webhook"]
+    name: str
+    network: str = Field(default="webhook", pattern=NETWORK_PATTERN)
+    secret_env: str
+    path: str = "/hooks/mentions"
+
+
+SourceConfig = Annotated[Union[ReplaySource, WebhookSource], Discriminator("type")]
+
+
+class Workspace(Strict):
+    version: Literal[1] = 1
+    organisation: Organisation = Field(default_factory=Organisation)
+    teams: list[Team] = Field(min_length=1)
+    routes: list[Route] = Field(default_factory=list)
+    workflows: dict[str, Workflow] = Field(default_factory=lambda: {"default": Workflow()})
+    roles: Roles = Field(default_factory=Roles)
+    approval: ApprovalPolicy = Field(default_factory=ApprovalPolicy)
+    guidelines: Guidelines = Field(default_factory=Guidelines)
+    sla: Sla = Field(default_factory=Sla)
+    incidents: Incidents = Field(default_factory=Incidents)
+    sources: list[SourceConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> "Workspace":
+        teams = {t.name for t in self.teams}
+        if len(teams) != len(self.teams):
+            raise ValueError("team names must be unique")
+        if "default" not in self.workflows:
+            self.workflows["default"] = Workflow()
+        for team in self.teams:
+            if team.workflow not in self.workflows:
+                raise ValueError(f"team {team.name!r} uses unknown workflow {team.workflow!r}")
+        seen: set[str] = set()
+        for route in self.routes:
+            if route.team not in teams:
+                raise ValueError(f"route {route.name!r} sends to unknown team {route.team!r}")
+            if route.name in seen:
+                raise ValueError(f"route name {route.name!r} is used twice")
+            seen.add(route.name)
+        names = [s.name for s in self.sources]
+        if len(set(names)) != len(names):
+            raise ValueError("source names must be unique")
+        return self
+
+    def team(self, name: str) -> Team:
+        return next(t for t in self.teams if t.name == name)
+
+    def workflow_for(self, team: str) -> Workflow:
+        return self.workflows[self.team(team).workflow]

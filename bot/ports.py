@@ -1,0 +1,111 @@
+"""The ports the core talks through. Integrations implement them; the core
+and the skills import nothing vendor-specific."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from bot.types import (
+    Card,
+    ChatUser,
+    DraftRequest,
+    DraftResult,
+    Mention,
+    MessageRef,
+    PostedReply,
+)
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    """A mention plus the cursor to save once it is stored (None: no cursor)."""
+
+    mention: Mention | None
+    cursor: str | None = None
+    deleted_id: str | None = None  # the network reported this post deleted
+
+
+@runtime_checkable
+class Source(Protocol):
+    name: str
+    network: str
+
+    def items(self, cursor: str | None) -> AsyncIterator[SourceItem]:
+        """Yield mentions from `cursor` on; runs until closed or the feed ends."""
+        ...
+
+
+class PublishUncertain(Exception):
+    """The network may or may not have accepted the post (timeout, 5xx)."""
+
+
+@runtime_checkable
+class Publisher(Protocol):
+    network: str
+    length_limit: int
+
+    async def reply(self, target: Mention, text: str, idempotency_key: str) -> PostedReply: ...
+
+    async def find_reply(self, target: Mention, idempotency_key: str) -> PostedReply | None:
+        """Look on the network for a reply already made with this key (after an
+        uncertain attempt), so a retry never posts twice."""
+        ...
+
+
+@dataclass(frozen=True)
+class Command:
+    """A typed command or a button click: one path for both."""
+
+    name: str
+    args: str
+    user: ChatUser
+    case_id: int | None = None
+    channel: str | None = None
+    ref: MessageRef | None = None  # the card or thread it came from
+
+
+CommandHandler = Callable[[Command], Awaitable["object"]]
+ThreadMessageHandler = Callable[[MessageRef, ChatUser, str], Awaitable[None]]
+
+
+@runtime_checkable
+class ChatPlatform(Protocol):
+    name: str
+
+    async def start(self, on_command: CommandHandler, on_thread_message: ThreadMessageHandler) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def post_card(self, channel: str, card: Card) -> MessageRef: ...
+
+    async def update_card(self, ref: MessageRef, card: Card) -> None: ...
+
+    async def post_in_thread(self, ref: MessageRef, text: str) -> MessageRef: ...
+
+    async def tell(self, user: ChatUser, channel: str | None, text: str) -> None:
+        """A message only `user` sees (ephemeral where the platform has it)."""
+        ...
+
+
+@runtime_checkable
+class Drafter(Protocol):
+    name: str
+
+    async def draft(self, request: DraftRequest) -> DraftResult: ...
+
+
+@dataclass(frozen=True)
+class Delivery:
+    topic: str
+    payload: dict
+    ack: Callable[[], Awaitable[None]]
+
+
+@runtime_checkable
+class Bus(Protocol):
+    async def publish(self, topic: str, payload: dict) -> None: ...
+
+    def consume(self, topic: str, group: str) -> AsyncIterator[Delivery]: ...
+
+    async def close(self) -> None: ...
