@@ -9,8 +9,10 @@ from typing import Protocol, runtime_checkable
 from bot.types import (
     Card,
     ChatUser,
+    CommandResult,
     DraftRequest,
     DraftResult,
+    HomeView,
     Mention,
     MessageRef,
     PostedReply,
@@ -65,15 +67,23 @@ class Command:
     ref: MessageRef | None = None  # the card or thread it came from
 
 
-CommandHandler = Callable[[Command], Awaitable["object"]]
-ThreadMessageHandler = Callable[[MessageRef, ChatUser, str], Awaitable[None]]
+@dataclass(frozen=True)
+class ChatHandlers:
+    """What the core offers a chat platform. Every callback checks roles itself:
+    a button click is a request, not proof of permission."""
+
+    on_command: Callable[[Command], Awaitable[CommandResult]]
+    # A human message in a case's thread: stored as an internal note, never published.
+    on_thread_message: Callable[[MessageRef, ChatUser, str], Awaitable[None]]
+    card: Callable[[int, ChatUser], Awaitable[Card | None]]  # redacted for partners
+    home: Callable[[ChatUser], Awaitable[HomeView]]
 
 
 @runtime_checkable
 class ChatPlatform(Protocol):
     name: str
 
-    async def start(self, on_command: CommandHandler, on_thread_message: ThreadMessageHandler) -> None: ...
+    async def start(self, handlers: ChatHandlers) -> None: ...
 
     async def stop(self) -> None: ...
 

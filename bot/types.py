@@ -215,3 +215,27 @@ class CommandResult:
     ok: bool = True
     ephemeral: bool = True
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    case_id: int
+    team: str
+    stage: str
+    priority: str
+    network: str
+    author_handle: str
+    excerpt: str
+    sla_due_at: datetime | None
+
+
+@dataclass
+class HomeView:
+    """A person's dashboard (Slack App Home, console `home`)."""
+
+    user: ChatUser
+    assigned_to_me: list[CaseSummary]
+    awaiting_my_approval: list[CaseSummary]
+    sla_breaches: list[CaseSummary]
+    volume_today: dict[str, int]  # team -> mentions routed today
+    sentiment_mix: dict[str, int]  # negative / neutral / positive -> count today
