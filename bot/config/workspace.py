@@ -190,8 +190,9 @@ class Sla(Strict):
 class Incidents(Strict):
     """Fold bursts on one route into one incident card."""
 
-    threshold: int = Field(default=5, ge=2)  # mentions within the window
+    threshold: int = Field(default=10, ge=2)  # cases opened on one route within the window
     window: str = "10m"
+    routes: list[str] | None = None  # routes that may fold into incidents; None: all
 
     @field_validator("window")
     @classmethod
@@ -248,6 +249,9 @@ class Workspace(Strict):
             if route.name in seen:
                 raise ValueError(f"route name {route.name!r} is used twice")
             seen.add(route.name)
+        for name in self.incidents.routes or ():
+            if name not in seen:
+                raise ValueError(f"incidents.routes names unknown route {name!r}")
         names = [s.name for s in self.sources]
         if len(set(names)) != len(names):
             raise ValueError("source names must be unique")

@@ -1,0 +1,152 @@
+"""Composition root: builds everything from the settings and the workspace
+file and runs sources, the pipeline, the outbox workers and the chat
+platforms in one TaskGroup. Vendor integrations are imported only when the
+configuration asks for them, so the core stays importable without them."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from bot.bus import InProcessBus
+from bot.chat_effects import ChatEffects
+from bot.clock import Clock, SystemClock
+from bot.commands import Dispatcher
+from bot.config.workspace import ReplaySource as ReplaySourceConfig, Workspace
+from bot.core import Core
+from bot.outbox import OutboxWorker
+from bot.pipeline import load_cursor
+from bot.ports import Bus, ChatPlatform, Drafter, Publisher, Source
+from bot.publishing import ReplyPublishing
+from bot.settings import Settings
+from bot.store.db import Database
+from bot.types import Mention
+
+log = logging.getLogger(__name__)
+TOPIC = "mentions"
+
+
+def build_drafter(settings: Settings, ws: Workspace) -> tuple[Drafter, Drafter]:
+    """The LLM drafter when a key is set; the offline template library always, as fallback."""
+    from bot.drafting.template import TemplateDrafter
+
+    offline = TemplateDrafter(organisation=ws.organisation.name)
+    if settings.openai_api_key is None:
+        return offline, offline
+    from integrations.llm.langchain_drafter import LangChainDrafter
+
+    llm = LangChainDrafter(settings.openai_model, api_key=settings.openai_api_key.get_secret_value(),
+                           base_url=settings.openai_base_url, timeout=settings.openai_timeout,
+                           organisation=ws.organisation.name)
+    return llm, offline
+
+
+def build_bus(settings: Settings) -> Bus:
+    if settings.redis_url:
+        from integrations.bus.redis_streams import RedisStreamsBus
+
+        return RedisStreamsBus(settings.redis_url)
+    return InProcessBus()
+
+
+def build_sources(ws: Workspace, base_dir: Path) -> tuple[list[Source], dict[str, Publisher]]:
+    from integrations.social.replay import ReplayPublisher, ReplaySource
+
+    sources: list[Source] = []
+    publishers: dict[str, Publisher] = {}
+    for cfg in ws.sources:
+        if isinstance(cfg, ReplaySourceConfig):
+            sources.append(ReplaySource(cfg.name, base_dir / cfg.path, on_error=lambda msg: log.error("%s", msg)))
+            publishers.setdefault("*", ReplayPublisher(base_dir / cfg.output))
+    return sources, publishers
+
+
+def build_platforms(ws: Workspace, settings: Settings) -> dict[str, ChatPlatform]:
+    wanted = {team.platform for team in ws.teams}
+    platforms: dict[str, ChatPlatform] = {}
+    if "console" in wanted:
+        from integrations.chat.console import ConsolePlatform
+
+        platforms["console"] = ConsolePlatform()
+    if "slack" in wanted:
+        from integrations.chat.slack import SlackPlatform
+
+        platforms["slack"] = SlackPlatform(
+            bot_token=settings.slack_bot_token.get_secret_value(),
+            app_token=settings.slack_app_token.get_secret_value() if settings.slack_app_token else None,
+            signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None,
+            api_base_url=settings.slack_api_base_url, http_host=settings.http_host, http_port=settings.http_port,
+        )
+    if "discord" in wanted:
+        raise SystemExit("Discord teams are not supported yet; use slack or console for now.")
+    return platforms
+
+
+class App:
+    def __init__(self, ws: Workspace, db: Database, core: Core, platforms: dict[str, ChatPlatform],
+                 sources: list[Source], publishers: dict[str, Publisher], bus: Bus, clock: Clock) -> None:
+        self.ws, self.db, self.core, self.platforms = ws, db, core, platforms
+        self.sources, self.bus, self.clock = sources, bus, clock
+        self.dispatcher = Dispatcher(core, on_change=self.poke)
+        effects = ChatEffects(db, ws, platforms, core.cards)
+        publishing = ReplyPublishing(db, clock, publishers, core.cases, core.directory)
+        self.chat_worker = OutboxWorker(db, clock, "chat.", effects.handlers())
+        self.publish_worker = OutboxWorker(db, clock, "publish.", {"publish.reply": publishing.handle})
+
+    @classmethod
+    async def create(cls, settings: Settings, ws: Workspace, base_dir: Path, clock: Clock | None = None,
+                     platforms: dict[str, ChatPlatform] | None = None) -> "App":
+        clock = clock or SystemClock()
+        db = await Database(settings.database_url).start()
+        drafter, offline = build_drafter(settings, ws)
+        core = Core(ws, db, clock, drafter, offline)
+        sources, publishers = build_sources(ws, base_dir)
+        return cls(ws, db, core, platforms if platforms is not None else build_platforms(ws, settings),
+                   sources, publishers, build_bus(settings), clock)
+
+    async def pump(self, source: Source) -> None:
+        """Source → bus. The cursor travels with each item and is saved by the
+        pipeline in the same transaction as the mention."""
+        cursor = await load_cursor(self.db, source.name)
+        async for item in source.items(cursor):
+            await self.bus.publish(TOPIC, {
+                "source": source.name, "cursor": item.cursor, "deleted_id": item.deleted_id, "network": source.network,
+                "mention": item.mention.model_dump(mode="json") if item.mention else None,
+            })
+
+    async def consume(self) -> None:
+        """Bus → pipeline, then wake the chat worker for the new cards."""
+        async for delivery in self.bus.consume(TOPIC, "pipeline"):
+            p = delivery.payload
+            if p.get("deleted_id"):
+                await self.core.pipeline.mark_deleted(p["network"], p["deleted_id"])
+            mention = Mention.model_validate(p["mention"]) if p.get("mention") else None
+            cursor = (p["source"], p["cursor"]) if p.get("cursor") is not None else None
+            await self.core.pipeline.ingest([mention] if mention else [], cursor=cursor)
+            await delivery.ack()
+            self.poke()
+
+    async def run(self) -> None:
+        handlers = self.dispatcher.handlers()
+        for platform in self.platforms.values():
+            await platform.start(handlers)
+        try:
+            async with asyncio.TaskGroup() as tg:
+                for source in self.sources:
+                    tg.create_task(self.pump(source), name=f"source:{source.name}")
+                tg.create_task(self.consume(), name="pipeline")
+                tg.create_task(self.chat_worker.run_forever(), name="chat-outbox")
+                tg.create_task(self.publish_worker.run_forever(), name="publish-outbox")
+        finally:
+            await self.close()
+
+    def poke(self) -> None:
+        """Commands and ingests write outbox rows: wake the workers."""
+        self.chat_worker.poke()
+        self.publish_worker.poke()
+
+    async def close(self) -> None:
+        for platform in self.platforms.values():
+            await platform.stop()
+        await self.bus.close()
+        await self.db.close()

@@ -1,0 +1,65 @@
+"""Carries out chat side effects from the outbox: post a case's card once,
+update it in place, and add lines to its thread."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from bot.cards import CardBuilder
+from bot.config.workspace import Workspace
+from bot.outbox import PermanentFailure
+from bot.ports import ChatPlatform
+from bot.store import tables as t
+from bot.store.db import Database
+from bot.types import MessageRef
+
+
+def card_key(platform: str, channel: str, message_id: str) -> str:
+    return f"{platform}:{channel}:{message_id}"
+
+
+class ChatEffects:
+    def __init__(self, db: Database, ws: Workspace, platforms: dict[str, ChatPlatform], cards: CardBuilder) -> None:
+        self.db, self.ws, self.platforms, self.cards = db, ws, platforms, cards
+
+    def handlers(self) -> dict:
+        return {"chat.post": self.post, "chat.update": self.update, "chat.thread": self.thread}
+
+    def _platform(self, team_name: str) -> tuple[ChatPlatform, str, bool]:
+        team = self.ws.team(team_name)
+        platform = self.platforms.get(team.platform)
+        if platform is None:
+            raise PermanentFailure(f"chat platform {team.platform} is not running")
+        return platform, team.channel, team.partner
+
+    async def post(self, row: t.Outbox, uncertain: bool) -> dict:
+        async with self.db.sessions() as s:
+            case = await s.get(t.Case, row.case_id)
+            if case.card_ref:  # posted already: never twice
+                return {"skipped": "card exists"}
+            platform, channel, partner = self._platform(case.team)
+            card = await self.cards.build(s, case, redacted=partner)
+        ref = await platform.post_card(channel, card)
+        async with self.db.transaction() as s:
+            case = await s.get(t.Case, row.case_id)
+            case.card_ref = asdict(ref)  # record at once, so a retry never posts a second card
+            case.card_key = card_key(ref.platform, ref.channel, ref.message_id)
+        return {"message_id": ref.message_id}
+
+    async def update(self, row: t.Outbox, uncertain: bool) -> dict:
+        async with self.db.sessions() as s:
+            case = await s.get(t.Case, row.case_id)
+            if not case.card_ref:
+                return {"skipped": "no card yet"}
+            platform, _channel, partner = self._platform(case.team)
+            card = await self.cards.build(s, case, redacted=partner)
+        await platform.update_card(MessageRef(**case.card_ref), card)
+        return {}
+
+    async def thread(self, row: t.Outbox, uncertain: bool) -> dict:
+        async with self.db.sessions() as s:
+            case = await s.get(t.Case, row.case_id)
+        if not case.card_ref:
+            raise RuntimeError("the case card is not posted yet")  # retried after the card exists
+        platform, _channel, _partner = self._platform(case.team)
+        ref = await platform.post_in_thread(MessageRef(**case.card_ref), row.payload["text"])
+        return {"message_id": ref.message_id}

@@ -1,0 +1,126 @@
+"""Patterns behind the enrichment flags, kept apart from the code that uses them.
+
+Every pattern runs on normalized text (bot.normalize), so invisible characters
+cannot split a word. The injection detector is tuned on two sides: public
+jailbreak and prompt-injection strings must trip it, while ordinary posts
+such as "ignore my last tweet" or "act as if nothing happened" must not.
+"""
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+# One hit on any of these is enough: customers do not write them by accident.
+_INJECTION_STRONG = re.compile(
+    "|".join([
+        # "ignore all previous instructions", "disregard your rules", "forget the above prompt"
+        r"\b(?:ignore|disregard|forget|override|bypass|skip)\b[^.!?\n]{0,40}?"
+        r"\b(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system|all|any|your|these|those)\b"
+        r"[^.!?\n]{0,25}?\b(?:instructions?|prompts?|directives?|directions|guidelines|programming|"
+        r"restrictions|constraints|rules|commands|filters?|safeguards|policies|polic(?:y|ies))\b",
+        r"\b(?:disregard|ignore|forget)\s+(?:all\s+|everything\s+)?(?:of\s+)?(?:the\s+)?(?:above|foregoing)\b",
+        r"\bdo anything now\b",
+        r"\bsystem\s+prompt\b",
+        r"\b(?:reveal|print|repeat|output|show|display|tell me|give me|leak|write out)\s+(?:me\s+)?(?:all\s+)?"
+        r"(?:of\s+)?(?:your|the)\s+(?:initial\s+|original\s+|system\s+|hidden\s+|secret\s+|full\s+|exact\s+)*"
+        r"(?:instructions|prompt|system message|rules you were given)\b",
+        r"\b(?:print|repeat|output|write)\s+(?:out\s+)?(?:everything|all|the text|the words)\s+(?:written\s+)?above\b",
+        r"<\|im_(?:start|end)\|>|<\|(?:system|user|assistant|endoftext)\|>|\[/?INST\]|<</?SYS>>",
+        r"(?:^|\n|#{2,}\s*)(?:system|instructions?)\s*:|\[(?:system|SYSTEM)\]",
+        r"\byou are now\s+(?:(?:going|gonna)\s+to\s+(?:act|be|pretend|respond|answer|play)|known as|called|named"
+        r"|in\s+\S+\s+mode|free\b|unrestricted|unfiltered|uncensored|jailbroken|no longer\b"
+        r"|an?\s+(?:ai|assistant|chatbot|language model|unrestricted|unfiltered|uncensored|evil)\b"
+        r"|dan\b|[a-z]*gpt\b)",
+        r"\b(?:i want|i need|i would like|i'd like)\s+you\s+to\s+(?:act|pretend|behave|roleplay|role-play|simulate)"
+        r"\s+(?:as|like)\s+(?:an?|my|the)?\s*(?:\w+\s+){0,3}?(?:ai|assistant|chatbot|model|gpt|linux|terminal|"
+        r"interpreter|generator|writer|advisor|consultant|expert|coach|teacher|character|persona|bot)\b",
+        r"\b(?:stay|remain|staying)\s+in\s+character\b",
+        r"\b(?:you\s+(?:will|must|shall|are going to|now|will now)|now\s+you)\s+(?:act|behave)\s+as\s+(?!if\b|though\b)",
+        r"<\|",
+        r"\b(?:developer|dev|god|jailbreak|unrestricted|evil)\s+mode\s+(?:enabled|activated|output|response)\b",
+        r"\byour\s+(?:initial|system|hidden|secret|internal)\s+(?:instructions|prompt)\b",
+        r"\b(?:user|human)\s*:.{0,500}?\bassistant\s*:|\bassistant\s*:.{0,500}?\b(?:user|human)\s*:",
+        r"\benable\s+(?:developer|dev|god|jailbreak)\s+mode\b(?![^.!?]{0,40}\b(?:phone|app|device|settings)\b)",
+        r"\b(?:as|like)\s+(?:an?\s+)?(?:unrestricted|unfiltered|uncensored|amoral|jailbroken)\b",
+        r"\bwithout\s+(?:any\s+)?(?:ethical|moral|content)\s+(?:restrictions|guidelines|limits|filters|constraints)\b",
+        r"\b(?:openai|content)\s+(?:content\s+)?polic(?:y|ies)\b",
+        r"\bfrom now on,?\s+(?:you\s+(?:will|are|must|shall|should|have to|can)|act|pretend|respond|answer|reply)\b",
+        r"\b(?:pretend|imagine)\s+(?:to be|you are|that you are|you're)\s+(?:an?\s+)?(?:ai|chatbot|assistant|language model|"
+        r"\w*gpt|character|different|evil|unrestricted)\b",
+        r"\b(?:respond|reply|answer)\s+(?:to\s+(?:me|every\w*|all)\s+)?(?:only\s+)?as\s+(?:an?\s+)?[A-Z]{2,}\b",
+        r"\bjailbreak(?:s|ing|ed)?\b(?!\s+(?:my|the|your|an?|this|their)\s+(?:phone|iphone|device|console|kindle|switch|ps\d|tablet|bike))",
+    ]),
+    _I,
+)
+
+# Weaker signs; two different ones together are enough.
+_INJECTION_WEAK = [re.compile(p, _I) for p in [
+    r"\bchat ?gpt\b|\bopenai\b|\bgpt-?\d\b|\bllms?\b|\blanguage models?\b|\bas an ai\b",
+    r"\b(?:role ?-?play|roleplay|persona|personify|in character|character)\b",
+    r"\b(?:prompts?|instructions)\b",
+    r"\b(?:uncensored|unfiltered|no (?:restrictions|limits|filters|boundaries|rules)|unrestricted)\b",
+    r"\b(?:ethical|moral|ethics|morals)\b",
+    r"\b(?:simulate|simulation|hypothetical|fictional)\b",
+    r"\bfrom now on\b",
+    r"\byou (?:will|must|shall) (?:always|never|now)\b",
+    r"\bdeveloper mode\b|\bjailbreak",
+    r"(?-i:\bDAN\b)|\bAIM\b",
+]]
+
+LEGAL_THREAT = re.compile(
+    r"\b(?:lawyers?|attorneys?|solicitors?|barristers?|lawsuits?|law ?suits?|su(?:e|ed|ing)\b"
+    r"|legal (?:action|proceedings|team|case)|class[- ]action|small[- ]claims"
+    r"|see you in court|take you to court|taking you to court|court case|litigation"
+    r"|cease and desist|trading standards|consumer protection)",
+    _I,
+)
+
+SAFETY = re.compile(
+    r"\b(?:injur(?:y|ies|ed)|hurt myself|fire|caught fire|on fire|burn(?:s|ed|t|ing)?|smok(?:e|ed|ing)"
+    r"|explod(?:e|ed|es|ing)|explosion|chok(?:e|ed|es|ing)|hospital(?:i[sz]ed)?|emergency room|ambulance"
+    r"|self[- ]harm|suicid(?:e|al)|kill myself|electrocuted|electric shock|sparks?|sparking"
+    r"|overheat(?:s|ed|ing)?|melt(?:ed|ing)|poison(?:ed|ing)?|allergic reaction|bleeding|stitches"
+    r"|broken (?:bone|arm|leg|wrist)|concussion|unsafe|dangerous|recall)\b",
+    _I,
+)
+
+QUESTION_OPENERS = re.compile(
+    r"(?:^|[.!?]\s+)(?:@\S+\s+)*(?:(?:how|what|why|where|who|whom|whose|which)\b"
+    r"|(?:any idea|anyone know|does anyone|has anyone|is there|are there)\b"
+    r"|(?:can|could|does|do|did|is|are|was|were|will|would|should|has|have)\s+"
+    r"(?:you|i|we|they|he|she|it|anyone|someone|somebody|there|this|that|my|your|the|any|u)\b)",
+    _I,
+)
+
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", _I)
+PHONE = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?|\d{2,5}[\s.-])\d{3,4}[\s.-]?\d{3,4}(?!\w)"
+)
+CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+
+
+def injection_suspected(text: str) -> bool:
+    if _INJECTION_STRONG.search(text):
+        return True
+    return sum(1 for p in _INJECTION_WEAK if p.search(text)) >= 2
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def has_pii(text: str) -> bool:
+    if EMAIL.search(text) or PHONE.search(text):
+        return True
+    for m in CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if 13 <= len(digits) <= 19 and luhn_ok(digits):
+            return True
+    return False

@@ -1,0 +1,151 @@
+"""The outbox: every external side effect is a row written in the same
+transaction as the change that causes it, then carried out by a worker.
+
+A crash between the two loses nothing (the row stays pending) and a row that
+was mid-flight at the crash is retried as *uncertain*, so its handler can
+check whether the effect already happened before doing it again."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock, aware
+from bot.store import tables as t
+from bot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+# handler(row, uncertain) -> result dict; raise PermanentFailure to stop retrying.
+Handler = Callable[[t.Outbox, bool], Awaitable[dict]]
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+def enqueue(session: AsyncSession, kind: str, key: str, now: datetime, *, case_id: int | None = None,
+            draft_id: int | None = None, payload: dict | None = None) -> t.Outbox:
+    row = t.Outbox(kind=kind, idempotency_key=key, case_id=case_id, draft_id=draft_id, payload=payload or {},
+                   status="pending", attempts=0, next_attempt_at=now, created_at=now)
+    session.add(row)
+    return row
+
+
+async def enqueue_once(session: AsyncSession, kind: str, key: str, now: datetime, **kw) -> bool:
+    """Enqueue unless a row with this key exists (keys make effects idempotent)."""
+    exists = (await session.execute(select(t.Outbox.id).where(t.Outbox.idempotency_key == key))).scalar_one_or_none()
+    if exists:
+        return False
+    try:
+        async with session.begin_nested():
+            enqueue(session, kind, key, now, **kw)
+    except IntegrityError:
+        return False
+    return True
+
+
+class OutboxWorker:
+    """Runs the rows whose kind starts with `prefix`, oldest first."""
+
+    def __init__(self, db: Database, clock: Clock, prefix: str, handlers: dict[str, Handler],
+                 max_attempts: int = 8, base_delay: float = 2.0, max_delay: float = 300.0) -> None:
+        self.db, self.clock, self.prefix, self.handlers = db, clock, prefix, handlers
+        self.max_attempts, self.base_delay, self.max_delay = max_attempts, base_delay, max_delay
+        self.wake = asyncio.Event()
+
+    def poke(self) -> None:
+        self.wake.set()
+
+    async def recover(self) -> int:
+        """After a crash: rows left 'sending' are retried as uncertain."""
+        async with self.db.transaction() as s:
+            res = await s.execute(
+                update(t.Outbox)
+                .where(t.Outbox.status == "sending", t.Outbox.kind.startswith(self.prefix))
+                .values(status="uncertain")
+            )
+            return res.rowcount or 0
+
+    async def run_due(self) -> int:
+        """Run every due row once; returns how many were attempted."""
+        now = self.clock.now()
+        async with self.db.transaction() as s:
+            rows = (
+                await s.execute(
+                    select(t.Outbox)
+                    .where(t.Outbox.status.in_(("pending", "uncertain")), t.Outbox.kind.startswith(self.prefix),
+                           t.Outbox.next_attempt_at <= now)
+                    .order_by(t.Outbox.id)
+                    .limit(100)
+                )
+            ).scalars().all()
+            batch = []
+            for row in rows:
+                # A row that was tried before may have taken effect: its handler must look first.
+                batch.append((row, row.status == "uncertain" or row.attempts > 0))
+                row.status, row.attempts = "sending", row.attempts + 1
+        for row, uncertain in batch:
+            await self._run(row, uncertain)
+        return len(batch)
+
+    async def _run(self, row: t.Outbox, uncertain: bool) -> None:
+        handler = self.handlers.get(row.kind)
+        try:
+            if handler is None:
+                raise PermanentFailure(f"no handler for {row.kind}")
+            result = await handler(row, uncertain)
+        except PermanentFailure as exc:
+            await self._finish(row.id, "failed", error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - any failure is retried with backoff
+            log.warning("outbox %s #%s attempt %s failed: %s", row.kind, row.id, row.attempts, exc)
+            if row.attempts >= self.max_attempts:
+                await self._finish(row.id, "failed", error=str(exc))
+            else:
+                delay = min(self.base_delay * 2 ** (row.attempts - 1), self.max_delay)
+                await self._retry(row.id, str(exc), self.clock.now() + timedelta(seconds=delay))
+        else:
+            await self._finish(row.id, "sent", result=result)
+
+    async def _finish(self, row_id: int, status: str, *, error: str | None = None, result: dict | None = None) -> None:
+        async with self.db.transaction() as s:
+            row = await s.get(t.Outbox, row_id)
+            row.status, row.done_at = status, self.clock.now()
+            row.last_error, row.result = error, result
+
+    async def _retry(self, row_id: int, error: str, when: datetime) -> None:
+        async with self.db.transaction() as s:
+            row = await s.get(t.Outbox, row_id)
+            row.status, row.last_error, row.next_attempt_at = "uncertain", error, when
+
+    async def next_due_in(self) -> float | None:
+        async with self.db.sessions() as s:
+            when = (
+                await s.execute(
+                    select(t.Outbox.next_attempt_at)
+                    .where(t.Outbox.status.in_(("pending", "uncertain")), t.Outbox.kind.startswith(self.prefix))
+                    .order_by(t.Outbox.next_attempt_at)
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+        if when is None:
+            return None
+        return max((aware(when) - self.clock.now()).total_seconds(), 0.0)
+
+    async def run_forever(self) -> None:
+        await self.recover()
+        while True:
+            self.wake.clear()
+            await self.run_due()
+            wait = await self.next_due_in()
+            if wait == 0:
+                continue
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout=wait)
+            except TimeoutError:
+                pass

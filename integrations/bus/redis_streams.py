@@ -1,0 +1,56 @@
+"""Redis Streams bus: consumer groups give at-least-once delivery across
+processes; unacked entries of a dead consumer are claimed again on restart."""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator
+
+import redis.asyncio as redis
+from redis.exceptions import ResponseError
+
+from bot.ports import Delivery
+
+
+class RedisStreamsBus:
+    def __init__(self, url: str, prefix: str = "rejoinder", consumer: str | None = None,
+                 block_ms: int = 1000, maxlen: int = 1_000_000) -> None:
+        self.client = redis.from_url(url)
+        self.prefix, self.block_ms, self.maxlen = prefix, block_ms, maxlen
+        self.consumer = consumer or f"{os.uname().nodename}-{os.getpid()}"
+        self._closed = False
+
+    def _stream(self, topic: str) -> str:
+        return f"{self.prefix}:{topic}"
+
+    async def publish(self, topic: str, payload: dict) -> None:
+        await self.client.xadd(self._stream(topic), {"json": json.dumps(payload)}, maxlen=self.maxlen, approximate=True)
+
+    async def _ensure_group(self, stream: str, group: str) -> None:
+        try:
+            await self.client.xgroup_create(stream, group, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def consume(self, topic: str, group: str) -> AsyncIterator[Delivery]:
+        stream = self._stream(topic)
+        await self._ensure_group(stream, group)
+        # First our own pending entries (a crash before ack), page by page, then new ones.
+        cursor = "0"
+        while not self._closed:
+            pending = cursor != ">"
+            reply = await self.client.xreadgroup(group, self.consumer, {stream: cursor}, count=100,
+                                                 block=None if pending else self.block_ms)
+            entries = reply[0][1] if reply else []
+            if pending:
+                cursor = entries[-1][0].decode() if entries else ">"
+            for entry_id, fields in entries:
+                async def ack(entry_id=entry_id) -> None:
+                    await self.client.xack(stream, group, entry_id)
+
+                yield Delivery(topic, json.loads(fields[b"json"]), ack)
+
+    async def close(self) -> None:
+        self._closed = True
+        await self.client.aclose()

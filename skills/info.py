@@ -1,0 +1,67 @@
+"""Skills that look things up: case, lookup, stats, watch, help."""
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from bot.approval_policy import NotAllowed
+from bot.dashboard import team_stats
+from bot.store import tables as t
+from bot.text_view import card_lines, customer_lines
+from skills.registry import ADMINS, EVERYONE, INTERNAL, SkillContext, registry, skill
+
+
+@skill("case", "<case>", "Show a case's card.", EVERYONE)
+async def case(ctx: SkillContext) -> str:
+    card = await ctx.core.card_for(ctx.case_id, ctx.user)
+    return "\n".join(card_lines(card)) if card else f"There is no case {ctx.case_id}."
+
+
+@skill("lookup", "<@handle | network:handle | email>", "Show a customer's 360° view.", INTERNAL, needs_case=False)
+async def lookup(ctx: SkillContext) -> str:
+    if not ctx.args:
+        return "Look up whom? e.g. `lookup @maria_k` or `lookup maria@example.com`."
+    async with ctx.core.db.sessions() as s:
+        cid = await ctx.core.directory.find(s, ctx.args)
+        view = await ctx.core.directory.view(s, cid) if cid else None
+    return "\n".join(customer_lines(view)) if view else f"No customer matches {ctx.args}."
+
+
+@skill("stats", "", "Volume, stages, first-response times and SLA breaches.", INTERNAL, needs_case=False)
+async def stats(ctx: SkillContext) -> str:
+    s = await team_stats(ctx.core)
+    frt = s["first_response_median_s"]
+    lines = [
+        f"cases: {s['cases']} · SLA breached: {s['sla_breached']}",
+        "routed: " + (", ".join(f"{k} {v}" for k, v in sorted(s["routed"].items())) or "none"),
+        "stages: " + ", ".join(f"{k} {v}" for k, v in sorted(s["stages"].items())),
+        "sentiment: " + ", ".join(f"{k} {v}" for k, v in sorted(s["sentiment"].items())),
+        "first response (median): " + (f"{frt / 60:.1f} min" if frt is not None else "no replies yet"),
+    ]
+    return "\n".join(lines)
+
+
+@skill("watch", "list | add <term> | remove <term>", "Extra terms the sources listen for.", INTERNAL, needs_case=False)
+async def watch(ctx: SkillContext) -> str:
+    verb, _, term = ctx.args.partition(" ")
+    term = term.strip().casefold()
+    if verb in ("add", "remove") and not ctx.roles & ADMINS:
+        raise NotAllowed("Changing watched terms needs the admin role.")
+    async with ctx.core.db.transaction() as s:
+        if verb == "add" and term:
+            if await s.get(t.Watch, term) is None:
+                s.add(t.Watch(term=term, added_by=ctx.user.id, at=ctx.core.clock.now()))
+            return f"Now watching {term!r}."
+        if verb == "remove" and term:
+            await s.execute(delete(t.Watch).where(t.Watch.term == term))
+            return f"No longer watching {term!r}."
+        if verb in ("", "list"):
+            terms = (await s.execute(select(t.Watch.term).order_by(t.Watch.term))).scalars().all()
+            return "Watched terms: " + (", ".join(terms) if terms else "none added from chat")
+    return "Usage: watch list | watch add <term> | watch remove <term>"
+
+
+@skill("help", "", "What you can do here.", EVERYONE, needs_case=False)
+async def help_(ctx: SkillContext) -> str:
+    lines = [f"You act as {ctx.user.name} ({', '.join(sorted(ctx.roles))}). Commands:"]
+    lines += [f"  {s.name} {s.usage} — {s.summary}" for s in registry.allowed(ctx.roles)]
+    return "\n".join(lines)
