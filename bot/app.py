@@ -12,7 +12,7 @@ from bot.bus import InProcessBus
 from bot.chat_effects import ChatEffects
 from bot.clock import Clock, SystemClock
 from bot.commands import Dispatcher
-from bot.config.workspace import ReplaySource as ReplaySourceConfig, Workspace
+from bot.config.workspace import BlueskySource as BlueskySourceConfig, ReplaySource as ReplaySourceConfig, Workspace
 from bot.core import Core
 from bot.outbox import OutboxWorker
 from bot.pipeline import load_cursor
@@ -49,15 +49,25 @@ def build_bus(settings: Settings) -> Bus:
     return InProcessBus()
 
 
-def build_sources(ws: Workspace, base_dir: Path) -> tuple[list[Source], dict[str, Publisher]]:
-    from integrations.social.replay import ReplayPublisher, ReplaySource
-
+def build_sources(ws: Workspace, settings: Settings, base_dir: Path) -> tuple[list[Source], dict[str, Publisher]]:
     sources: list[Source] = []
     publishers: dict[str, Publisher] = {}
     for cfg in ws.sources:
         if isinstance(cfg, ReplaySourceConfig):
+            from integrations.social.replay import ReplayPublisher, ReplaySource
+
             sources.append(ReplaySource(cfg.name, base_dir / cfg.path, on_error=lambda msg: log.error("%s", msg)))
             publishers.setdefault("*", ReplayPublisher(base_dir / cfg.output))
+        elif isinstance(cfg, BlueskySourceConfig):
+            from integrations.social.bluesky import BlueskyPublisher, BlueskySource
+
+            sources.append(BlueskySource(cfg.name, cfg.service_url, cfg.firehose_url, cfg.watch_terms,
+                                         cfg.watch_handles, cfg.brand_did, plc_url=cfg.plc_url))
+            handle = settings.env_secret(cfg.handle_env) if cfg.handle_env else None
+            password = settings.env_secret(cfg.password_env) if cfg.password_env else None
+            if handle and password:
+                publishers["bluesky"] = BlueskyPublisher(cfg.service_url, handle.get_secret_value(),
+                                                         password.get_secret_value())
     return sources, publishers
 
 
@@ -100,7 +110,7 @@ class App:
         db = await Database(settings.database_url).start()
         drafter, offline = build_drafter(settings, ws)
         core = Core(ws, db, clock, drafter, offline)
-        sources, publishers = build_sources(ws, base_dir)
+        sources, publishers = build_sources(ws, settings, base_dir)
         return cls(ws, db, core, platforms if platforms is not None else build_platforms(ws, settings),
                    sources, publishers, build_bus(settings), clock)
 
@@ -130,6 +140,8 @@ class App:
         handlers = self.dispatcher.handlers()
         for platform in self.platforms.values():
             await platform.start(handlers)
+            # People from another chat workspace (Slack Connect) are partners.
+            self.core.roles.home_team_id = self.core.roles.home_team_id or getattr(platform, "home_team_id", None)
         try:
             async with asyncio.TaskGroup() as tg:
                 for source in self.sources:

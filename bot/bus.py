@@ -40,9 +40,11 @@ class InProcessBus:
     async def consume(self, topic: str, group: str) -> AsyncIterator[Delivery]:
         q = self._queue(topic, group)
         pending = self._pending.setdefault((topic, group), {})
-        for payload in list(pending.values()):  # redeliver what a previous consumer left unacked
-            await q.put(payload)
-        pending.clear()
+        if pending:  # redeliver what a previous consumer left unacked, ahead of the rest
+            waiting = [q.get_nowait() for _ in range(q.qsize())]
+            for payload in [*pending.values(), *waiting]:
+                q.put_nowait(payload)
+            pending.clear()
         while not self._closed.is_set():
             getter = asyncio.ensure_future(q.get())
             closer = asyncio.ensure_future(self._closed.wait())

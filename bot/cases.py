@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.case_batch import BatchPlacer, Item
 from bot.clock import Clock, aware
 from bot.config.workspace import Workspace, parse_duration
 from bot.outbox import enqueue
 from bot.store import tables as t
-from bot.types import RouteMatch, Signals
 from bot.workflow import TransitionRefused, WorkflowRules
 
 SYSTEM = "rejoinder"
@@ -36,12 +36,13 @@ class CaseService:
         return case
 
     async def event(self, s: AsyncSession, case: t.Case, actor: str, kind: str, line: str | None = None, **detail) -> None:
-        """Record an event; `line` (if given) is also posted in the case's thread."""
+        """Record an event; `line` (if given) is also posted in the case's thread.
+        The case may be new in this transaction (no id yet)."""
         now = self.clock.now()
-        s.add(t.CaseEvent(case_id=case.id, at=now, actor=actor, kind=kind, detail=detail))
-        enqueue(s, "chat.update", f"update:{case.id}:{uuid.uuid4().hex}", now, case_id=case.id)
+        s.add(t.CaseEvent(case=case, at=now, actor=actor, kind=kind, detail=detail))
+        enqueue(s, "chat.update", f"update:{uuid.uuid4().hex}", now, case=case)
         if line:
-            enqueue(s, "chat.thread", f"thread:{case.id}:{uuid.uuid4().hex}", now, case_id=case.id, payload={"text": line})
+            enqueue(s, "chat.thread", f"thread:{uuid.uuid4().hex}", now, case=case, payload={"text": line})
 
     async def move(self, s: AsyncSession, case: t.Case, action: str, actor: str,
                    roles: frozenset[str] | None, line: str | None = None, **detail) -> str:
@@ -61,77 +62,18 @@ class CaseService:
         rules = self.rules[case.team]
         return rules.can(case.stage, rules.target(action))
 
-    async def attach(self, s: AsyncSession, mention: t.Mention, match: RouteMatch, signals: Signals,
-                     customer_id: int | None) -> tuple[t.Case, bool]:
-        """Join the mention to its conversation's case, to a running incident,
-        or open a new case. Returns (case, created)."""
-        existing = (
-            await s.execute(
-                select(t.Case).where(t.Case.conversation_key == mention.conversation_key).order_by(t.Case.id.desc()).limit(1)
-            )
-        ).scalar_one_or_none()
-        if existing is not None:
-            await self._join(s, existing, mention, "reply in the same conversation")
-            if not self.rules[existing.team].is_open(existing.stage) and self.can(existing, "triage"):
-                await self.move(s, existing, "triage", SYSTEM, None, "Reopened: the customer wrote again.")
-            return existing, False
-        folded = await self._incident_for(s, match, mention)
-        if folded is not None:
-            return folded
-        return await self._open(s, mention, match, signals, customer_id), True
-
-    async def _open(self, s: AsyncSession, mention: t.Mention, match: RouteMatch, signals: Signals,
-                    customer_id: int | None, incident: bool = False) -> t.Case:
-        opened = min(aware(mention.created_at), self.clock.now())
-        target = self.ws.sla.target(match.priority)
-        case = t.Case(
-            conversation_key=mention.conversation_key, team=match.team, route=match.route, priority=match.priority,
-            labels=list(match.labels) + (["incident"] if incident else []), flags=sorted(signals.flags),
-            stage=self.rules[match.team].initial, network=mention.network, customer_id=customer_id,
-            is_incident=incident, opened_at=opened, sla_due_at=opened + target if target else None,
-        )
-        s.add(case)
-        await s.flush()
-        mention.case_id = case.id
-        s.add(t.CaseEvent(case_id=case.id, at=self.clock.now(), actor=SYSTEM, kind="opened",
-                          detail={"route": match.route, "matched": list(match.matched), "incident": incident}))
-        enqueue(s, "chat.post", f"card:{case.id}", self.clock.now(), case_id=case.id)
-        return case
-
-    async def _join(self, s: AsyncSession, case: t.Case, mention: t.Mention, why: str) -> None:
-        mention.case_id = case.id
-        await self.event(s, case, SYSTEM, "mention_joined", None, mention=f"{mention.network}:{mention.external_id}", why=why)
-
-    async def _incident_for(self, s: AsyncSession, match: RouteMatch, mention: t.Mention) -> tuple[t.Case, bool] | None:
-        """A burst on one route folds into one incident case instead of flooding
-        the channel. Returns (incident, created) or None when there is no burst."""
+    def folds(self, route: str) -> bool:
         routes = self.ws.incidents.routes
-        if routes is not None and match.route not in routes:
-            return None
-        since = aware(mention.created_at) - self.incident_window
-        running = (
-            await s.execute(
-                select(t.Case).where(t.Case.route == match.route, t.Case.is_incident.is_(True), t.Case.opened_at >= since,
-                                     t.Case.closed_at.is_(None)).order_by(t.Case.id.desc()).limit(1)
-            )
-        ).scalar_one_or_none()
-        if running is not None:
-            await self._join(s, running, mention, "burst on route " + match.route)
-            return running, False
-        recent = list((
-            await s.execute(
-                select(t.Case).where(t.Case.route == match.route, t.Case.opened_at >= since,
-                                     t.Case.is_incident.is_(False), t.Case.incident_of.is_(None))
-            )
-        ).scalars())
-        if len(recent) + 1 < self.ws.incidents.threshold:
-            return None
-        signals = Signals(None, 0.0, "neutral", 0, frozenset())
-        incident = await self._open(s, mention, match, signals, None, incident=True)
-        for case in recent:
-            case.incident_of = incident.id
-            await self.event(s, case, SYSTEM, "folded", f"Part of incident case {incident.id}.", incident=incident.id)
-        return incident, True
+        return routes is None or route in routes
+
+    async def attach_batch(self, s: AsyncSession, items: list[Item]) -> None:
+        """Place new mentions into cases (sets item.case and item.created) and
+        write the mentions with their events."""
+        placer = BatchPlacer(self, s)
+        await placer.preload(items)
+        for item in items:
+            await placer.place(item)
+        await placer.write(items)
 
     async def note(self, s: AsyncSession, case: t.Case, author: str, text: str, *, kind: str = "note",
                    chat_ref: str | None = None, line: str | None = None) -> bool:

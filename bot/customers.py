@@ -100,12 +100,13 @@ class CustomerDirectory:
         summary: str,
         at: datetime,
         *,
-        case_id: int | None = None,
+        case: t.Case | None = None,
         network: str | None = None,
     ) -> None:
-        session.add(
-            t.CustomerEvent(customer_id=customer_id, kind=kind, summary=summary[:500], at=at, case_id=case_id, network=network)
-        )
+        event = t.CustomerEvent(customer_id=customer_id, kind=kind, summary=summary[:500], at=at, network=network)
+        if case is not None:
+            event.case = case  # may not be flushed yet
+        session.add(event)
 
     async def timeline(self, session: AsyncSession, customer_id: int, limit: int = 50) -> list[t.CustomerEvent]:
         rows = await session.execute(

@@ -62,28 +62,29 @@ def print_summary(console: Console, s: dict) -> None:
     table = Table(title="Rejoinder demo — the loop, end to end", show_lines=False)
     table.add_column("stage")
     table.add_column("result")
-    add = table.add_row
-    table.add_row = lambda stage, text: add(stage, Text(text))  # external text is never markup
+
+    def row(stage: str, text: str) -> None:
+        table.add_row(stage, Text(text))  # external text is never read as markup
     o = s["outcomes"]
-    table.add_row("listen", f"{s['mentions']} mentions: {o.get('opened', 0)} opened a case, {o.get('joined', 0)} joined one, "
+    row("listen", f"{s['mentions']} mentions: {o.get('opened', 0)} opened a case, {o.get('joined', 0)} joined one, "
                   f"{o.get('dropped', 0)} dropped as noise, {o.get('duplicate', 0)} duplicates")
-    table.add_row("route", ", ".join(f"{team} {n}" for team, n in sorted(s["routed_per_team"].items()))
+    row("route", ", ".join(f"{team} {n}" for team, n in sorted(s["routed_per_team"].items()))
                   + f" ({s['cases']} cases)")
     for case_id, route in s["incidents"]:
-        table.add_row("incident", f"burst on route {route} folded into case #{case_id}")
-    table.add_row("context", f"customer timeline: " + ", ".join(f"{k} {v}" for k, v in sorted(s["customer_timeline"].items())))
-    table.add_row("draft", f"{s['drafts']} versions (" + ", ".join(f"{k} {v}" for k, v in sorted(s["drafts_by_source"].items())) + ")")
+        row("incident", f"burst on route {route} folded into case #{case_id}")
+    row("context", f"customer timeline: " + ", ".join(f"{k} {v}" for k, v in sorted(s["customer_timeline"].items())))
+    row("draft", f"{s['drafts']} versions (" + ", ".join(f"{k} {v}" for k, v in sorted(s["drafts_by_source"].items())) + ")")
     for case_id, version, rule, reason in s["guardrail_blocks"]:
-        table.add_row("guardrail block", f"case #{case_id} v{version} [{rule}] {reason}")
-    table.add_row("collaborate", f"{s['notes']} internal notes, {s['edits']} edits, {s['suggestions']} partner suggestions")
-    table.add_row("approve", f"{s['approvals']} approvals, {len(s['rejections'])} rejections, {len(s['refusals'])} refusals")
+        row("guardrail block", f"case #{case_id} v{version} [{rule}] {reason}")
+    row("collaborate", f"{s['notes']} internal notes, {s['edits']} edits, {s['suggestions']} partner suggestions")
+    row("approve", f"{s['approvals']} approvals, {len(s['rejections'])} rejections, {len(s['refusals'])} refusals")
     for case_id, reason in s["rejections"]:
-        table.add_row("rejected", f"case #{case_id}: {reason}")
+        row("rejected", f"case #{case_id}: {reason}")
     for case_id, actor, reason in s["refusals"]:
-        table.add_row("refused", f"case #{case_id} ({actor}): {reason}")
-    table.add_row("publish", f"{s['published']} replies published exactly once ({s['replies_in_output']} lines in replies.jsonl), "
+        row("refused", f"case #{case_id} ({actor}): {reason}")
+    row("publish", f"{s['published']} replies published exactly once ({s['replies_in_output']} lines in replies.jsonl), "
                   f"{s['publish_failed']} failed")
-    table.add_row("first response", f"median {_minutes(s['first_response_median_s'])}, max {_minutes(s['first_response_max_s'])}, "
+    row("first response", f"median {_minutes(s['first_response_median_s'])}, max {_minutes(s['first_response_max_s'])}, "
                   f"{s['sla_breached']} SLA breaches")
-    table.add_row("stages", ", ".join(f"{k} {v}" for k, v in sorted(s["stages"].items())))
+    row("stages", ", ".join(f"{k} {v}" for k, v in sorted(s["stages"].items())))
     console.print(table)

@@ -82,9 +82,12 @@ class DraftService:
                           rationale: str = "", confidence: float = 1.0, needs_escalation: bool = False) -> t.Draft:
         customer = await self.directory.view(s, case.customer_id) if case.customer_id else None
         root = (await s.execute(
-            select(t.Mention.text).where(t.Mention.case_id == case.id).order_by(t.Mention.id).limit(1)
-        )).scalar_one_or_none()
-        findings = self.guardrails.check(text, case.network, customer=customer, mention_text=root)
+            select(t.Mention.text, t.Author.handle).join(t.Author, t.Mention.author_id == t.Author.id)
+            .where(t.Mention.case_id == case.id).order_by(t.Mention.id.desc()).limit(1)
+        )).first()
+        findings = self.guardrails.check(text, case.network, customer=customer,
+                                         mention_text=root.text if root else None,
+                                         author_handle=root.handle if root else None)
         latest = await self.current(s, case.id)
         draft = t.Draft(
             case_id=case.id, version=(latest.version + 1) if latest else 1, text=text, author=author, source=source,

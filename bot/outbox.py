@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, aware
@@ -29,25 +28,15 @@ class PermanentFailure(Exception):
     pass
 
 
-def enqueue(session: AsyncSession, kind: str, key: str, now: datetime, *, case_id: int | None = None,
-            draft_id: int | None = None, payload: dict | None = None) -> t.Outbox:
+def enqueue(session: AsyncSession, kind: str, key: str, now: datetime, *, case: t.Case | None = None,
+            case_id: int | None = None, draft_id: int | None = None, payload: dict | None = None) -> t.Outbox:
+    """`case` may be a case not flushed yet: the row follows it in the same flush."""
     row = t.Outbox(kind=kind, idempotency_key=key, case_id=case_id, draft_id=draft_id, payload=payload or {},
                    status="pending", attempts=0, next_attempt_at=now, created_at=now)
+    if case is not None:
+        row.case = case
     session.add(row)
     return row
-
-
-async def enqueue_once(session: AsyncSession, kind: str, key: str, now: datetime, **kw) -> bool:
-    """Enqueue unless a row with this key exists (keys make effects idempotent)."""
-    exists = (await session.execute(select(t.Outbox.id).where(t.Outbox.idempotency_key == key))).scalar_one_or_none()
-    if exists:
-        return False
-    try:
-        async with session.begin_nested():
-            enqueue(session, kind, key, now, **kw)
-    except IntegrityError:
-        return False
-    return True
 
 
 class OutboxWorker:

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.case_batch import Item
 from bot.cases import CaseService
 from bot.clock import Clock
 from bot.customers import CustomerDirectory, clean_handle
@@ -46,13 +49,11 @@ class Pipeline:
                 results.setdefault(key, Ingested(key, "duplicate"))
                 continue
             seen.add(key)
-            mention = raw.model_copy(update={"text": normalize(raw.text)})
-            facts = Facts(mention, mention.text, self.brand_handles)
+            facts = Facts(raw, normalize(raw.text), self.brand_handles)
             if facts.from_brand:  # our own posts, e.g. our replies seen on a stream
                 results[key] = Ingested(key, "own")
                 continue
-            match = self.router.route(mention, mention.text, facts)
-            routed.append((mention, match, facts))
+            routed.append((raw, self.router.route(raw, facts.text, facts), facts))
         async with self.db.transaction() as s:
             ordered = [r for r in routed if r[1] is not None or r[0].in_reply_to]
             known = await self._known(s, [m for m, _, _ in ordered])
@@ -68,11 +69,13 @@ class Pipeline:
                     keep.append((mention, match or threads[mention.conversation_key], facts))
             customers = await self.directory.resolve_many(s, {(m.network, m.author.handle) for m, _, _ in keep})
             authors = await self._authors(s, [m for m, _, _ in keep], customers)
-            for mention, match, facts in keep:
-                results[f"{mention.network}:{mention.external_id}"] = await self._store(
-                    s, mention, match, signals_of(facts), authors, customers)
+            items = [self._item(m, facts.text, match, signals_of(facts), authors, customers) for m, match, facts in keep]
+            if items:
+                await self.cases.attach_batch(s, items)
             if cursor is not None:
                 await save_cursor(s, cursor[0], cursor[1], self.clock)
+        for item in items:
+            results[item.key] = Ingested(item.key, "opened" if item.created else "joined", item.case.id, item.match)
         return [results[f"{m.network}:{m.external_id}"] for m in batch]
 
     async def _known(self, s: AsyncSession, mentions: list[Mention]) -> set[str]:
@@ -92,40 +95,46 @@ class Pipeline:
         rows = await s.execute(select(t.Case).where(t.Case.conversation_key.in_(keys)).order_by(t.Case.id))
         return {c.conversation_key: RouteMatch(c.route, c.team, c.priority, tuple(c.labels), ()) for c in rows.scalars()}
 
-    async def _authors(self, s: AsyncSession, mentions: list[Mention], customers: dict) -> dict[tuple[str, str], t.Author]:
-        if not mentions:
+    async def _authors(self, s: AsyncSession, mentions: list[Mention], customers: dict) -> dict[tuple[str, str], int]:
+        """Author ids for a batch: insert the new ones (ignoring a concurrent
+        insert of the same author), refresh reach and name of the known ones."""
+        latest = {(m.network, m.author.handle): m.author for m in mentions}
+        if not latest:
             return {}
-        handles = {m.author.handle for m in mentions}
-        rows = (await s.execute(select(t.Author).where(t.Author.handle.in_(handles)))).scalars()
-        found = {(a.network, a.handle): a for a in rows}
-        for m in mentions:
-            key = (m.network, m.author.handle)
-            author = found.get(key)
-            if author is None:
-                author = found[key] = t.Author(network=m.network, handle=m.author.handle)
-                s.add(author)
-            author.name, author.followers, author.url = m.author.name, m.author.followers, m.author.url
-            author.customer_id = customers.get((m.network, clean_handle(m.author.handle)))
-        await s.flush()
-        return found
 
-    async def _store(self, s: AsyncSession, m: Mention, match: RouteMatch, signals: Signals,
-                     authors: dict, customers: dict) -> Ingested:
-        row = t.Mention(
-            network=m.network, external_id=m.external_id, author_id=authors[(m.network, m.author.handle)].id,
-            text=m.text, url=m.url, created_at=m.created_at, ingested_at=self.clock.now(),
-            conversation_key=m.conversation_key, in_reply_to=m.in_reply_to, language=signals.language,
-            sentiment=signals.sentiment, flags=sorted(signals.flags), route=match.route, matched=list(match.matched),
-            reply_ref=dict(m.reply_ref),
-        )
-        s.add(row)
-        customer_id = customers.get((m.network, clean_handle(m.author.handle)))
-        case, created = await self.cases.attach(s, row, match, signals, customer_id)
-        if customer_id is not None:
-            await self.directory.log(s, customer_id, "mention", f"@{m.author.handle} on {m.network}: {m.text}",
-                                     m.created_at, case_id=case.id, network=m.network)
-        key = f"{m.network}:{m.external_id}"
-        return Ingested(key, "opened" if created else "joined", case.id, match)
+        def values(key: tuple[str, str]) -> dict:
+            a = latest[key]
+            return {"name": a.name, "followers": a.followers, "url": a.url,
+                    "customer_id": customers.get((key[0], clean_handle(key[1])))}
+
+        async def known() -> dict[tuple[str, str], tuple[int, int, str]]:
+            rows = await s.execute(select(t.Author.id, t.Author.network, t.Author.handle, t.Author.followers, t.Author.name)
+                                   .where(t.Author.handle.in_({h for _, h in latest})))
+            return {(n, h): (i, f, name) for i, n, h, f, name in rows if (n, h) in latest}
+
+        found = await known()
+        new = [k for k in latest if k not in found]
+        if new:
+            dialect = s.bind.dialect.name
+            stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(t.Author).on_conflict_do_nothing()
+            await s.execute(stmt, [{"network": n, "handle": h, **values((n, h))} for n, h in new])
+            found = await known()
+        changed = [{"id": found[k][0], **values(k)} for k in latest
+                   if k not in new and (found[k][1], found[k][2]) != (latest[k].followers, latest[k].name)]
+        if changed:
+            await s.execute(update(t.Author), changed)
+        return {k: v[0] for k, v in found.items()}
+
+    def _item(self, m: Mention, text: str, match: RouteMatch, signals: Signals, authors: dict[tuple[str, str], int],
+              customers: dict) -> Item:
+        row = {
+            "network": m.network, "external_id": m.external_id, "author_id": authors[(m.network, m.author.handle)],
+            "text": text, "url": m.url, "created_at": m.created_at, "ingested_at": self.clock.now(),
+            "conversation_key": m.conversation_key, "in_reply_to": m.in_reply_to, "language": signals.language,
+            "sentiment": signals.sentiment, "flags": sorted(signals.flags), "route": match.route,
+            "matched": list(match.matched), "reply_ref": dict(m.reply_ref), "deleted": False,
+        }
+        return Item(row, match, signals, customers.get((m.network, clean_handle(m.author.handle))))
 
     async def mark_deleted(self, network: str, external_id: str) -> int | None:
         async with self.db.transaction() as s:

@@ -72,4 +72,4 @@ class ReplyPublishing:
                 if case.customer_id:
                     draft = await s.get(t.Draft, row.draft_id)
                     await self.directory.log(s, case.customer_id, "reply", f"to @{target.author.handle}: {draft.text}",
-                                             now, case_id=case.id, network=case.network)
+                                             now, case=case, network=case.network)

@@ -216,7 +216,23 @@ class WebhookSource(Strict):
     path: str = "/hooks/mentions"
 
 
-SourceConfig = Annotated[Union[ReplaySource, WebhookSource], Discriminator("type")]
+class BlueskySource(Strict):
+    """Watches the repo firehose (or a relay) for posts with the watched terms,
+    handles or mentions of the brand, and replies as the brand account."""
+
+    type: Literal["bluesky"]
+    name: str
+    service_url: str = "https://bsky.social"  # the brand account's PDS
+    firehose_url: str | None = None  # e.g. wss://bsky.network/xrpc; default: the service's own
+    plc_url: str = "https://plc.directory"
+    watch_terms: list[str] = Field(default_factory=list)
+    watch_handles: list[str] = Field(default_factory=list)
+    brand_did: str | None = None
+    handle_env: str | None = None  # environment variables holding the brand login; no login: listen only
+    password_env: str | None = None
+
+
+SourceConfig = Annotated[Union[ReplaySource, WebhookSource, BlueskySource], Discriminator("type")]
 
 
 class Workspace(Strict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -84,6 +84,7 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     card_ref: Mapped[dict | None] = mapped_column(JSON)  # where the card lives in chat
     card_key: Mapped[str | None] = mapped_column(String(300), unique=True)  # platform:channel:message id
+    incident: Mapped["Case | None"] = relationship(remote_side=lambda: [Case.id], lazy="raise")
 
 
 class Mention(Base):
@@ -107,6 +108,7 @@ class Mention(Base):
     matched: Mapped[list] = mapped_column(JSON, default=list)
     reply_ref: Mapped[dict] = mapped_column(JSON, default=dict)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    case: Mapped["Case | None"] = relationship(lazy="raise")
 
 
 class CaseEvent(Base):
@@ -119,6 +121,7 @@ class CaseEvent(Base):
     actor: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    case: Mapped["Case"] = relationship(lazy="raise")
 
 
 class Draft(Base):
@@ -178,6 +181,7 @@ class Outbox(Base):
     result: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = _ts()
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    case: Mapped["Case | None"] = relationship(lazy="raise")
 
 
 class CustomerEvent(Base):
@@ -191,6 +195,7 @@ class CustomerEvent(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     network: Mapped[str | None] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text)
+    case: Mapped["Case | None"] = relationship(lazy="raise")
 
 
 class Cursor(Base):

@@ -1,0 +1,214 @@
+"""Replay: mentions read from a JSONL file, replies written to a JSONL file.
+
+This is the "network" of `rejoinder demo` and of tests: no account, no
+internet, and every reply lands in a file a person can read.
+
+The source's cursor is the number of lines consumed so far, so a restart with
+the saved cursor resumes right after the last stored line. The publisher
+appends one fsynced line per reply, so a crash leaves at worst one half line at
+the end, which readers skip.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.ports import SourceItem
+from bot.types import Mention, PostedReply
+
+
+def _describe(error: ValidationError) -> str:
+    """`author.followers: Input should be ...; text: Field required`."""
+    parts = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "(line)"
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def parse_line(raw: bytes, place: str) -> Mention | str:
+    """One feed line as a Mention, or an error message starting with `place`."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"{place}: not UTF-8 text (byte {exc.start})"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"{place}: not valid JSON: {exc.msg} (column {exc.colno})"
+    if not isinstance(data, dict):
+        return f"{place}: expected a JSON object, got {type(data).__name__}"
+    try:
+        return Mention.model_validate(data)
+    except ValidationError as exc:
+        return f"{place}: {_describe(exc)}"
+
+
+def _lines(path: Path, *, tail: bool) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, content) for each line; None content for a blank line.
+
+    With `tail`, a last line without a newline that is not yet valid JSON is
+    taken as still being written: it is neither consumed nor reported.
+    """
+    with path.open("rb") as f:
+        for number, raw in enumerate(f, start=1):
+            complete = raw.endswith(b"\n")
+            body = raw.strip()
+            if not complete and tail and body:
+                try:
+                    json.loads(body)
+                except ValueError:
+                    return
+            yield number, (body or None)
+
+
+class ReplaySource:
+    """Implements `bot.ports.Source` over a JSONL file of `Mention` objects."""
+
+    network = "replay"
+
+    def __init__(self, name: str, path: Path, on_error: Callable[[str], None] | None = None):
+        self.name = name
+        self.path = Path(path)
+        self.on_error = on_error
+
+    async def items(self, cursor: str | None) -> AsyncIterator[SourceItem]:
+        skip = _cursor_lines(cursor, self.name)
+        for number, body in _lines(self.path, tail=True):
+            if number <= skip:
+                continue
+            if body is None:
+                continue  # blank lines are padding, not errors
+            parsed = parse_line(body, f"{self.path.name}:{number}")
+            if isinstance(parsed, str):
+                if self.on_error is not None:
+                    self.on_error(parsed)
+                # A bad line yields no mention but still moves the saved cursor past it.
+                yield SourceItem(None, cursor=str(number))
+            else:
+                yield SourceItem(parsed, cursor=str(number))
+            await asyncio.sleep(0)  # let the consumer run between lines
+
+
+def _cursor_lines(cursor: str | None, name: str) -> int:
+    if cursor is None or cursor == "":
+        return 0
+    try:
+        value = int(cursor)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(f"replay source {name!r}: saved cursor {cursor!r} is not a line count")
+    return value
+
+
+def read_mentions(path: Path) -> tuple[list[Mention], list[str]]:
+    """Every mention in the file plus one message per bad line (for previews)."""
+    path = Path(path)
+    mentions: list[Mention] = []
+    errors: list[str] = []
+    for number, body in _lines(path, tail=False):
+        if body is None:
+            continue
+        parsed = parse_line(body, f"{path.name}:{number}")
+        if isinstance(parsed, str):
+            errors.append(parsed)
+        else:
+            mentions.append(parsed)
+    return mentions, errors
+
+
+def reply_id(idempotency_key: str) -> str:
+    return "reply-" + hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()[:12]
+
+
+def read_replies(path: Path) -> list[dict]:
+    """The replies written so far; a torn or foreign line is skipped."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    replies = []
+    with path.open("rb") as f:
+        for raw in f:
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and "idempotency_key" in record:
+                replies.append(record)
+    return replies
+
+
+class ReplayPublisher:
+    """Implements `bot.ports.Publisher` by appending replies to a JSONL file.
+
+    `network="*"` answers on any network; otherwise only on that one.
+    """
+
+    def __init__(self, path: Path, network: str = "*", length_limit: int = 10_000):
+        self.path = Path(path)
+        self.network = network
+        self.length_limit = length_limit
+        self._lock = asyncio.Lock()
+
+    async def reply(self, target: Mention, text: str, idempotency_key: str) -> PostedReply:
+        if self.network not in ("*", target.network):
+            raise ValueError(f"this publisher posts on {self.network}, not on {target.network}")
+        if len(text) > self.length_limit:
+            raise ValueError(f"reply is {len(text)} characters; the limit here is {self.length_limit}")
+        if not idempotency_key:
+            raise ValueError("an idempotency key is required")
+        async with self._lock:
+            existing = await asyncio.to_thread(self._find, idempotency_key)
+            if existing is not None:
+                return existing
+            record = {
+                "idempotency_key": idempotency_key,
+                "network": target.network,
+                "in_reply_to": target.external_id,
+                "conversation_id": target.conversation_id or target.external_id,
+                "text": text,
+                "external_id": reply_id(idempotency_key),
+                "posted_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            }
+            await asyncio.to_thread(self._append, record)
+            return PostedReply(network=target.network, external_id=record["external_id"])
+
+    async def find_reply(self, target: Mention, idempotency_key: str) -> PostedReply | None:
+        async with self._lock:
+            return await asyncio.to_thread(self._find, idempotency_key)
+
+    def _find(self, idempotency_key: str) -> PostedReply | None:
+        for record in read_replies(self.path):
+            if record.get("idempotency_key") == idempotency_key:
+                return PostedReply(network=str(record.get("network", "")),
+                                   external_id=str(record.get("external_id", "")))
+        return None
+
+    def _append(self, record: dict) -> None:
+        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            # After a crash mid-write the file may end in a torn line: start on a
+            # fresh line so this record stays readable.
+            if os.fstat(fd).st_size and not _ends_with_newline(self.path):
+                line = b"\n" + line
+            while line:
+                line = line[os.write(fd, line):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as f:
+        f.seek(-1, os.SEEK_END)
+        return f.read(1) == b"\n"

@@ -1,0 +1,94 @@
+"""Accounts and helpers on the local Bluesky network (see tests/bluesky_net)."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import pytest
+from atproto import AsyncClient, Client, models
+
+from bot.ports import SourceItem
+from tests.bluesky_net import harness
+from tests.bluesky_net.harness import BlueskyNetwork, bluesky_network  # noqa: F401 - the fixture
+
+WAIT = 10.0  # seconds; a post reaches the firehose in ms, or ~1 s after the PDS idled
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """`npm ci` (when needed) runs before the tests, so no test timeout covers it."""
+    if any("bluesky_network" in getattr(item, "fixturenames", ()) for item in session.items):
+        capture = session.config.pluginmanager.getplugin("capturemanager")
+        with capture.global_and_fixture_disabled():
+            harness.prepare()
+
+
+@dataclass(frozen=True)
+class Account:
+    handle: str
+    did: str
+    password: str
+    session: str  # exported session string, so tests do not log in again and again
+
+
+def _create(pds_url: str, handle: str, password: str) -> Account:
+    client = Client(base_url=pds_url)
+    made = client.com.atproto.server.create_account(models.ComAtprotoServerCreateAccount.Data(
+        handle=handle, email=f"{handle.split('.')[0]}@example.com", password=password))
+    client.login(handle, password, fetch_bsky_profile=False)
+    session = client.export_session_string()
+    client.request.close()
+    return Account(handle, made.did, password, session)
+
+
+@pytest.fixture(scope="session")
+def accounts(bluesky_network: BlueskyNetwork) -> dict[str, Account]:
+    return {name: _create(bluesky_network.pds_url, f"{name}.test", f"secret-{name}-123")
+            for name in ("tandem", "maria", "olek")}
+
+
+@pytest.fixture
+async def as_user(bluesky_network: BlueskyNetwork, accounts) -> AsyncIterator[Callable[[str], AsyncClient]]:
+    """`await as_user("maria")` -> an AsyncClient acting as that account."""
+    made: list[AsyncClient] = []
+
+    async def login(name: str) -> AsyncClient:
+        client = AsyncClient(base_url=bluesky_network.pds_url)
+        made.append(client)
+        await client.login(session_string=accounts[name].session, fetch_bsky_profile=False)
+        return client
+    yield login
+    for client in made:
+        await client.request.close()
+
+
+async def post(client: AsyncClient, did: str, text: str, reply_to=None):
+    """Post as a person would from the app: mentions and links become facets."""
+    facets = await client.detect_facets(text)
+    return await client.send_post(text, profile_identify=did, reply_to=reply_to, facets=facets or None)
+
+
+def reply_ref(root, parent) -> models.AppBskyFeedPost.ReplyRef:
+    return models.AppBskyFeedPost.ReplyRef(
+        root=models.ComAtprotoRepoStrongRef.Main(uri=root.uri, cid=root.cid),
+        parent=models.ComAtprotoRepoStrongRef.Main(uri=parent.uri, cid=parent.cid))
+
+
+async def collect_until(items: AsyncIterator[SourceItem], done: Callable[[list[SourceItem]], bool],
+                        timeout: float = WAIT) -> list[SourceItem]:
+    """Read items until `done(seen)` holds; fail with what was seen after `timeout`."""
+    seen: list[SourceItem] = []
+    try:
+        async with asyncio.timeout(timeout):
+            async for item in items:
+                seen.append(item)
+                if done(seen):
+                    return seen
+    except TimeoutError:
+        got = [i.mention.text if i.mention else (i.deleted_id or f"cursor {i.cursor}") for i in seen]
+        pytest.fail(f"condition not met within {timeout} s; items seen: {got}")
+    pytest.fail("the source ended before the condition was met")
+
+
+def mention_ids(items: list[SourceItem]) -> list[str]:
+    return [i.mention.external_id for i in items if i.mention]

@@ -1,0 +1,92 @@
+"""Redelivered events, dropped and dead sockets, and Slack's rate limits."""
+from __future__ import annotations
+
+import asyncio
+
+from tests.slack.conftest import AGENT, BOSS, CARE, make_card, started
+
+
+async def test_an_event_delivered_twice_is_handled_once(emu, slack, core, posted):
+    card, ref = posted
+    body = emu.event_body(emu.user_message(AGENT, CARE, "first note", thread_ts=ref.message_id))
+    first = await emu.push("events_api", body)
+    again = await emu.push("events_api", body, retry_attempt=1)  # Slack's retry: same event_id
+    await emu.wait_for_ack(first)
+    await emu.wait_for_ack(again)  # the duplicate is still acked, or Slack keeps retrying
+    await emu.push("events_api", emu.event_body(emu.user_message(AGENT, CARE, "second note", thread_ts=ref.message_id)))
+    await core.wait_for(lambda: any(text == "second note" for _, _, text in core.notes), what="second note")
+    assert [text for _, _, text in core.notes] == ["first note", "second note"]
+
+
+async def test_any_event_redelivered_with_the_same_event_id_is_handled_once(emu, slack):
+    def opened(user):
+        return emu.event_body({"type": "app_home_opened", "user": user, "tab": "home", "event_ts": emu.next_ts()})
+
+    body = opened(BOSS)
+    await emu.push("events_api", body)
+    await emu.push("events_api", body, retry_attempt=1)
+    await emu.push("events_api", opened(AGENT))
+    await emu.wait_for_call("views.publish", predicate=lambda c: c.args["user_id"] == AGENT)
+    await slack.idle()
+    assert sorted(c.args["user_id"] for c in emu.calls_of("views.publish")) == sorted([BOSS, AGENT])
+
+
+async def test_a_disconnect_request_makes_the_client_reconnect_and_keep_working(emu, slack, core, posted):
+    card, ref = posted
+    await emu.send_disconnect()
+    await emu.wait_for_call("apps.connections.open", count=2)
+    await emu.wait_for_link(2)
+    await emu.push("events_api", emu.event_body(emu.user_message(AGENT, CARE, "after reconnect", thread_ts=ref.message_id)))
+    await core.wait_for(lambda: core.notes, what="note on the new socket")
+    assert core.notes[0][2] == "after reconnect"
+    assert emu.links[0].closed
+
+
+async def test_a_dead_link_without_pongs_is_replaced(emu, core):
+    platform = await started(emu, core, ping_interval=1)  # short, so the dead link is noticed fast
+    try:
+        card = make_card()
+        ref = await platform.post_card(CARE, card)
+        first = await emu.wait_for_link(1)
+        emu.kill_link()
+        await emu.wait_for_link(2, timeout=15)
+        await emu.wait_until(lambda: first.closed, 5, "the dead socket to be dropped")
+        assert first.pings > 0
+        await emu.push("events_api", emu.event_body(emu.user_message(AGENT, CARE, "still here", thread_ts=ref.message_id)))
+        await core.wait_for(lambda: core.notes, what="note on the replacement socket")
+        assert len(emu.calls_of("apps.connections.open")) >= 2
+    finally:
+        await platform.stop()
+
+
+async def test_a_rate_limited_post_waits_for_retry_after_and_nothing_is_lost(emu, slack):
+    emu.fail_next("chat.postMessage", times=1, retry_after=1)
+    cards = [make_card(case_id=n) for n in (21, 22)]
+    refs = await asyncio.gather(*(slack.post_card(CARE, card) for card in cards))
+    calls = emu.calls_of("chat.postMessage")
+    assert [c.status for c in calls] == [429, 200, 200]
+    assert calls[1].at - calls[0].at >= 0.95, "the retry waited for Retry-After"
+    assert calls[2].at - calls[0].at >= 0.95, "later posts to that channel waited too"
+    posted = [m["metadata"]["event_payload"]["case_id"] for m in emu.messages[CARE]]
+    assert posted == [21, 22]
+    assert {r.message_id for r in refs} == {m["ts"] for m in emu.messages[CARE]}
+    assert slack.limiter.throttled == 1
+
+
+async def test_other_channels_are_not_held_up_by_a_rate_limited_one(emu, slack):
+    emu.add_channel("C0BILL", "billing")
+    emu.fail_next("chat.postMessage", times=1, retry_after=2)
+    held = asyncio.create_task(slack.post_card(CARE, make_card(case_id=31)))
+    await emu.wait_for_call("chat.postMessage")  # the 429
+    await slack.post_card("C0BILL", make_card(case_id=32))
+    assert not held.done(), "billing went through while care still waits"
+    await held
+    assert [m["metadata"]["event_payload"]["case_id"] for m in emu.messages[CARE]] == [31]
+
+
+async def test_stop_closes_the_socket(emu, core):
+    platform = await started(emu, core)
+    link = await emu.wait_for_link(1)
+    await platform.stop()
+    await emu.wait_until(lambda: link.closed, 5, "socket close")
+    assert len(emu.calls_of("apps.connections.open")) == 1
