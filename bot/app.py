@@ -26,6 +26,10 @@ log = logging.getLogger(__name__)
 TOPIC = "mentions"
 
 
+class Quit(Exception):
+    pass
+
+
 def build_drafter(settings: Settings, ws: Workspace) -> tuple[Drafter, Drafter]:
     """The LLM drafter when a key is set; the offline template library always, as fallback."""
     from bot.drafting.template import TemplateDrafter
@@ -136,7 +140,8 @@ class App:
             await delivery.ack()
             self.poke()
 
-    async def run(self) -> None:
+    async def run(self, console_user: str | None = None) -> None:
+        """Run until cancelled; `console_user` also reads commands typed in the terminal as that person."""
         handlers = self.dispatcher.handlers()
         for platform in self.platforms.values():
             await platform.start(handlers)
@@ -149,8 +154,17 @@ class App:
                 tg.create_task(self.consume(), name="pipeline")
                 tg.create_task(self.chat_worker.run_forever(), name="chat-outbox")
                 tg.create_task(self.publish_worker.run_forever(), name="publish-outbox")
+                console = self.platforms.get("console")
+                if console_user and console is not None:
+                    tg.create_task(self._console(console, console_user), name="console")
+        except* Quit:
+            pass
         finally:
             await self.close()
+
+    async def _console(self, console, user_id: str) -> None:
+        await console.repl(console.user(user_id))
+        raise Quit  # `quit` typed: stop every task
 
     def poke(self) -> None:
         """Commands and ingests write outbox rows: wake the workers."""

@@ -8,9 +8,10 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import aware
@@ -29,8 +30,9 @@ class Item:
     match: RouteMatch
     signals: Signals
     customer_id: int | None
-    case: t.Case | None = None
+    ref: "Ref | None" = None
     created: bool = False
+    case_id: int | None = None  # set once the case is flushed
 
     @property
     def key(self) -> str:
@@ -38,8 +40,21 @@ class Item:
 
 
 @dataclass
+class Ref:
+    """A case known by id, or new in this batch (id set once inserted)."""
+
+    opened_at: datetime
+    id: int | None = None
+
+    @property
+    def case_id(self) -> int:
+        assert self.id is not None, "case not inserted yet"
+        return self.id
+
+
+@dataclass
 class _Event:
-    case: t.Case
+    case: Ref
     kind: str
     detail: dict
     line: str | None = None
@@ -50,96 +65,114 @@ class _Event:
 class BatchPlacer:
     cases: "CaseService"
     s: AsyncSession
-    by_conversation: dict[str, t.Case] = field(default_factory=dict)
-    recent: dict[str, list[t.Case]] = field(default_factory=lambda: defaultdict(list))  # unfolded, in the window
-    running: dict[str, t.Case] = field(default_factory=dict)  # open incident per route
+    by_conversation: dict[str, Ref] = field(default_factory=dict)
+    recent: dict[str, list[Ref]] = field(default_factory=lambda: defaultdict(list))  # unfolded, in the window
+    running: dict[str, Ref] = field(default_factory=dict)  # open incident per route
     events: list[_Event] = field(default_factory=list)
+    folds: list[tuple[Ref, Ref]] = field(default_factory=list)  # (case, incident)
+    new_cases: list[tuple[Ref, dict]] = field(default_factory=list)
 
     async def preload(self, items: list[Item]) -> None:
+        """Only ids and times: most batches touch few cases and change none."""
         keys = {i.row["conversation_key"] for i in items}
         if keys:
-            rows = await self.s.execute(select(t.Case).where(t.Case.conversation_key.in_(keys)).order_by(t.Case.id))
-            self.by_conversation = {c.conversation_key: c for c in rows.scalars()}  # the latest wins
+            rows = await self.s.execute(select(t.Case.id, t.Case.conversation_key, t.Case.opened_at)
+                                        .where(t.Case.conversation_key.in_(keys)).order_by(t.Case.id))
+            self.by_conversation = {key: Ref(aware(opened), case_id) for case_id, key, opened in rows}  # latest wins
         routes = {i.match.route for i in items if self.cases.folds(i.match.route)}
         if routes:
             since = min(aware(i.row["created_at"]) for i in items) - self.cases.incident_window
             rows = await self.s.execute(
-                select(t.Case).where(t.Case.route.in_(routes), t.Case.opened_at >= since).order_by(t.Case.id))
-            for case in rows.scalars():
-                if case.is_incident and case.closed_at is None:
-                    self.running[case.route] = case
-                elif not case.is_incident and case.incident_of is None:
-                    self.recent[case.route].append(case)
+                select(t.Case.id, t.Case.route, t.Case.opened_at, t.Case.is_incident, t.Case.incident_of,
+                       t.Case.closed_at)
+                .where(t.Case.route.in_(routes), t.Case.opened_at >= since).order_by(t.Case.id))
+            for case_id, route, opened, is_incident, incident_of, closed_at in rows:
+                if is_incident and closed_at is None:
+                    self.running[route] = Ref(aware(opened), case_id)
+                elif not is_incident and incident_of is None:
+                    self.recent[route].append(Ref(aware(opened), case_id))
 
     async def place(self, item: Item) -> None:
         existing = self.by_conversation.get(item.row["conversation_key"])
         if existing is not None:
             self._join(item, existing, "reply in the same conversation")
-            rules = self.cases.rules[existing.team]
-            if existing.id is not None and not rules.is_open(existing.stage) and self.cases.can(existing, "triage"):
-                await self.cases.move(self.s, existing, "triage", SYSTEM, None, "Reopened: the customer wrote again.")
-                existing.closed_at = None
-            return
-        if self.cases.folds(item.match.route) and self._fold(item):
-            return
-        self._open(item)
-        self.recent[item.match.route].append(item.case)
+            if existing.id is not None:
+                await self._reopen_if_closed(existing.id)
+        elif not (self.cases.folds(item.match.route) and self._fold(item)):
+            self.recent[item.match.route].append(self._open(item))
+
+    async def _reopen_if_closed(self, case_id: int) -> None:
+        case = await self.s.get(t.Case, case_id)
+        if not self.cases.rules[case.team].is_open(case.stage) and self.cases.can(case, "triage"):
+            await self.cases.move(self.s, case, "triage", SYSTEM, None, "Reopened: the customer wrote again.")
+            case.closed_at = None
 
     def _fold(self, item: Item) -> bool:
         route, since = item.match.route, aware(item.row["created_at"]) - self.cases.incident_window
         running = self.running.get(route)
-        if running is not None and aware(running.opened_at) >= since:
+        if running is not None and running.opened_at >= since:
             self._join(item, running, "burst on route " + route)
             return True
-        recent = [c for c in self.recent[route] if aware(c.opened_at) >= since]
+        recent = [r for r in self.recent[route] if r.opened_at >= since]
         if len(recent) + 1 < self.cases.ws.incidents.threshold:
             return False
-        self._open(item, incident=True)
-        for case in recent:
-            case.incident = item.case
-            self.events.append(_Event(case, "folded", {}, "Folded into an incident case."))
+        incident = self._open(item, incident=True)
+        for ref in recent:
+            self.folds.append((ref, incident))
+            self.events.append(_Event(ref, "folded", {}, "Folded into an incident case."))
         self.recent[route] = []
-        self.running[route] = item.case
+        self.running[route] = incident
         return True
 
-    def _open(self, item: Item, incident: bool = False) -> None:
+    def _open(self, item: Item, incident: bool = False) -> Ref:
         row, match = item.row, item.match
         opened = min(aware(row["created_at"]), self.cases.clock.now())
-        target = self.cases.ws.sla.target(match.priority)
-        case = t.Case(
-            conversation_key=row["conversation_key"], team=match.team, route=match.route, priority=match.priority,
-            labels=list(match.labels) + (["incident"] if incident else []),
-            flags=[] if incident else sorted(item.signals.flags), stage=self.cases.rules[match.team].initial,
-            network=row["network"], customer_id=None if incident else item.customer_id, is_incident=incident,
-            opened_at=opened, sla_due_at=opened + target if target else None,
-        )
-        self.s.add(case)
-        item.case, item.created = case, True
-        self.by_conversation[row["conversation_key"]] = case
-        self.events.append(_Event(case, "opened", {"route": match.route, "matched": list(match.matched),
-                                                   "incident": incident}, card=True))
+        target = self.cases.sla_targets.get(match.priority)
+        ref = Ref(opened)
+        self.new_cases.append((ref, {
+            "conversation_key": row["conversation_key"], "team": match.team, "route": match.route,
+            "priority": match.priority, "labels": list(match.labels) + (["incident"] if incident else []),
+            "flags": [] if incident else sorted(item.signals.flags), "stage": self.cases.rules[match.team].initial,
+            "network": row["network"], "assignee": None, "customer_id": None if incident else item.customer_id,
+            "high_risk": False, "is_incident": incident, "incident_of": None, "opened_at": opened,
+            "sla_due_at": opened + target if target else None, "first_response_at": None, "closed_at": None,
+            "card_ref": None, "card_key": None,
+        }))
+        item.ref, item.created = ref, True
+        self.by_conversation[row["conversation_key"]] = ref
+        self.events.append(_Event(ref, "opened", {"route": match.route, "matched": list(match.matched),
+                                                  "incident": incident}, card=True))
+        return ref
 
-    def _join(self, item: Item, case: t.Case, why: str) -> None:
-        item.case = case
-        self.events.append(_Event(case, "mention_joined", {"mention": item.key, "why": why}))
+    def _join(self, item: Item, ref: Ref, why: str) -> None:
+        item.ref = ref
+        self.events.append(_Event(ref, "mention_joined", {"mention": item.key, "why": why}))
 
     async def write(self, items: list[Item]) -> None:
-        """After the flush that gave new cases their ids: write the rest in bulk."""
-        await self.s.flush()
+        """Insert the new cases (ids come back in order), then the rest in bulk."""
+        if self.new_cases:
+            stmt = insert(t.Case).returning(t.Case.id, sort_by_parameter_order=True)
+            ids = (await self.s.execute(stmt, [values for _, values in self.new_cases])).scalars().all()
+            for (ref, _), case_id in zip(self.new_cases, ids):
+                ref.id = case_id
+        for item in items:
+            item.case_id = item.ref.case_id
         now = self.cases.clock.now()
-        await self.s.execute(insert(t.Mention), [{**i.row, "case_id": i.case.id} for i in items])
+        await self.s.execute(insert(t.Mention), [{**i.row, "case_id": i.case_id} for i in items])
+        for ref, incident in self.folds:
+            await self.s.execute(update(t.Case).where(t.Case.id == ref.case_id).values(incident_of=incident.case_id))
         if self.events:
             await self.s.execute(insert(t.CaseEvent), [
-                {"case_id": e.case.id, "at": now, "actor": SYSTEM, "kind": e.kind, "detail": e.detail} for e in self.events])
+                {"case_id": e.case.case_id, "at": now, "actor": SYSTEM, "kind": e.kind, "detail": e.detail}
+                for e in self.events])
         outbox = []
         for e in self.events:
-            kind = "chat.post" if e.card else "chat.update"
-            outbox.append(_outbox(kind, e.case.id, now, {}))
+            outbox.append(_outbox("chat.post" if e.card else "chat.update", e.case.case_id, now, {}))
             if e.line:
-                outbox.append(_outbox("chat.thread", e.case.id, now, {"text": e.line}))
+                outbox.append(_outbox("chat.thread", e.case.case_id, now, {"text": e.line}))
         if outbox:
             await self.s.execute(insert(t.Outbox), outbox)
-        timeline = [{"customer_id": i.customer_id, "at": i.row["created_at"], "kind": "mention", "case_id": i.case.id,
+        timeline = [{"customer_id": i.customer_id, "at": i.row["created_at"], "kind": "mention", "case_id": i.case_id,
                      "network": i.row["network"], "summary": f"on {i.row['network']}: {i.row['text']}"[:500]}
                     for i in items if i.customer_id is not None]
         if timeline:

@@ -28,6 +28,7 @@ class CaseService:
         self.ws, self.clock = ws, clock
         self.rules = {team.name: WorkflowRules(ws.workflow_for(team.name)) for team in ws.teams}
         self.incident_window = parse_duration(ws.incidents.window)
+        self.sla_targets = {p: ws.sla.target(p) for p in ("urgent", "high", "normal", "low")}
 
     async def get(self, s: AsyncSession, case_id: int) -> t.Case:
         case = await s.get(t.Case, case_id)
@@ -50,7 +51,11 @@ class CaseService:
         rules = self.rules[case.team]
         target = rules.target(action)
         if case.stage == target and action in ("draft",):
-            return target  # a redraft stays awaiting approval
+            # A redraft or an edit stays awaiting approval, but the card must
+            # show the new text (approvers approve what they see) and the
+            # thread must say who changed it.
+            await self.event(s, case, actor, "draft", line, **detail)
+            return target
         rules.check(case.stage, target, roles if roles is not None else frozenset({"agent", "approver", "admin"}))
         old, case.stage = case.stage, target
         if not rules.is_open(target):

@@ -23,6 +23,10 @@ from bot.store.db import Database
 from bot.types import Mention, RouteMatch, Signals
 
 
+CUSTOMER = frozenset({"customer"})
+NONE: frozenset[str] = frozenset()
+
+
 @dataclass(frozen=True)
 class Ingested:
     key: str
@@ -41,20 +45,26 @@ class Pipeline:
         """Store what matters from `batch`; `cursor` = (source, value) is saved in
         the same transaction, so a restart resumes with nothing lost or doubled."""
         results: dict[str, Ingested] = {}
-        routed: list[tuple[Mention, RouteMatch | None, Facts]] = []
-        seen: set[str] = set()
+        fresh: list[Mention] = []
         for raw in batch:
             key = f"{raw.network}:{raw.external_id}"
-            if key in seen:
-                results.setdefault(key, Ingested(key, "duplicate"))
+            if key in results:
                 continue
-            seen.add(key)
-            facts = Facts(raw, normalize(raw.text), self.brand_handles)
-            if facts.from_brand:  # our own posts, e.g. our replies seen on a stream
-                results[key] = Ingested(key, "own")
-                continue
-            routed.append((raw, self.router.route(raw, facts.text, facts), facts))
+            results[key] = Ingested(key, "duplicate")  # replaced below unless it is one
+            fresh.append(raw)
         async with self.db.transaction() as s:
+            # One query for the batch, so routes can use the `customer` flag.
+            customers = await self.directory.resolve_many(s, {(m.network, m.author.handle) for m in fresh})
+            routed: list[tuple[Mention, RouteMatch | None, Facts]] = []
+            for raw in fresh:
+                key = f"{raw.network}:{raw.external_id}"
+                known_customer = (raw.network, clean_handle(raw.author.handle)) in customers
+                facts = Facts(raw, normalize(raw.text), self.brand_handles,
+                              extra_flags=CUSTOMER if known_customer else NONE)
+                if facts.from_brand:  # our own posts, e.g. our replies seen on a stream
+                    results[key] = Ingested(key, "own")
+                    continue
+                routed.append((raw, self.router.route(raw, facts.text, facts), facts))
             ordered = [r for r in routed if r[1] is not None or r[0].in_reply_to]
             known = await self._known(s, [m for m, _, _ in ordered])
             threads = await self._open_conversations(s, [m for m, match, _ in ordered if match is None])
@@ -67,7 +77,6 @@ class Pipeline:
                     results[key] = Ingested(key, "dropped")
                 else:
                     keep.append((mention, match or threads[mention.conversation_key], facts))
-            customers = await self.directory.resolve_many(s, {(m.network, m.author.handle) for m, _, _ in keep})
             authors = await self._authors(s, [m for m, _, _ in keep], customers)
             items = [self._item(m, facts.text, match, signals_of(facts), authors, customers) for m, match, facts in keep]
             if items:
@@ -75,8 +84,14 @@ class Pipeline:
             if cursor is not None:
                 await save_cursor(s, cursor[0], cursor[1], self.clock)
         for item in items:
-            results[item.key] = Ingested(item.key, "opened" if item.created else "joined", item.case.id, item.match)
-        return [results[f"{m.network}:{m.external_id}"] for m in batch]
+            results[item.key] = Ingested(item.key, "opened" if item.created else "joined", item.case_id, item.match)
+        answered: set[str] = set()
+        out = []
+        for m in batch:  # a repeat within the batch is a duplicate of its first copy
+            key = f"{m.network}:{m.external_id}"
+            out.append(Ingested(key, "duplicate") if key in answered else results[key])
+            answered.add(key)
+        return out
 
     async def _known(self, s: AsyncSession, mentions: list[Mention]) -> set[str]:
         if not mentions:

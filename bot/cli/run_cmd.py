@@ -29,6 +29,8 @@ def demo(
 
 def run(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="The workspace file.")] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help="Type commands in the terminal as this person "
+                                                "(console teams).")] = None,
 ) -> None:
     """Run live from rejoinder.yaml: sources, pipeline, chat platforms, publishing."""
     from bot.app import App
@@ -51,7 +53,7 @@ def run(
 
     async def main() -> None:
         app = await App.create(settings, ws, Path(path).resolve().parent)
-        await app.run()
+        await app.run(console_user=as_user)
 
     try:
         asyncio.run(main())

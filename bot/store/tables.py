@@ -84,7 +84,6 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     card_ref: Mapped[dict | None] = mapped_column(JSON)  # where the card lives in chat
     card_key: Mapped[str | None] = mapped_column(String(300), unique=True)  # platform:channel:message id
-    incident: Mapped["Case | None"] = relationship(remote_side=lambda: [Case.id], lazy="raise")
 
 
 class Mention(Base):
@@ -108,7 +107,6 @@ class Mention(Base):
     matched: Mapped[list] = mapped_column(JSON, default=list)
     reply_ref: Mapped[dict] = mapped_column(JSON, default=dict)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
-    case: Mapped["Case | None"] = relationship(lazy="raise")
 
 
 class CaseEvent(Base):
@@ -214,4 +212,4 @@ class Watch(Base):
     at: Mapped[datetime] = _ts()
 
 
-Index("ix_cases_open_by_route", Case.team, Case.route, Case.opened_at)
+Index("ix_cases_route_opened", Case.route, Case.opened_at)  # burst detection

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 11:08:34.968132
+Create Date: 2026-11-22 11:37:01.205150
 """
 from alembic import op
 import sqlalchemy as sa
@@ -80,7 +80,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_conversation_key'), ['conversation_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_customer_id'), ['customer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_incident_of'), ['incident_of'], unique=False)
-        batch_op.create_index('ix_cases_open_by_route', ['team', 'route', 'opened_at'], unique=False)
+        batch_op.create_index('ix_cases_route_opened', ['route', 'opened_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_stage'), ['stage'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_team'), ['team'], unique=False)
 
@@ -289,7 +289,7 @@ def downgrade() -> None:
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cases_team'))
         batch_op.drop_index(batch_op.f('ix_cases_stage'))
-        batch_op.drop_index('ix_cases_open_by_route')
+        batch_op.drop_index('ix_cases_route_opened')
         batch_op.drop_index(batch_op.f('ix_cases_incident_of'))
         batch_op.drop_index(batch_op.f('ix_cases_customer_id'))
         batch_op.drop_index(batch_op.f('ix_cases_conversation_key'))
