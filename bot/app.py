@@ -105,7 +105,16 @@ class App:
         effects = ChatEffects(db, ws, platforms, core.cards)
         publishing = ReplyPublishing(db, clock, publishers, core.cases, core.directory)
         self.chat_worker = OutboxWorker(db, clock, "chat.", effects.handlers())
-        self.publish_worker = OutboxWorker(db, clock, "publish.", {"publish.reply": publishing.handle})
+        self.publish_worker = OutboxWorker(db, clock, "publish.", {"publish.reply": self._published(publishing)})
+
+    def _published(self, publishing: ReplyPublishing):
+        """Publishing queues the card update and the "Published" thread line:
+        wake the chat worker for them, or they wait for the next command."""
+        async def handle(row, uncertain: bool) -> dict:
+            result = await publishing.handle(row, uncertain)
+            self.chat_worker.poke()
+            return result
+        return handle
 
     @classmethod
     async def create(cls, settings: Settings, ws: Workspace, base_dir: Path, clock: Clock | None = None,
