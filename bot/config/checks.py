@@ -1,0 +1,151 @@
+"""Checks the schema cannot express, run on the raw data so that every problem
+is reported at once with its line: names used twice, references to unknown
+teams, workflows and stages, and files that do not exist (relative to the
+workspace file). A missing replay file is an error, not a warning: a source
+that cannot start is exactly the kind of mistake to catch before the service
+runs. Also what a loaded workspace needs from the environment.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bot.config.issues import ConfigIssue, Loc, SourceMap, source_map_for, suggest
+from bot.config.workspace import DEFAULT_ACTIONS, DEFAULT_STAGES, BlueskySource, Workspace
+from bot.settings import Settings
+
+
+def _mappings(data: Any, key: str) -> list[tuple[int, dict]]:
+    items = data.get(key) if isinstance(data, dict) else None
+    return [(i, v) for i, v in enumerate(items) if isinstance(v, dict)] if isinstance(items, list) else []
+
+
+def reference_problems(data: dict) -> list[tuple[Loc, str]]:
+    out: list[tuple[Loc, str]] = []
+
+    def unique(section: str, noun: str) -> list[str]:
+        seen: dict[str, int] = {}
+        for i, item in _mappings(data, section):
+            name = item.get("name")
+            if isinstance(name, str) and name in seen:
+                out.append(((section, i, "name"), f"{noun} name {name!r} is used twice (first at {section}[{seen[name]}])"))
+            elif isinstance(name, str):
+                seen[name] = i
+        return list(seen)
+
+    teams = unique("teams", "team")
+    unique("routes", "route")
+    unique("sources", "source")
+    workflows = data.get("workflows")
+    workflows = workflows if isinstance(workflows, dict) else {}
+    known_workflows = ["default", *(w for w in workflows if w != "default")]
+    for i, team in _mappings(data, "teams"):
+        wf = team.get("workflow", "default")
+        if isinstance(wf, str) and wf not in known_workflows:
+            out.append((("teams", i, "workflow"), f"team {team.get('name')!r} uses unknown workflow {wf!r}"
+                        + suggest(wf, known_workflows, "workflows are")))
+    for i, route in _mappings(data, "routes"):
+        team = route.get("team")
+        if isinstance(team, str) and team not in teams:
+            out.append((("routes", i, "team"), f"route {route.get('name')!r} sends to unknown team {team!r}"
+                        + suggest(team, teams, "teams are")))
+    for name, wf in workflows.items():
+        if isinstance(wf, dict):
+            out += [(("workflows", name) + p, m) for p, m in _workflow_problems(wf)]
+    return out
+
+
+def _workflow_problems(wf: dict) -> list[tuple[Loc, str]]:
+    stages = wf.get("stages", DEFAULT_STAGES)
+    if not isinstance(stages, list) or not all(isinstance(s, str) for s in stages):
+        return []
+    out: list[tuple[Loc, str]] = []
+
+    def check(path: Loc, stage: Any, what: str) -> None:
+        if isinstance(stage, str) and stage not in stages:
+            out.append((path, f"{what} {stage!r} is not in stages" + suggest(stage, stages, "stages are")))
+
+    check(("initial",), wf.get("initial", "new"), "initial stage")
+    transitions = wf.get("transitions")
+    for i, tr in enumerate(transitions if isinstance(transitions, list) else []):
+        if isinstance(tr, dict):
+            check(("transitions", i, "from"), tr.get("from"), "transition stage")
+            targets = tr.get("to")
+            if isinstance(targets, list):
+                for j, stage in enumerate(targets):
+                    check(("transitions", i, "to", j), stage, "transition stage")
+            else:
+                check(("transitions", i, "to"), targets, "transition stage")
+    actions = wf.get("actions")
+    for action, stage in (actions.items() if isinstance(actions, dict) else []):
+        if action not in DEFAULT_ACTIONS:
+            out.append((("actions", action), f"unknown action {action!r}" + suggest(str(action), list(DEFAULT_ACTIONS), "actions are")))
+        else:
+            check(("actions", action), stage, f"action {action!r} targets stage")
+    return out
+
+
+def file_problems(data: dict, smap: SourceMap, base: Path) -> list[ConfigIssue]:
+    out = []
+    guidelines = data.get("guidelines")
+    document = guidelines.get("document") if isinstance(guidelines, dict) else None
+    if isinstance(document, str) and not (base / document).is_file():
+        out.append(smap.issue(("guidelines", "document"), f"file {document!r} not found (looked for {base / document})"))
+    for i, source in _mappings(data, "sources"):
+        if source.get("type") != "replay":
+            continue
+        path, output = source.get("path"), source.get("output", "replies.jsonl")
+        if isinstance(path, str) and not (base / path).is_file():
+            out.append(smap.issue(("sources", i, "path"), f"replay file {path!r} not found (looked for {base / path})"))
+        if isinstance(output, str) and not (base / output).parent.is_dir():
+            out.append(smap.issue(("sources", i, "output"), f"folder for {output!r} does not exist"))
+    return out
+
+
+# --- what the workspace needs from the environment ------------------------------
+
+
+def check_environment(ws: Workspace, settings: Settings) -> list[ConfigIssue]:
+    """Secrets the workspace relies on that are not set (environment or .env)."""
+    smap = source_map_for(ws) or SourceMap("<workspace>", {})
+    issues: list[ConfigIssue] = []
+
+    def need(platform: str, var: str, why: str) -> None:
+        teams = [(i, t.name) for i, t in enumerate(ws.teams) if t.platform == platform]
+        if teams:
+            names = ", ".join(repr(n) for _, n in teams)
+            who = f"teams {names} use" if len(teams) > 1 else f"team {names} uses"
+            issues.append(smap.issue(("teams", teams[0][0], "platform"),
+                                     f"{who} {platform}: set {var} in the environment or .env ({why})"))
+
+    if settings.slack_bot_token is None:
+        need("slack", "SLACK_BOT_TOKEN", "the bot token, xoxb-...")
+    if settings.slack_app_token is None and settings.slack_signing_secret is None:
+        need("slack", "SLACK_APP_TOKEN", "xapp-... for Socket Mode, or SLACK_SIGNING_SECRET for HTTP events")
+    if settings.discord_token is None:
+        need("discord", "DISCORD_TOKEN", "the bot token")
+    for i, source in enumerate(ws.sources):
+        if source.type == "webhook" and settings.env_secret(source.secret_env) is None:
+            issues.append(smap.issue(("sources", i, "secret_env"),
+                                     f"webhook source {source.name!r} reads its secret from {source.secret_env}, which is not set"))
+        elif source.type == "bluesky":
+            issues += [smap.issue(("sources", i, field), message) for field, message in _bluesky_login_problems(source, settings)]
+    return issues
+
+
+def _bluesky_login_problems(source: BlueskySource, settings: Settings) -> list[tuple[str, str]]:
+    """The brand login is optional (without it the source only listens), but
+    half a login is a mistake, and a named variable must hold a value."""
+    named = {"handle_env": source.handle_env, "password_env": source.password_env}
+    if not any(named.values()):
+        return []
+    what = {"handle_env": "login handle", "password_env": "app password"}
+    out: list[tuple[str, str]] = []
+    for field, var in named.items():
+        if not var:
+            other = next(f for f in named if f != field)
+            out.append((field, f"bluesky source {source.name!r} sets {other} but not {field}; "
+                               "set both to reply as the brand account, or neither to only listen"))
+        elif settings.env_secret(var) is None:
+            out.append((field, f"bluesky source {source.name!r} reads its {what[field]} from {var}, which is not set"))
+    return out
