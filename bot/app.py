@@ -12,13 +12,14 @@ from bot.bus import InProcessBus
 from bot.chat_effects import ChatEffects
 from bot.clock import Clock, SystemClock
 from bot.commands import Dispatcher
-from bot.config.workspace import BlueskySource as BlueskySourceConfig, ReplaySource as ReplaySourceConfig, Workspace
+from bot.config.workspace import Workspace
 from bot.core import Core
 from bot.outbox import OutboxWorker
 from bot.pipeline import load_cursor
 from bot.ports import Bus, ChatPlatform, Drafter, Publisher, Source
 from bot.publishing import ReplyPublishing
 from bot.settings import Settings
+from bot.source_setup import build_sources
 from bot.store.db import Database
 from bot.types import Mention
 
@@ -53,28 +54,6 @@ def build_bus(settings: Settings) -> Bus:
     return InProcessBus()
 
 
-def build_sources(ws: Workspace, settings: Settings, base_dir: Path) -> tuple[list[Source], dict[str, Publisher]]:
-    sources: list[Source] = []
-    publishers: dict[str, Publisher] = {}
-    for cfg in ws.sources:
-        if isinstance(cfg, ReplaySourceConfig):
-            from integrations.social.replay import ReplayPublisher, ReplaySource
-
-            sources.append(ReplaySource(cfg.name, base_dir / cfg.path, on_error=lambda msg: log.error("%s", msg)))
-            publishers.setdefault("*", ReplayPublisher(base_dir / cfg.output))
-        elif isinstance(cfg, BlueskySourceConfig):
-            from integrations.social.bluesky import BlueskyPublisher, BlueskySource
-
-            sources.append(BlueskySource(cfg.name, cfg.service_url, cfg.firehose_url, cfg.watch_terms,
-                                         cfg.watch_handles, cfg.brand_did, plc_url=cfg.plc_url))
-            handle = settings.env_secret(cfg.handle_env) if cfg.handle_env else None
-            password = settings.env_secret(cfg.password_env) if cfg.password_env else None
-            if handle and password:
-                publishers["bluesky"] = BlueskyPublisher(cfg.service_url, handle.get_secret_value(),
-                                                         password.get_secret_value())
-    return sources, publishers
-
-
 def build_platforms(ws: Workspace, settings: Settings) -> dict[str, ChatPlatform]:
     wanted = {team.platform for team in ws.teams}
     platforms: dict[str, ChatPlatform] = {}
@@ -103,18 +82,11 @@ class App:
         self.sources, self.bus, self.clock = sources, bus, clock
         self.dispatcher = Dispatcher(core, on_change=self.poke)
         effects = ChatEffects(db, ws, platforms, core.cards)
-        publishing = ReplyPublishing(db, clock, publishers, core.cases, core.directory)
         self.chat_worker = OutboxWorker(db, clock, "chat.", effects.handlers())
-        self.publish_worker = OutboxWorker(db, clock, "publish.", {"publish.reply": self._published(publishing)})
-
-    def _published(self, publishing: ReplyPublishing):
-        """Publishing queues the card update and the "Published" thread line:
-        wake the chat worker for them, or they wait for the next command."""
-        async def handle(row, uncertain: bool) -> dict:
-            result = await publishing.handle(row, uncertain)
-            self.chat_worker.poke()
-            return result
-        return handle
+        # Publishing queues the card update and the "Published" thread line:
+        # it wakes the chat worker, or they would wait for the next command.
+        publishing = ReplyPublishing(db, clock, publishers, core.cases, core.directory, on_change=self.chat_worker.poke)
+        self.publish_worker = OutboxWorker(db, clock, "publish.", {"publish.reply": publishing.handle})
 
     @classmethod
     async def create(cls, settings: Settings, ws: Workspace, base_dir: Path, clock: Clock | None = None,

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.config.issues import ConfigIssue, Loc, SourceMap, source_map_for, suggest
-from bot.config.workspace import DEFAULT_ACTIONS, DEFAULT_STAGES, BlueskySource, Workspace
+from pydantic import BaseModel
+
+from bot.config.workspace import DEFAULT_ACTIONS, DEFAULT_STAGES, Workspace
 from bot.settings import Settings
 
 
@@ -125,27 +127,28 @@ def check_environment(ws: Workspace, settings: Settings) -> list[ConfigIssue]:
     if settings.discord_token is None:
         need("discord", "DISCORD_TOKEN", "the bot token")
     for i, source in enumerate(ws.sources):
-        if source.type == "webhook" and settings.env_secret(source.secret_env) is None:
-            issues.append(smap.issue(("sources", i, "secret_env"),
-                                     f"webhook source {source.name!r} reads its secret from {source.secret_env}, which is not set"))
-        elif source.type == "bluesky":
-            issues += [smap.issue(("sources", i, field), message) for field, message in _bluesky_login_problems(source, settings)]
+        issues += [smap.issue(("sources", i, field), message) for field, message in _secret_problems(source, settings)]
     return issues
 
 
-def _bluesky_login_problems(source: BlueskySource, settings: Settings) -> list[tuple[str, str]]:
-    """The brand login is optional (without it the source only listens), but
-    half a login is a mistake, and a named variable must hold a value."""
-    named = {"handle_env": source.handle_env, "password_env": source.password_env}
-    if not any(named.values()):
-        return []
-    what = {"handle_env": "login handle", "password_env": "app password"}
+# A login is optional (without it a source only listens), but half a login is a mistake.
+LOGIN_PAIRS = {"bluesky": ("handle_env", "password_env"), "reddit": ("username_env", "password_env")}
+SECRET_WORDS = {"secret_env": "its secret", "handle_env": "its login handle", "username_env": "its username",
+                "client_id_env": "its client id", "client_secret_env": "its client secret"}
+
+
+def _secret_problems(source: BaseModel, settings: Settings) -> list[tuple[str, str]]:
+    """Every `*_env` field a source sets must name a variable that is set."""
+    kind, name = source.type, source.name
     out: list[tuple[str, str]] = []
-    for field, var in named.items():
-        if not var:
-            other = next(f for f in named if f != field)
-            out.append((field, f"bluesky source {source.name!r} sets {other} but not {field}; "
-                               "set both to reply as the brand account, or neither to only listen"))
-        elif settings.env_secret(var) is None:
-            out.append((field, f"bluesky source {source.name!r} reads its {what[field]} from {var}, which is not set"))
+    pair = LOGIN_PAIRS.get(kind)
+    if pair and bool(getattr(source, pair[0])) != bool(getattr(source, pair[1])):
+        other, missing = pair if getattr(source, pair[0]) else pair[::-1]
+        out.append((missing, f"{kind} source {name!r} sets {other} but not {missing}; "
+                             "set both to reply as the brand account, or neither to only listen"))
+    for field in type(source).model_fields:
+        var = getattr(source, field)
+        if field.endswith("_env") and var and settings.env_secret(var) is None:
+            what = SECRET_WORDS.get(field, "its app password" if kind == "bluesky" else "its password")
+            out.append((field, f"{kind} source {name!r} reads {what} from {var}, which is not set"))
     return out

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, field_validator, model_validator
 
 from bot.config.match import MatchExpr
+from bot.config.sources import SourceConfig
 from bot.types import NETWORK_PATTERN
 
 ROLES = ("agent", "approver", "admin", "partner")
@@ -199,40 +200,6 @@ class Incidents(Strict):
     def _duration(cls, v: str) -> str:
         parse_duration(v)
         return v
-
-
-class ReplaySource(Strict):
-    type: Literal["replay"]
-    name: str
-    path: str  # JSONL of mentions, relative to the workspace file
-    output: str = "replies.jsonl"  # where published replies are written
-
-
-class WebhookSource(Strict):
-    type: Literal["webhook"]
-    name: str
-    network: str = Field(default="webhook", pattern=NETWORK_PATTERN)
-    secret_env: str
-    path: str = "/hooks/mentions"
-
-
-class BlueskySource(Strict):
-    """Watches the repo firehose (or a relay) for posts with the watched terms,
-    handles or mentions of the brand, and replies as the brand account."""
-
-    type: Literal["bluesky"]
-    name: str
-    service_url: str = "https://bsky.social"  # the brand account's PDS
-    firehose_url: str | None = None  # e.g. wss://bsky.network/xrpc; default: the service's own
-    plc_url: str = "https://plc.directory"
-    watch_terms: list[str] = Field(default_factory=list)
-    watch_handles: list[str] = Field(default_factory=list)
-    brand_did: str | None = None
-    handle_env: str | None = None  # environment variables holding the brand login; no login: listen only
-    password_env: str | None = None
-
-
-SourceConfig = Annotated[Union[ReplaySource, WebhookSource, BlueskySource], Discriminator("type")]
 
 
 class Workspace(Strict):

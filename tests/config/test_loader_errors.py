@@ -187,13 +187,13 @@ def test_unquoted_no_is_explained():
 def test_source_type_and_missing_fields():
     found = issues(TEAMS + dedent("""\
         sources:
-          - type: rss
+          - type: myspace
             name: feed
           - type: webhook
             name: hook
         """))
     assert [(i.line, i.field) for i in found] == [(7, "sources[0].type"), (9, "sources[1].secret_env")]
-    assert found[0].message == "unknown type 'rss'; use one of: replay, webhook, bluesky"
+    assert found[0].message == "unknown type 'myspace'; use one of: replay, webhook, bluesky, reddit, rss"
 
 
 def test_every_error_is_reported_in_line_order():

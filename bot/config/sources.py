@@ -1,0 +1,81 @@
+"""Source entries of the workspace file: where mentions come from. Secrets
+are never here: each source names the environment variables that hold them."""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field
+
+from bot.types import NETWORK_PATTERN
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ReplaySource(Strict):
+    type: Literal["replay"]
+    name: str
+    path: str  # JSONL of mentions, relative to the workspace file
+    output: str = "replies.jsonl"  # where published replies are written
+
+
+class WebhookSource(Strict):
+    """A signed HTTP endpoint for listening tools (docs/webhook.md)."""
+
+    type: Literal["webhook"]
+    name: str
+    network: str = Field(default="webhook", pattern=NETWORK_PATTERN)
+    secret_env: str
+    path: str = "/hooks/mentions"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8088, ge=0, le=65535)
+    max_bytes: int = Field(default=256 * 1024, ge=1024)
+    tolerance_s: int = Field(default=300, ge=10)
+
+
+class RedditSource(Strict):
+    """New submissions and comments in subreddits, kept by keyword."""
+
+    type: Literal["reddit"]
+    name: str
+    subreddits: list[str] = Field(min_length=1)
+    keywords: list[str] = Field(default_factory=list)  # empty: keep everything
+    user_agent: str = Field(min_length=8)  # Reddit wants a descriptive one
+    poll_interval: float = Field(default=30.0, ge=1)
+    base_url: str | None = None
+    client_id_env: str
+    client_secret_env: str
+    username_env: str | None = None  # with password_env: also reply as the brand account
+    password_env: str | None = None
+
+
+class RssSource(Strict):
+    """An RSS or Atom feed (review sites, forums, alerts); listen only."""
+
+    type: Literal["rss"]
+    name: str
+    url: str
+    network: str = Field(default="rss", pattern=NETWORK_PATTERN)
+    keywords: list[str] = Field(default_factory=list)
+    poll_interval: float = Field(default=300.0, ge=5)
+
+
+class BlueskySource(Strict):
+    """Watches the repo firehose (or a relay) for posts with the watched terms,
+    handles or mentions of the brand, and replies as the brand account."""
+
+    type: Literal["bluesky"]
+    name: str
+    service_url: str = "https://bsky.social"  # the brand account's PDS
+    firehose_url: str | None = None  # e.g. wss://bsky.network/xrpc; default: the service's own
+    plc_url: str = "https://plc.directory"
+    watch_terms: list[str] = Field(default_factory=list)
+    watch_handles: list[str] = Field(default_factory=list)
+    brand_did: str | None = None
+    handle_env: str | None = None  # environment variables holding the brand login; no login: listen only
+    password_env: str | None = None
+
+
+SourceConfig = Annotated[Union[ReplaySource, WebhookSource, BlueskySource, RedditSource, RssSource],
+                         Discriminator("type")]

@@ -1,0 +1,78 @@
+"""Builds the configured sources and publishers. Each network's integration
+is imported only when a source of its type is configured."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.config import sources as cfg
+from bot.config.workspace import Workspace
+from bot.ports import Publisher, Source
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+Built = tuple[Source, dict[str, Publisher]]
+
+
+def _secret(settings: Settings, var: str | None) -> str | None:
+    value = settings.env_secret(var) if var else None
+    return value.get_secret_value() if value else None
+
+
+def _replay(c: cfg.ReplaySource, settings: Settings, base: Path) -> Built:
+    from integrations.social.replay import ReplayPublisher, ReplaySource
+
+    source = ReplaySource(c.name, base / c.path, on_error=lambda msg: log.error("%s", msg))
+    return source, {"*": ReplayPublisher(base / c.output)}
+
+
+def _bluesky(c: cfg.BlueskySource, settings: Settings, base: Path) -> Built:
+    from integrations.social.bluesky import BlueskyPublisher, BlueskySource
+
+    source = BlueskySource(c.name, c.service_url, c.firehose_url, c.watch_terms, c.watch_handles, c.brand_did,
+                           plc_url=c.plc_url)
+    handle, password = _secret(settings, c.handle_env), _secret(settings, c.password_env)
+    return source, ({"bluesky": BlueskyPublisher(c.service_url, handle, password)} if handle and password else {})
+
+
+def _reddit(c: cfg.RedditSource, settings: Settings, base: Path) -> Built:
+    from integrations.social.reddit import RedditPublisher, RedditSource
+
+    client_id, client_secret = _secret(settings, c.client_id_env), _secret(settings, c.client_secret_env)
+    username, password = _secret(settings, c.username_env), _secret(settings, c.password_env)
+    source = RedditSource(c.name, client_id, client_secret, c.user_agent, c.subreddits, c.keywords,
+                          username=username, password=password, poll_interval=c.poll_interval, base_url=c.base_url,
+                          on_error=lambda msg: log.error("%s", msg))
+    publishers = {}
+    if username and password:
+        publishers["reddit"] = RedditPublisher(client_id, client_secret, c.user_agent, username, password,
+                                               base_url=c.base_url)
+    return source, publishers
+
+
+def _rss(c: cfg.RssSource, settings: Settings, base: Path) -> Built:
+    from integrations.social.rss import RssSource
+
+    return RssSource(c.name, c.url, network=c.network, keywords=c.keywords or None, poll_interval=c.poll_interval,
+                     on_error=lambda msg: log.error("%s", msg)), {}
+
+
+def _webhook(c: cfg.WebhookSource, settings: Settings, base: Path) -> Built:
+    from integrations.social.webhook import WebhookSource
+
+    return WebhookSource(c.name, _secret(settings, c.secret_env), network=c.network, host=c.host, port=c.port,
+                         path=c.path, max_bytes=c.max_bytes, tolerance_s=c.tolerance_s), {}
+
+
+BUILDERS = {"replay": _replay, "bluesky": _bluesky, "reddit": _reddit, "rss": _rss, "webhook": _webhook}
+
+
+def build_sources(ws: Workspace, settings: Settings, base_dir: Path) -> tuple[list[Source], dict[str, Publisher]]:
+    sources: list[Source] = []
+    publishers: dict[str, Publisher] = {}
+    for entry in ws.sources:
+        source, made = BUILDERS[entry.type](entry, settings, base_dir)
+        sources.append(source)
+        for network, publisher in made.items():
+            publishers.setdefault(network, publisher)
+    return sources, publishers

@@ -1,0 +1,52 @@
+"""Every source type in the workspace file builds its integration."""
+from __future__ import annotations
+
+from bot.config.loader import check_environment, parse_workspace
+from bot.settings import Settings
+from bot.source_setup import build_sources
+
+WORKSPACE = """
+version: 1
+teams: [{name: support, channel: "#support"}]
+sources:
+  - {type: replay, name: feed, path: feed.jsonl}
+  - {type: bluesky, name: bsky, service_url: "http://127.0.0.1:1", handle_env: BSKY_H, password_env: BSKY_P}
+  - type: reddit
+    name: reddit
+    subreddits: [ebikes]
+    keywords: [tandem]
+    user_agent: "rejoinder-test/1.0 by acme"
+    client_id_env: R_ID
+    client_secret_env: R_SECRET
+    username_env: R_USER
+    password_env: R_PASS
+  - {type: rss, name: reviews, url: "http://127.0.0.1:1/feed.xml", keywords: [tandem]}
+  - {type: webhook, name: hook, secret_env: HOOK_SECRET, port: 0}
+"""
+ENV = {"BSKY_H": "acme.test", "BSKY_P": "pw", "R_ID": "id", "R_SECRET": "s", "R_USER": "acme", "R_PASS": "pw",
+       "HOOK_SECRET": "hush"}
+
+
+def test_each_source_type_builds(tmp_path, monkeypatch):
+    (tmp_path / "feed.jsonl").write_text("")
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    ws = parse_workspace(WORKSPACE, "rejoinder.yaml", base_dir=tmp_path)
+    assert check_environment(ws, Settings()) == []
+    sources, publishers = build_sources(ws, Settings(), tmp_path)
+    assert [type(s).__name__ for s in sources] == ["ReplaySource", "BlueskySource", "RedditSource", "RssSource",
+                                                   "WebhookSource"]
+    assert sorted(publishers) == ["*", "bluesky", "reddit"]
+
+
+def test_missing_secrets_are_reported_with_lines(tmp_path, monkeypatch):
+    (tmp_path / "feed.jsonl").write_text("")
+    for key in ENV:
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env here
+    ws = parse_workspace(WORKSPACE.replace("    password_env: R_PASS\n", ""), "rejoinder.yaml", base_dir=tmp_path)
+    found = {(i.line, i.field): i.message for i in check_environment(ws, Settings())}
+    assert "reddit source 'reddit' sets username_env but not password_env" in found[(7, "sources[2].password_env")]
+    assert "reads its client secret from R_SECRET, which is not set" in found[(13, "sources[2].client_secret_env")]
+    assert "webhook source 'hook' reads its secret from HOOK_SECRET" in found[(16, "sources[4].secret_env")]
+    assert (6, "sources[1].handle_env") in found
