@@ -166,8 +166,14 @@ class BatchPlacer:
                 {"case_id": e.case.case_id, "at": now, "actor": SYSTEM, "kind": e.kind, "detail": e.detail}
                 for e in self.events])
         outbox = []
+        drawn: set[int] = set()  # cases whose card is posted or refreshed by this batch already
         for e in self.events:
-            outbox.append(_outbox("chat.post" if e.card else "chat.update", e.case.case_id, now, {}))
+            # The card is drawn from the case as committed, so one post or edit
+            # per case covers the whole batch: a burst folding into an incident
+            # must not queue one rate-limited edit per mention.
+            if e.card or e.case.case_id not in drawn:
+                outbox.append(_outbox("chat.post" if e.card else "chat.update", e.case.case_id, now, {}))
+                drawn.add(e.case.case_id)
             if e.line:
                 outbox.append(_outbox("chat.thread", e.case.case_id, now, {"text": e.line}))
         if outbox:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from sqlalchemy import select
+
 from bot.cards import CardBuilder
 from bot.config.workspace import Workspace
 from bot.outbox import PermanentFailure
@@ -50,6 +52,15 @@ class ChatEffects:
             case = await s.get(t.Case, row.case_id)
             if not case.card_ref:
                 return {"skipped": "no card yet"}
+            # The card is drawn from the case as it is now, so a later update
+            # row for the same case makes this one redundant: a burst folding
+            # into an incident must not cost one rate-limited edit per mention.
+            later = (await s.execute(
+                select(t.Outbox.id).where(t.Outbox.kind == "chat.update", t.Outbox.case_id == case.id, t.Outbox.id > row.id,
+                                          t.Outbox.status.in_(("pending", "sending", "uncertain"))).limit(1)
+            )).scalar_one_or_none()
+            if later is not None:
+                return {"skipped": "a later update follows"}
             platform, _channel, partner = self._platform(case.team)
             card = await self.cards.build(s, case, redacted=partner)
         await platform.update_card(MessageRef(**case.card_ref), card)

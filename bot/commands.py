@@ -59,7 +59,10 @@ class Dispatcher:
         except CaseNotFound as exc:
             return CommandResult(str(exc), ok=False)
         self.on_change()
-        return CommandResult(text, ephemeral=found.name in {"help", "lookup", "case", "stats", "watch"})
+        # The answer is for the person who asked. The public record of a change
+        # is the line the core itself posts in the case's thread (outbox
+        # chat.thread); a public answer would put the same line there twice.
+        return CommandResult(text, ephemeral=True)
 
     async def _refuse(self, case_id: int | None, user: ChatUser, action: str, reason: str) -> CommandResult:
         """Refusals are answered and written to the case's audit log."""

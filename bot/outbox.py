@@ -61,8 +61,8 @@ class OutboxWorker:
             )
             return res.rowcount or 0
 
-    async def run_due(self) -> int:
-        """Run every due row once; returns how many were attempted."""
+    async def _claim(self) -> list[tuple[t.Outbox, bool]]:
+        """Mark due rows as sending; each comes with whether it may have taken effect already."""
         now = self.clock.now()
         async with self.db.transaction() as s:
             rows = (
@@ -71,7 +71,7 @@ class OutboxWorker:
                     .where(t.Outbox.status.in_(("pending", "uncertain")), t.Outbox.kind.startswith(self.prefix),
                            t.Outbox.next_attempt_at <= now)
                     .order_by(t.Outbox.id)
-                    .limit(100)
+                    .limit(500)
                 )
             ).scalars().all()
             batch = []
@@ -79,8 +79,26 @@ class OutboxWorker:
                 # A row that was tried before may have taken effect: its handler must look first.
                 batch.append((row, row.status == "uncertain" or row.attempts > 0))
                 row.status, row.attempts = "sending", row.attempts + 1
+        return batch
+
+    @staticmethod
+    def _lanes(batch: list[tuple[t.Outbox, bool]]) -> dict[object, list[tuple[t.Outbox, bool]]]:
+        """One lane per case, in order: a case's effects keep their order, while
+        a slow channel (rate limits) never holds up another case's."""
+        lanes: dict[object, list[tuple[t.Outbox, bool]]] = {}
         for row, uncertain in batch:
+            lanes.setdefault(row.case_id if row.case_id is not None else ("row", row.id), []).append((row, uncertain))
+        return lanes
+
+    async def _run_lane(self, work: list[tuple[t.Outbox, bool]]) -> None:
+        while work:
+            row, uncertain = work.pop(0)
             await self._run(row, uncertain)
+
+    async def run_due(self) -> int:
+        """Run every due row once and wait for all of them; returns how many."""
+        batch = await self._claim()
+        await asyncio.gather(*(self._run_lane(work) for work in self._lanes(batch).values()))
         return len(batch)
 
     async def _run(self, row: t.Outbox, uncertain: bool) -> None:
@@ -127,14 +145,29 @@ class OutboxWorker:
         return max((aware(when) - self.clock.now()).total_seconds(), 0.0)
 
     async def run_forever(self) -> None:
+        """Claim due rows and hand them to per-case lanes without waiting for
+        them, so new work is picked up while a slow lane is still busy."""
         await self.recover()
-        while True:
-            self.wake.clear()
-            await self.run_due()
-            wait = await self.next_due_in()
-            if wait == 0:
-                continue
-            try:
-                await asyncio.wait_for(self.wake.wait(), timeout=wait)
-            except TimeoutError:
-                pass
+        running: dict[object, tuple[asyncio.Task, list]] = {}
+        try:
+            while True:
+                self.wake.clear()
+                for lane, work in self._lanes(await self._claim()).items():
+                    if lane in running and not running[lane][0].done():
+                        running[lane][1].extend(work)  # the lane task picks it up in order
+                    else:
+                        task = asyncio.create_task(self._run_lane(work))
+                        task.add_done_callback(lambda _t: self.wake.set())
+                        running[lane] = (task, work)
+                for lane in [k for k, (task, _w) in running.items() if task.done()]:
+                    del running[lane]
+                wait = await self.next_due_in()
+                if wait == 0:
+                    continue
+                try:
+                    await asyncio.wait_for(self.wake.wait(), timeout=wait)
+                except TimeoutError:
+                    pass
+        finally:
+            for task, _work in running.values():
+                task.cancel()

@@ -3,6 +3,7 @@ source network's Publisher, exactly once."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from sqlalchemy import select
 
@@ -29,9 +30,10 @@ def mention_from_rows(m: t.Mention, a: t.Author) -> Mention:
 
 class ReplyPublishing:
     def __init__(self, db: Database, clock: Clock, publishers: dict[str, Publisher], cases: CaseService,
-                 directory: CustomerDirectory) -> None:
+                 directory: CustomerDirectory, on_change: Callable[[], None] | None = None) -> None:
         self.db, self.clock, self.publishers = db, clock, publishers
         self.cases, self.directory = cases, directory
+        self.on_change = on_change or (lambda: None)  # told once a publication is recorded
 
     def publisher_for(self, network: str) -> Publisher:
         publisher = self.publishers.get(network) or self.publishers.get("*")
@@ -57,6 +59,7 @@ class ReplyPublishing:
         if posted is None:
             posted = await publisher.reply(target, draft.text, row.idempotency_key)
         await self._record(row, posted.external_id, posted.url, target)
+        self.on_change()
         return {"external_id": posted.external_id, "url": posted.url}
 
     async def _record(self, row: t.Outbox, external_id: str, url: str | None, target: Mention) -> None:
