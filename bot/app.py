@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import aclosing
 from pathlib import Path
 
 from bot.bus import InProcessBus
@@ -79,7 +80,7 @@ class App:
     def __init__(self, ws: Workspace, db: Database, core: Core, platforms: dict[str, ChatPlatform],
                  sources: list[Source], publishers: dict[str, Publisher], bus: Bus, clock: Clock) -> None:
         self.ws, self.db, self.core, self.platforms = ws, db, core, platforms
-        self.sources, self.bus, self.clock = sources, bus, clock
+        self.sources, self.publishers, self.bus, self.clock = sources, publishers, bus, clock
         self.dispatcher = Dispatcher(core, on_change=self.poke)
         effects = ChatEffects(db, ws, platforms, core.cards)
         self.chat_worker = OutboxWorker(db, clock, "chat.", effects.handlers())
@@ -103,11 +104,12 @@ class App:
         """Source → bus. The cursor travels with each item and is saved by the
         pipeline in the same transaction as the mention."""
         cursor = await load_cursor(self.db, source.name)
-        async for item in source.items(cursor):
-            await self.bus.publish(TOPIC, {
-                "source": source.name, "cursor": item.cursor, "deleted_id": item.deleted_id, "network": source.network,
-                "mention": item.mention.model_dump(mode="json") if item.mention else None,
-            })
+        async with aclosing(source.items(cursor)) as items:  # closing stops a source's threads promptly
+            async for item in items:
+                await self.bus.publish(TOPIC, {
+                    "source": source.name, "cursor": item.cursor, "deleted_id": item.deleted_id,
+                    "network": source.network, "mention": item.mention.model_dump(mode="json") if item.mention else None,
+                })
 
     async def consume(self) -> None:
         """Bus → pipeline, then wake the chat worker for the new cards."""
@@ -124,6 +126,9 @@ class App:
     async def run(self, console_user: str | None = None) -> None:
         """Run until cancelled; `console_user` also reads commands typed in the terminal as that person."""
         handlers = self.dispatcher.handlers()
+        for publisher in {id(p): p for p in self.publishers.values()}.values():
+            if hasattr(publisher, "connect"):  # e.g. Mastodon reads the instance's length limit
+                await publisher.connect()
         for platform in self.platforms.values():
             await platform.start(handlers)
             # People from another chat workspace (Slack Connect) are partners.

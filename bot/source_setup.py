@@ -64,7 +64,27 @@ def _webhook(c: cfg.WebhookSource, settings: Settings, base: Path) -> Built:
                          path=c.path, max_bytes=c.max_bytes, tolerance_s=c.tolerance_s), {}
 
 
-BUILDERS = {"replay": _replay, "bluesky": _bluesky, "reddit": _reddit, "rss": _rss, "webhook": _webhook}
+def _mastodon(c: cfg.MastodonSource, settings: Settings, base: Path) -> Built:
+    from integrations.social.mastodon import MastodonPublisher, MastodonSource
+
+    token = _secret(settings, c.access_token_env)
+    source = MastodonSource(c.name, c.api_base_url, token, c.hashtags, c.watch_terms, c.brand_account,
+                            poll_interval=c.poll_interval)
+    return source, {"mastodon": MastodonPublisher(c.api_base_url, token)}
+
+
+def _x(c: cfg.XSource, settings: Settings, base: Path) -> Built:
+    from integrations.social.x import XPublisher, XSource
+
+    source = XSource(c.name, _secret(settings, c.bearer_token_env), c.brand_user_id, c.rules,
+                     api_base_url=c.api_base_url, poll_interval=c.poll_interval)
+    keys = [_secret(settings, v) for v in (c.consumer_key_env, c.consumer_secret_env, c.access_token_env,
+                                          c.access_token_secret_env)]
+    return source, ({"x": XPublisher(*keys, api_base_url=c.api_base_url)} if all(keys) else {})
+
+
+BUILDERS = {"replay": _replay, "bluesky": _bluesky, "reddit": _reddit, "rss": _rss, "webhook": _webhook,
+            "mastodon": _mastodon, "x": _x}
 
 
 def build_sources(ws: Workspace, settings: Settings, base_dir: Path) -> tuple[list[Source], dict[str, Publisher]]:

@@ -132,20 +132,28 @@ def check_environment(ws: Workspace, settings: Settings) -> list[ConfigIssue]:
 
 
 # A login is optional (without it a source only listens), but half a login is a mistake.
-LOGIN_PAIRS = {"bluesky": ("handle_env", "password_env"), "reddit": ("username_env", "password_env")}
+LOGINS = {
+    "bluesky": ("handle_env", "password_env"),
+    "reddit": ("username_env", "password_env"),
+    "x": ("consumer_key_env", "consumer_secret_env", "access_token_env", "access_token_secret_env"),
+}
 SECRET_WORDS = {"secret_env": "its secret", "handle_env": "its login handle", "username_env": "its username",
-                "client_id_env": "its client id", "client_secret_env": "its client secret"}
+                "client_id_env": "its client id", "client_secret_env": "its client secret",
+                "access_token_env": "its access token", "bearer_token_env": "its bearer token",
+                "consumer_key_env": "its consumer key", "consumer_secret_env": "its consumer secret",
+                "access_token_secret_env": "its access token secret"}
 
 
 def _secret_problems(source: BaseModel, settings: Settings) -> list[tuple[str, str]]:
     """Every `*_env` field a source sets must name a variable that is set."""
     kind, name = source.type, source.name
     out: list[tuple[str, str]] = []
-    pair = LOGIN_PAIRS.get(kind)
-    if pair and bool(getattr(source, pair[0])) != bool(getattr(source, pair[1])):
-        other, missing = pair if getattr(source, pair[0]) else pair[::-1]
-        out.append((missing, f"{kind} source {name!r} sets {other} but not {missing}; "
-                             "set both to reply as the brand account, or neither to only listen"))
+    login = LOGINS.get(kind, ())
+    given = [f for f in login if getattr(source, f)]
+    if given and len(given) < len(login):
+        for missing in (f for f in login if f not in given):
+            out.append((missing, f"{kind} source {name!r} sets {', '.join(given)} but not {missing}; "
+                                 "set all of them to reply as the brand account, or none to only listen"))
     for field in type(source).model_fields:
         var = getattr(source, field)
         if field.endswith("_env") and var and settings.env_secret(var) is None:

@@ -77,5 +77,37 @@ class BlueskySource(Strict):
     password_env: str | None = None
 
 
-SourceConfig = Annotated[Union[ReplaySource, WebhookSource, BlueskySource, RedditSource, RssSource],
-                         Discriminator("type")]
+class MastodonSource(Strict):
+    """Mentions (notifications) and hashtags, streamed with a polling fallback."""
+
+    type: Literal["mastodon"]
+    name: str
+    api_base_url: str
+    access_token_env: str  # read + write:statuses; one token listens and replies
+    hashtags: list[str] = Field(default_factory=list)
+    watch_terms: list[str] = Field(default_factory=list)
+    brand_account: str | None = None
+    poll_interval: float = Field(default=30.0, ge=1)
+
+
+class XSource(Strict):
+    """Filtered-stream rules plus mentions-timeline polling (API v2)."""
+
+    type: Literal["x"]
+    name: str
+    brand_user_id: str
+    rules: list[str] = Field(default_factory=list)
+    api_base_url: str | None = None
+    poll_interval: float = Field(default=60.0, ge=1)
+    bearer_token_env: str
+    # The four OAuth 1.0a values to reply as the brand; none of them: listen only.
+    consumer_key_env: str | None = None
+    consumer_secret_env: str | None = None
+    access_token_env: str | None = None
+    access_token_secret_env: str | None = None
+
+
+SourceConfig = Annotated[
+    Union[ReplaySource, WebhookSource, BlueskySource, RedditSource, RssSource, MastodonSource, XSource],
+    Discriminator("type"),
+]

@@ -31,7 +31,8 @@ DEFAULT_ACTIONS = {
     "resolve": "resolved",
     "close": "closed_without_reply",
 }
-DEFAULT_LENGTH_LIMITS = {"x": 280, "bluesky": 300, "mastodon": 500, "reddit": 10_000, "threads": 500}
+# Mastodon allows 500, but the reply starts with "@author " (up to 32 characters), which the draft does not hold.
+DEFAULT_LENGTH_LIMITS = {"x": 280, "bluesky": 300, "mastodon": 468, "reddit": 10_000, "threads": 500}
 
 
 class Strict(BaseModel):

@@ -11,7 +11,8 @@ The user stream carries "mentions" and "home", one hashtag stream each tag.
 When a stream connects (and again after it drops) every feed it carries is
 first caught up by polling with `min_id` from the saved cursor, page by page
 (oldest first), so a restart or a dropped connection loses nothing; a status
-delivered twice (by two feeds, or by the stream and the catch-up) is dropped.
+delivered twice (by two feeds, or by the stream and the catch-up) is dropped,
+also across a restart (the cursor keeps what another feed has yet to meet).
 While a stream is down its feeds are polled every `poll_interval`.
 
 Deletions come only from the streams (`delete` events); polling cannot see
@@ -28,11 +29,12 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any, TypeVar
 
-from mastodon.errors import MastodonError, MastodonUnauthorizedError
+from mastodon.errors import MastodonError, MastodonNetworkError, MastodonServerError, MastodonUnauthorizedError
 
 from bot.ports import SourceItem
 from bot.types import Mention
 from integrations.social.feed_cursor import FeedCursor
+from integrations.social.feed_loop import FeedLoop
 from integrations.social.mastodon_parse import (
     NETWORK,
     BadPayload,
@@ -43,14 +45,14 @@ from integrations.social.mastodon_parse import (
 )
 from integrations.social.mastodon_reply import MastodonPublisher
 from integrations.social.mastodon_stream import TAG_PREFIX, USER_STREAM, make_client, open_stream
-from integrations.social.feed_loop import FeedLoop
-from integrations.social.stream_bridge import RecentIds, id_order
+from integrations.social.stream_bridge import RecentIds, id_order, keep_trying
 
 __all__ = ["MastodonPublisher", "MastodonSource"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MENTIONS, HOME = "mentions", "home"
+TRANSIENT = (MastodonNetworkError, MastodonServerError, OSError)
 
 
 class MastodonSource:
@@ -74,15 +76,19 @@ class MastodonSource:
         self.feeds = [feed for feeds in self.streams.values() for feed in feeds]
 
     async def items(self, cursor: str | None) -> AsyncIterator[SourceItem]:
-        run = _Run(self, FeedCursor.load(cursor, self.name, self.feeds))
+        run = _Run(self, FeedCursor.load(cursor, self.name, self.feeds,
+                                         post_id_feeds=[f for f in self.feeds if f != MENTIONS]))
         await run.start()
         feeds = FeedLoop(
             f"mastodon {self.name}", self.streams, [],
             open_stream=lambda key, queue: open_stream(run.client, key, queue, self.stream_read_timeout),
             catch_up=run.catch_up, on_event=lambda key, event: run.on_stream_event(key, *event),
             poll_interval=self.poll_interval, reconnect_delay=self.reconnect_delay, queue_size=self.queue_size)
-        async for item in feeds.run():
-            yield item
+        try:
+            async for item in feeds.run():
+                yield item
+        finally:
+            run.client.session.close()
 
 
 class _Run:
@@ -103,7 +109,8 @@ class _Run:
 
     async def start(self) -> None:
         try:
-            me = await self.call(self.client.account_verify_credentials)
+            me = await keep_trying(f"mastodon {self.source.name}: checking the access token",
+                                   lambda: self.call(self.client.account_verify_credentials), TRANSIENT)
         except MastodonUnauthorizedError as exc:
             raise ValueError(f"mastodon source {self.source.name!r}: the access token was refused by "
                              f"{self.source.api_base_url} ({exc}); check the token and its read scope") from exc
@@ -125,6 +132,8 @@ class _Run:
                     yield item
             except (MastodonError, OSError) as exc:  # network trouble: the next poll tries again
                 log.warning("mastodon %s: polling %s failed: %r", self.source.name, feed, exc)
+            except Exception:  # noqa: BLE001 - an odd answer must not end the source; the next poll retries
+                log.exception("mastodon %s: polling %s failed", self.source.name, feed)
         if self._unsaved:
             yield self._cursor_item()
 
@@ -133,12 +142,13 @@ class _Run:
         if since is None:  # first run: start from the newest entry, not from old history
             page = await self.call(fetch, limit=1)
             # An empty feed starts at "0", so its first entry is not taken for old history.
-            if self.cursor.advance(feed, str(page[0].get("id")) if page else "0"):
+            ids = [str(e["id"]) for e in page or [] if isinstance(e, Mapping) and e.get("id") is not None]
+            if self.cursor.advance(feed, max(ids + ["0"], key=id_order)):
                 self._unsaved = True
             return
         page = await self.call(fetch, min_id=since, limit=self.source.page_size)
         while page:
-            for entry in sorted(page, key=lambda e: id_order(str(e.get("id", "")) if isinstance(e, dict) else "")):
+            for entry in sorted(page, key=lambda e: id_order(str(e.get("id", "")) if isinstance(e, Mapping) else "")):
                 item = await self.on_entry(feed, entry, "poll")
                 if item is not None:
                     yield item
@@ -167,21 +177,21 @@ class _Run:
 
     async def on_entry(self, feed: str, entry: Any, via: str) -> SourceItem | None:
         place = f"mastodon {self.source.name} {feed} ({via})"
+        item_id, mention = None, None
         try:
             if feed == MENTIONS:
                 note = parse_notification(entry, place)
-                moved = self.cursor.advance(feed, note.id)
-                status = note.status if note.type == "mention" else None
+                item_id, status = note.id, note.status if note.type == "mention" else None
                 if note.type == "mention" and status is None:
                     raise BadPayload(f"{place}: mention notification {note.id} carries no status")
             else:
-                moved = self.cursor.advance(feed, status_facts(entry, place).id)
-                status = entry
-            mention = await self._mention(feed, status, place) if status is not None else None
+                item_id, status = status_facts(entry, place).id, entry
+            if status is not None:
+                mention = await self._mention(feed, status, place)
         except BadPayload as exc:
             log.warning("%s; skipped", exc)
-            moved, mention = True, None
-        self._unsaved = self._unsaved or moved
+        if item_id is not None and self.cursor.advance(feed, item_id):
+            self._unsaved = True
         if mention is not None:
             return self._cursor_item(mention)
         if self._unsaved and time.monotonic() - self._last_cursor_at >= self.source.cursor_every:
@@ -220,14 +230,27 @@ class _Run:
         if facts.reblog or self._is_brand(status):
             self._learn(status)
             return None
+        if facts.id in self.seen or self.cursor.delivered(facts.id):
+            self.cursor.reached(feed, facts.id)  # another feed delivered it already
+            return None
         mention = parse_status(status, place)
         if feed == HOME and not self.source.terms.find(mention.text):
             self._learn(status)
             return None
-        if not self.seen.add(facts.id):
-            return None
+        self.seen.add(facts.id)
+        self.cursor.expect(facts.id, self._also_in(feed, status))
         root = await self._root(facts.id, facts.in_reply_to_id, feed)
         return mention.model_copy(update={"conversation_id": root})
+
+    def _also_in(self, feed: str, status: Mapping) -> set[str]:
+        """The other feeds that may deliver this status again (after a restart)."""
+        tags, mentions = status.get("tags"), status.get("mentions")
+        names = [t.get("name") for t in tags if isinstance(t, Mapping)] if isinstance(tags, list) else []
+        also = {TAG_PREFIX + name.lower() for name in names if isinstance(name, str)}
+        if isinstance(mentions, list) and any(isinstance(m, Mapping) and str(m.get("id")) == self.me_id
+                                              for m in mentions):
+            also.add(MENTIONS)
+        return (also & set(self.source.feeds)) - {feed}
 
     async def _root(self, status_id: str, parent: str | None, feed: str) -> str:
         """The thread root: known from statuses seen before, else (for a reply

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 
@@ -54,11 +55,18 @@ class _TextOnly(HTMLParser):
             self.parts.append(data)
 
 
+_TAG = re.compile(r"<[^>]*>?")
+
+
 def html_to_text(html: str) -> str:
     parser = _TextOnly()
-    parser.feed(html)
-    parser.close()
-    lines = "".join(parser.parts).replace("\r\n", "\n").split("\n")
+    try:
+        parser.feed(html)
+        parser.close()
+        text = "".join(parser.parts)
+    except (AssertionError, ValueError):  # html.parser gives up on some broken markup ("<![x")
+        text = unescape(_TAG.sub("", html))
+    lines = text.replace("\r\n", "\n").split("\n")
     return "\n".join(line.rstrip() for line in lines).strip()
 
 

@@ -24,13 +24,13 @@ from mastodon.errors import (
 
 from bot.ports import PublishUncertain
 from bot.types import Mention, PostedReply
-from integrations.social.mastodon_stream import make_client
 from integrations.social.mastodon_parse import (
     NETWORK,
     reply_visibility,
     status_length,
     with_author_mention,
 )
+from integrations.social.mastodon_stream import make_client
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,6 +58,9 @@ class MastodonPublisher:
     @property
     def account(self) -> dict | None:
         return self._me
+
+    async def close(self) -> None:
+        self._client.session.close()
 
     async def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         async with self._lock:

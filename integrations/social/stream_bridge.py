@@ -8,11 +8,12 @@ import concurrent.futures
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CONNECTED, EVENT, ENDED = "connected", "event", "ended"
 
@@ -117,6 +118,20 @@ class RecentIds:
 
     def latest(self, count: int) -> list[str]:
         return list(self._ids)[-count:]
+
+
+async def keep_trying(what: str, attempt: Callable[[], Awaitable[T]],
+                     transient: tuple[type[BaseException], ...], first: float = 1.0, cap: float = 60.0) -> T:
+    """`await attempt()` until it stops failing with a `transient` error (a
+    network outage at start-up must not end a long-running source)."""
+    backoff = Backoff(first, cap)
+    while True:
+        try:
+            return await attempt()
+        except transient as exc:
+            delay = backoff.next()
+            log.warning("%s failed (%r); trying again in %.0f s", what, exc, delay)
+            await asyncio.sleep(delay)
 
 
 class Backoff:

@@ -193,7 +193,7 @@ def test_source_type_and_missing_fields():
             name: hook
         """))
     assert [(i.line, i.field) for i in found] == [(7, "sources[0].type"), (9, "sources[1].secret_env")]
-    assert found[0].message == "unknown type 'myspace'; use one of: replay, webhook, bluesky, reddit, rss"
+    assert found[0].message == "unknown type 'myspace'; use one of: replay, webhook, bluesky, reddit, rss, mastodon, x"
 
 
 def test_every_error_is_reported_in_line_order():

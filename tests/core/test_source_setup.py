@@ -22,9 +22,19 @@ sources:
     password_env: R_PASS
   - {type: rss, name: reviews, url: "http://127.0.0.1:1/feed.xml", keywords: [tandem]}
   - {type: webhook, name: hook, secret_env: HOOK_SECRET, port: 0}
+  - {type: mastodon, name: masto, api_base_url: "http://127.0.0.1:1", access_token_env: M_TOKEN, hashtags: [tandem]}
+  - type: x
+    name: x
+    brand_user_id: "42"
+    rules: ["@tandembikes"]
+    bearer_token_env: X_BEARER
+    consumer_key_env: X_CK
+    consumer_secret_env: X_CS
+    access_token_env: X_AT
+    access_token_secret_env: X_ATS
 """
 ENV = {"BSKY_H": "acme.test", "BSKY_P": "pw", "R_ID": "id", "R_SECRET": "s", "R_USER": "acme", "R_PASS": "pw",
-       "HOOK_SECRET": "hush"}
+       "HOOK_SECRET": "hush", "M_TOKEN": "t", "X_BEARER": "b", "X_CK": "1", "X_CS": "2", "X_AT": "3", "X_ATS": "4"}
 
 
 def test_each_source_type_builds(tmp_path, monkeypatch):
@@ -35,8 +45,8 @@ def test_each_source_type_builds(tmp_path, monkeypatch):
     assert check_environment(ws, Settings()) == []
     sources, publishers = build_sources(ws, Settings(), tmp_path)
     assert [type(s).__name__ for s in sources] == ["ReplaySource", "BlueskySource", "RedditSource", "RssSource",
-                                                   "WebhookSource"]
-    assert sorted(publishers) == ["*", "bluesky", "reddit"]
+                                                   "WebhookSource", "MastodonSource", "XSource"]
+    assert sorted(publishers) == ["*", "bluesky", "mastodon", "reddit", "x"]
 
 
 def test_missing_secrets_are_reported_with_lines(tmp_path, monkeypatch):
@@ -44,9 +54,12 @@ def test_missing_secrets_are_reported_with_lines(tmp_path, monkeypatch):
     for key in ENV:
         monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)  # no .env here
-    ws = parse_workspace(WORKSPACE.replace("    password_env: R_PASS\n", ""), "rejoinder.yaml", base_dir=tmp_path)
+    ws = parse_workspace(WORKSPACE.replace("    password_env: R_PASS\n", "").replace("    access_token_secret_env: X_ATS\n", ""),
+                         "rejoinder.yaml", base_dir=tmp_path)
     found = {(i.line, i.field): i.message for i in check_environment(ws, Settings())}
     assert "reddit source 'reddit' sets username_env but not password_env" in found[(7, "sources[2].password_env")]
     assert "reads its client secret from R_SECRET, which is not set" in found[(13, "sources[2].client_secret_env")]
     assert "webhook source 'hook' reads its secret from HOOK_SECRET" in found[(16, "sources[4].secret_env")]
     assert (6, "sources[1].handle_env") in found
+    assert "sets consumer_key_env, consumer_secret_env, access_token_env but not access_token_secret_env" in \
+        found[(18, "sources[6].access_token_secret_env")]

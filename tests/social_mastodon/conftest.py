@@ -1,0 +1,139 @@
+"""A local Mastodon (tests/emulators/mastodon.py) with the brand and two
+people; people act through Mastodon.py with their own tokens."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
+from dataclasses import dataclass
+
+import pytest
+from mastodon import Mastodon
+
+from bot.ports import SourceItem
+from integrations.social.mastodon import MastodonSource
+from tests.emulators.mastodon import MastodonEmulator
+
+WAIT = 8.0
+
+
+@dataclass
+class Person:
+    account: dict
+    token: str
+    client: Mastodon
+
+    async def toot(self, text: str, **kwargs) -> dict:
+        """Post as this person through Mastodon.py (in a thread: it blocks)."""
+        status = await asyncio.to_thread(self.client.status_post, text, **kwargs)
+        return {**status, "id": str(status["id"])}
+
+    async def delete(self, status: dict) -> None:
+        await asyncio.to_thread(self.client.status_delete, status["id"])
+
+    async def edit(self, status: dict, text: str) -> None:
+        await asyncio.to_thread(self.client.status_update, status["id"], text)
+
+
+@pytest.fixture
+async def mastodon() -> AsyncIterator[MastodonEmulator]:
+    emulator = await MastodonEmulator(heartbeat=0.5).start()
+    yield emulator
+    await emulator.close()
+
+
+@pytest.fixture
+def people(mastodon: MastodonEmulator) -> dict[str, Person]:
+    made = {}
+    for name, domain, followers in (("tandem", None, 1200), ("maria", None, 87), ("olek", "other.test", 5)):
+        account, token = mastodon.add_account(name, domain=domain, followers_count=followers,
+                                              display_name=f"{name.title()} Example")
+        client = Mastodon(api_base_url=mastodon.url, access_token=token, ratelimit_method="throw")
+        made[name] = Person(account, token, client)
+    return made
+
+
+@pytest.fixture
+def make_source(mastodon: MastodonEmulator, people) -> Callable[..., MastodonSource]:
+    def make(hashtags=(), terms=(), **kwargs) -> MastodonSource:
+        options = {"poll_interval": 0.2, "stream_read_timeout": 5.0, "reconnect_delay": 0.1, **kwargs}
+        return MastodonSource("masto-test", mastodon.url, people["tandem"].token, list(hashtags), list(terms),
+                              "tandem", **options)
+    return make
+
+
+async def collect_until(items: AsyncIterator[SourceItem], done: Callable[[list[SourceItem]], bool],
+                        timeout: float = WAIT) -> list[SourceItem]:
+    """Read items until `done(seen)` holds; fail with what was seen after `timeout`."""
+    seen: list[SourceItem] = []
+    try:
+        async with asyncio.timeout(timeout):
+            async for item in items:
+                seen.append(item)
+                if done(seen):
+                    return seen
+    except TimeoutError:
+        got = [i.mention.text if i.mention else (i.deleted_id or f"cursor {i.cursor}") for i in seen]
+        pytest.fail(f"condition not met within {timeout} s; items seen: {got}")
+    pytest.fail("the source ended before the condition was met")
+
+
+def mention_ids(items: list[SourceItem]) -> list[str]:
+    return [i.mention.external_id for i in items if i.mention]
+
+
+def texts(items: list[SourceItem]) -> list[str]:
+    return [i.mention.text for i in items if i.mention]
+
+
+class Reader:
+    """Runs `source.items(cursor)` in a task and keeps what it yields, saving
+    the cursor of each item as the core would."""
+
+    def __init__(self, source, cursor: str | None = None) -> None:
+        self.items: list[SourceItem] = []
+        self.cursor = cursor
+        self._changed = asyncio.Condition()
+        self.task = asyncio.create_task(self._run(source, cursor))
+
+    async def _run(self, source, cursor) -> None:
+        try:
+            async with aclosing(source.items(cursor)) as items:
+                async for item in items:
+                    self.items.append(item)
+                    self.cursor = item.cursor if item.cursor is not None else self.cursor
+                    await self._poke()
+        finally:
+            await self._poke()
+
+    async def _poke(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait(self, done: Callable[[list[SourceItem]], bool], timeout: float = WAIT) -> list[SourceItem]:
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(lambda: done(self.items) or self.task.done()), timeout)
+            except TimeoutError:
+                got = [i.mention.text if i.mention else (i.deleted_id or f"cursor {i.cursor}") for i in self.items]
+                pytest.fail(f"condition not met within {timeout} s; items seen: {got}")
+        if not done(self.items):
+            self.task.result()  # raises what ended the source
+            pytest.fail("the source ended before the condition was met")
+        return self.items
+
+    async def stop(self) -> None:
+        self.task.cancel()
+        await asyncio.wait({self.task})
+
+
+@pytest.fixture
+async def read() -> AsyncIterator[Callable[..., Reader]]:
+    readers: list[Reader] = []
+
+    def start(source, cursor: str | None = None) -> Reader:
+        readers.append(Reader(source, cursor))
+        return readers[-1]
+    yield start
+    for reader in readers:
+        await reader.stop()
