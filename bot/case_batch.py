@@ -150,19 +150,24 @@ class BatchPlacer:
 
     async def write(self, items: list[Item]) -> None:
         """Insert the new cases (ids come back in order), then the rest in bulk."""
+        # Core tables on the session's connection: the ORM's bulk path costs per row.
+        conn = await self.s.connection()
         if self.new_cases:
-            stmt = insert(t.Case).returning(t.Case.id, sort_by_parameter_order=True)
-            ids = (await self.s.execute(stmt, [values for _, values in self.new_cases])).scalars().all()
-            for (ref, _), case_id in zip(self.new_cases, ids):
-                ref.id = case_id
+            # New cases of one batch have distinct conversation keys, so ids map back
+            # by key; asking for parameter order would make SQLite insert row by row.
+            cases = t.Case.__table__
+            stmt = insert(cases).returning(cases.c.id, cases.c.conversation_key)
+            ids = dict((key, case_id) for case_id, key in await conn.execute(stmt, [v for _, v in self.new_cases]))
+            for ref, values in self.new_cases:
+                ref.id = ids[values["conversation_key"]]
         for item in items:
             item.case_id = item.ref.case_id
         now = self.cases.clock.now()
-        await self.s.execute(insert(t.Mention), [{**i.row, "case_id": i.case_id} for i in items])
+        await conn.execute(insert(t.Mention.__table__), [{**i.row, "case_id": i.case_id} for i in items])
         for ref, incident in self.folds:
-            await self.s.execute(update(t.Case).where(t.Case.id == ref.case_id).values(incident_of=incident.case_id))
+            await conn.execute(update(t.Case.__table__).where(t.Case.id == ref.case_id).values(incident_of=incident.case_id))
         if self.events:
-            await self.s.execute(insert(t.CaseEvent), [
+            await conn.execute(insert(t.CaseEvent.__table__), [
                 {"case_id": e.case.case_id, "at": now, "actor": SYSTEM, "kind": e.kind, "detail": e.detail}
                 for e in self.events])
         outbox = []
@@ -177,12 +182,12 @@ class BatchPlacer:
             if e.line:
                 outbox.append(_outbox("chat.thread", e.case.case_id, now, {"text": e.line}))
         if outbox:
-            await self.s.execute(insert(t.Outbox), outbox)
+            await conn.execute(insert(t.Outbox.__table__), outbox)
         timeline = [{"customer_id": i.customer_id, "at": i.row["created_at"], "kind": "mention", "case_id": i.case_id,
                      "network": i.row["network"], "summary": f"on {i.row['network']}: {i.row['text']}"[:500]}
                     for i in items if i.customer_id is not None]
         if timeline:
-            await self.s.execute(insert(t.CustomerEvent), timeline)
+            await conn.execute(insert(t.CustomerEvent.__table__), timeline)
 
 
 def _outbox(kind: str, case_id: int, now, payload: dict) -> dict:

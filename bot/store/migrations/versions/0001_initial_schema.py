@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 11:37:01.205150
+Create Date: 2026-11-22 12:11:04.488372
 """
 from alembic import op
 import sqlalchemy as sa
@@ -50,6 +50,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('network', 'handle')
     )
+    with op.batch_alter_table('authors', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_authors_handle'), ['handle'], unique=False)
+
     op.create_table('cases',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('conversation_key', sa.String(length=400), nullable=False),
@@ -95,6 +98,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('identities', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_identities_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_identities_handle'), ['handle'], unique=False)
 
     op.create_table('orders',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -187,6 +191,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_mentions_author_id'), ['author_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_mentions_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_mentions_conversation_key'), ['conversation_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_mentions_external_id'), ['external_id'], unique=False)
 
     op.create_table('notes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -261,6 +266,7 @@ def downgrade() -> None:
 
     op.drop_table('notes')
     with op.batch_alter_table('mentions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mentions_external_id'))
         batch_op.drop_index(batch_op.f('ix_mentions_conversation_key'))
         batch_op.drop_index(batch_op.f('ix_mentions_case_id'))
         batch_op.drop_index(batch_op.f('ix_mentions_author_id'))
@@ -283,6 +289,7 @@ def downgrade() -> None:
 
     op.drop_table('orders')
     with op.batch_alter_table('identities', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_identities_handle'))
         batch_op.drop_index(batch_op.f('ix_identities_customer_id'))
 
     op.drop_table('identities')
@@ -295,6 +302,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_cases_conversation_key'))
 
     op.drop_table('cases')
+    with op.batch_alter_table('authors', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_authors_handle'))
+
     op.drop_table('authors')
     op.drop_table('watches')
     op.drop_table('customers')
