@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.customers import clean_handle
 from bot.store import tables as t
@@ -86,25 +87,15 @@ def _explain(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in exc.errors())
 
 
-async def import_customers(db: Database, path: Path, progress: Callable[[int], None] | None = None) -> ImportReport:
+async def _import(db: Database, path: Path, columns: tuple[str, ...], model: type[BaseModel], store,
+                  progress: Callable[[int], None] | None) -> ImportReport:
+    """Each good row is stored in its own transaction; a bad one is reported by line."""
     report = ImportReport()
-    now = datetime.now(timezone.utc)
-    for line, raw in _rows(path, CUSTOMER_COLUMNS, report):
+    for line, raw in _rows(path, columns, report):
         try:
-            row = CustomerRow.model_validate(raw)
+            row = model.model_validate(raw)
             async with db.transaction() as s:
-                existing = (await s.execute(select(t.Customer).where(func.lower(t.Customer.email) == row.email.lower()))).scalar_one_or_none()
-                customer = existing or t.Customer(email=row.email, created_at=now)
-                customer.name, customer.phone = row.name, row.phone
-                customer.tier, customer.lifetime_value = row.tier, row.lifetime_value
-                s.add(customer)
-                await s.flush()
-                for network, handle in row.handles:
-                    taken = (await s.execute(select(t.Identity).where(t.Identity.network == network, t.Identity.handle == handle))).scalar_one_or_none()
-                    if taken and taken.customer_id != customer.id:
-                        raise ValueError(f"handles: {network}:{handle} already belongs to another customer")
-                    if not taken:
-                        s.add(t.Identity(customer_id=customer.id, network=network, handle=handle))
+                await store(s, row)
             report.imported += 1
         except ValidationError as exc:
             report.errors.append(f"{path.name}:{line}: {_explain(exc)}")
@@ -113,30 +104,40 @@ async def import_customers(db: Database, path: Path, progress: Callable[[int], N
         if progress:
             progress(1)
     return report
+
+
+async def _store_customer(s: AsyncSession, row: CustomerRow) -> None:
+    existing = (await s.execute(select(t.Customer).where(func.lower(t.Customer.email) == row.email.lower()))).scalar_one_or_none()
+    customer = existing or t.Customer(email=row.email, created_at=datetime.now(timezone.utc))
+    customer.name, customer.phone = row.name, row.phone
+    customer.tier, customer.lifetime_value = row.tier, row.lifetime_value
+    s.add(customer)
+    await s.flush()
+    for network, handle in row.handles:
+        taken = (await s.execute(select(t.Identity).where(t.Identity.network == network, t.Identity.handle == handle))).scalar_one_or_none()
+        if taken and taken.customer_id != customer.id:
+            raise ValueError(f"handles: {network}:{handle} already belongs to another customer")
+        if not taken:
+            s.add(t.Identity(customer_id=customer.id, network=network, handle=handle))
+
+
+async def _store_order(s: AsyncSession, row: OrderRow) -> None:
+    cid = (await s.execute(select(t.Customer.id).where(func.lower(t.Customer.email) == row.email.lower()))).scalar_one_or_none()
+    if cid is None:
+        raise ValueError(f"email: no customer with email {row.email}")
+    order = (await s.execute(select(t.Order).where(t.Order.number == row.number))).scalar_one_or_none()
+    order = order or t.Order(number=row.number)
+    order.customer_id, order.placed_at, order.total = cid, row.placed_at, row.total
+    order.currency, order.status = row.currency, row.status
+    s.add(order)
+
+
+async def import_customers(db: Database, path: Path, progress: Callable[[int], None] | None = None) -> ImportReport:
+    return await _import(db, path, CUSTOMER_COLUMNS, CustomerRow, _store_customer, progress)
 
 
 async def import_orders(db: Database, path: Path, progress: Callable[[int], None] | None = None) -> ImportReport:
-    report = ImportReport()
-    for line, raw in _rows(path, ORDER_COLUMNS, report):
-        try:
-            row = OrderRow.model_validate(raw)
-            async with db.transaction() as s:
-                cid = (await s.execute(select(t.Customer.id).where(func.lower(t.Customer.email) == row.email.lower()))).scalar_one_or_none()
-                if cid is None:
-                    raise ValueError(f"email: no customer with email {row.email}")
-                order = (await s.execute(select(t.Order).where(t.Order.number == row.number))).scalar_one_or_none()
-                order = order or t.Order(number=row.number)
-                order.customer_id, order.placed_at, order.total = cid, row.placed_at, row.total
-                order.currency, order.status = row.currency, row.status
-                s.add(order)
-            report.imported += 1
-        except ValidationError as exc:
-            report.errors.append(f"{path.name}:{line}: {_explain(exc)}")
-        except ValueError as exc:
-            report.errors.append(f"{path.name}:{line}: {exc}")
-        if progress:
-            progress(1)
-    return report
+    return await _import(db, path, ORDER_COLUMNS, OrderRow, _store_order, progress)
 
 
 def count_rows(path: Path) -> int:
