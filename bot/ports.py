@@ -38,6 +38,18 @@ class Source(Protocol):
         ...
 
 
+class SourceCheckFailed(Exception):
+    """A source's or publisher's `check()` found a problem. The message says
+    what failed and what to do, in plain words, and never holds a secret value.
+    `credentials` names the settings involved (e.g. "access_token"), so the
+    caller can point at the environment variable they come from."""
+
+    def __init__(self, message: str, credentials: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.credentials = tuple(credentials)
+
+
 class PublishUncertain(Exception):
     """The network may or may not have accepted the post (timeout, 5xx)."""
 

@@ -19,6 +19,7 @@ from atproto_subscription.frames import MessageFrame
 
 from bot.ports import PublishUncertain, SourceItem
 from bot.types import Mention, PostedReply
+from integrations.social import bluesky_check
 from integrations.social.bluesky_identity import HandleCache
 from integrations.social.bluesky_records import (
     NETWORK,
@@ -53,6 +54,7 @@ class BlueskySource:
     """
 
     network = NETWORK
+    check = bluesky_check.check_source  # -> str; raises SourceCheckFailed
 
     def __init__(self, name: str, service_url: str, firehose_url: str | None, watch_terms: list[str],
                  watch_handles: list[str], brand_did: str | None = None, *,
@@ -168,6 +170,7 @@ class BlueskyPublisher:
 
     network = NETWORK
     length_limit = 300
+    check = bluesky_check.check_publisher  # -> str: logs in (or resumes); raises SourceCheckFailed
 
     def __init__(self, service_url: str, handle: str, password: str, *,
                  session_string: str | None = None, max_rate_limit_wait: float = 120.0) -> None:

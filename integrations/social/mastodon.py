@@ -33,6 +33,7 @@ from mastodon.errors import MastodonError, MastodonNetworkError, MastodonServerE
 
 from bot.ports import SourceItem
 from bot.types import Mention
+from integrations.social import mastodon_check
 from integrations.social.feed_cursor import FeedCursor
 from integrations.social.feed_loop import FeedLoop
 from integrations.social.mastodon_parse import (
@@ -57,6 +58,7 @@ TRANSIENT = (MastodonNetworkError, MastodonServerError, OSError)
 
 class MastodonSource:
     network = NETWORK
+    check = mastodon_check.check_source  # -> str; raises SourceCheckFailed
 
     def __init__(self, name: str, api_base_url: str, access_token: str, hashtags: list[str],
                  watch_terms: list[str], brand_account: str | None = None, *, poll_interval: float = 30.0,

@@ -24,6 +24,7 @@ from mastodon.errors import (
 
 from bot.ports import PublishUncertain
 from bot.types import Mention, PostedReply
+from integrations.social import mastodon_check
 from integrations.social.mastodon_parse import (
     NETWORK,
     reply_visibility,
@@ -61,6 +62,10 @@ class MastodonPublisher:
 
     async def close(self) -> None:
         self._client.session.close()
+
+    async def check(self) -> str:
+        """The token is accepted and the instance answers (a fresh client; nothing is posted)."""
+        return await mastodon_check.check_publisher(self)
 
     async def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         async with self._lock:

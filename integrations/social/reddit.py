@@ -15,6 +15,7 @@ from praw.exceptions import PRAWException, RedditAPIException
 from bot.outbox import PermanentFailure
 from bot.ports import PublishUncertain, SourceItem
 from bot.types import Mention, PostedReply
+from integrations.social import reddit_check
 from integrations.social.keywords import KeywordMatcher
 from integrations.social.reddit_things import (
     COMMENT, KINDS, NETWORK, SUBMISSION, Mark, RedditCursor, created_of, thing_author, thing_text, to_mention,
@@ -84,6 +85,7 @@ class RedditSource:
     """
 
     network = NETWORK
+    check = reddit_check.check_source  # -> str; raises SourceCheckFailed
 
     def __init__(self, name: str, client_id: str, client_secret: str | None, user_agent: str,
                  subreddits: list[str], keywords: list[str], *, username: str | None = None,
@@ -188,6 +190,7 @@ class RedditPublisher:
 
     network = NETWORK
     length_limit = 10_000
+    check = reddit_check.check_publisher  # -> str: token valid, me() is the brand; raises SourceCheckFailed
 
     def __init__(self, client_id: str, client_secret: str | None, user_agent: str, username: str, password: str,
                  *, base_url: str | None = None, max_rate_limit_wait: float = 120.0,

@@ -14,13 +14,14 @@ import asyncio
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.ports import SourceItem
+from bot.ports import SourceCheckFailed, SourceItem
 from bot.types import Mention, PostedReply
 
 
@@ -95,6 +96,22 @@ class ReplaySource:
             else:
                 yield SourceItem(parsed, cursor=str(number))
             await asyncio.sleep(0)  # let the consumer run between lines
+
+    async def check(self) -> str:
+        """The feed file exists and can be read; bad lines are counted, not fatal."""
+        try:
+            mentions, errors = await asyncio.to_thread(read_mentions, self.path)
+        except FileNotFoundError:
+            raise SourceCheckFailed(f"feed file {self.path} does not exist: create it or fix `path` "
+                                    "in rejoinder.yaml") from None
+        except IsADirectoryError:
+            raise SourceCheckFailed(f"{self.path} is a folder, not a feed file: point `path` at a JSONL file") from None
+        except OSError as exc:
+            raise SourceCheckFailed(f"cannot read feed file {self.path}: {exc.strerror or exc}") from None
+        found = f"{len(mentions)} mention" + ("" if len(mentions) == 1 else "s")
+        if errors:
+            found += f"; {len(errors)} bad line(s) will be skipped, the first: {errors[0]}"
+        return f"feed {self.path} is readable: {found}"
 
 
 def _cursor_lines(cursor: str | None, name: str) -> int:
@@ -184,6 +201,26 @@ class ReplayPublisher:
     async def find_reply(self, target: Mention, idempotency_key: str) -> PostedReply | None:
         async with self._lock:
             return await asyncio.to_thread(self._find, idempotency_key)
+
+    async def check(self) -> str:
+        """Replies can be written: the file opens for appending (nothing is
+        added) and the folder takes a new file (made and removed again)."""
+        return await asyncio.to_thread(self._check_writable)
+
+    def _check_writable(self) -> str:
+        folder = self.path.parent
+        if not folder.is_dir():
+            raise SourceCheckFailed(f"the folder for replies, {folder}, does not exist: create it or fix `output` "
+                                    "in rejoinder.yaml")
+        try:
+            if self.path.exists():
+                with self.path.open("ab"):
+                    pass
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            raise SourceCheckFailed(f"cannot write replies to {self.path}: {exc.strerror or exc}") from None
+        return f"replies go to {self.path}; the folder is writable"
 
     def _find(self, idempotency_key: str) -> PostedReply | None:
         for record in read_replies(self.path):

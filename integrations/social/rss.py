@@ -17,10 +17,11 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from bot.ports import SourceItem
+from bot.ports import SourceCheckFailed, SourceItem
 from bot.types import NETWORK_PATTERN, Mention
 from integrations.social.feed_entries import RssCursor, NotAFeed, parse_feed
 from integrations.social.keywords import KeywordMatcher
+from integrations.social.reach_check import TIMEOUT, unreachable
 
 log = logging.getLogger(__name__)
 USER_AGENT = "rejoinder/0.1 (feed reader)"
@@ -95,6 +96,27 @@ class RssSource:
                     await asyncio.wait_for(self._wake.wait(), wait)
                 except TimeoutError:
                     pass
+
+    async def check(self) -> str:
+        """GET the feed once (unconditionally), parse it and count its entries."""
+        async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=True,
+                                     headers={"User-Agent": USER_AGENT}) as http:
+            try:
+                fetched = await self._fetch(http, RssCursor())
+            except FeedError as exc:
+                raise SourceCheckFailed(f"the feed at {self.url} is not usable: {exc}; check url in "
+                                        "rejoinder.yaml") from None
+            except httpx.HTTPError as exc:
+                raise unreachable(self.url, exc) from None
+        if fetched is None:
+            raise SourceCheckFailed(f"{self.url} answered 304 Not Modified to a plain GET; the server is "
+                                    "misbehaving")
+        mentions, headers = fetched
+        validators = [name for name, header in (("ETag", "etag"), ("Last-Modified", "last-modified"))
+                      if headers.get(header)]
+        cheap = (" and ".join(validators) + " set") if validators else \
+            "no ETag or Last-Modified, so every poll downloads the whole feed"
+        return f"feed answered 200, {len(mentions)} entr{'y' if len(mentions) == 1 else 'ies'}, {cheap}"
 
     async def _fetch(self, http: httpx.AsyncClient, state: RssCursor) -> tuple[list[Mention], httpx.Headers] | None:
         """The feed's entries and response headers; None when it has not changed (304)."""

@@ -10,15 +10,17 @@ retries; duplicates are harmless because the pipeline dedupes by
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import re
+import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from bot.ports import SourceItem
+from bot.ports import SourceCheckFailed, SourceItem
 from bot.types import NETWORK_PATTERN, Mention
 from integrations.social.webhook_payload import (
     SIGNATURE_HEADER, TIMESTAMP_HEADER, PayloadError, check_signature, read_mentions,
@@ -84,6 +86,21 @@ class WebhookSource:
             self._runner = None
             self.started.clear()
 
+    async def check(self) -> str:
+        """The signing secret is set and the address can be listened on (bound, then released)."""
+        if not self._secret:
+            raise SourceCheckFailed("the signing secret is empty: set it to the secret the sender signs with",
+                                    ("secret",))
+        if self._runner is not None:
+            return f"listening on {self.url}; signing secret set"
+        try:
+            await asyncio.to_thread(_bind_and_release, self.host, self.port)
+        except OSError as exc:
+            raise SourceCheckFailed(f"cannot listen on {self.host} port {self.port}: {_bind_problem(exc)}; "
+                                    "change host or port in rejoinder.yaml") from None
+        where = self.url if self.port else f"{self.host} (a free port is picked at start)"
+        return f"can listen on {where}; signing secret set"
+
     async def items(self, cursor: str | None) -> AsyncIterator[SourceItem]:
         """Starts the server if needed; the cursor is unused (senders retry instead)."""
         owned = self._runner is None
@@ -141,3 +158,20 @@ class WebhookSource:
             body += chunk
             if len(body) > self.max_bytes:
                 return None
+
+
+def _bind_and_release(host: str, port: int) -> None:
+    """Bind every address the server would (as aiohttp does, with SO_REUSEADDR), then let go."""
+    for family, kind, proto, _, address in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                              flags=socket.AI_PASSIVE):
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+
+
+def _bind_problem(exc: OSError) -> str:
+    if isinstance(exc, socket.gaierror):
+        return "the host name does not resolve"
+    return {errno.EADDRINUSE: "another program is listening there (is rejoinder already running?)",
+            errno.EACCES: "permission denied (ports below 1024 need special rights)",
+            errno.EADDRNOTAVAIL: "that is not an address of this machine"}.get(exc.errno, exc.strerror or str(exc))

@@ -27,6 +27,7 @@ import requests
 import tweepy
 
 from bot.ports import SourceItem
+from integrations.social import x_check
 from integrations.social.feed_cursor import FeedCursor
 from integrations.social.feed_loop import FeedLoop
 from integrations.social.stream_bridge import BadPayload, RecentIds, ThreadedStream, id_order, keep_trying
@@ -68,6 +69,7 @@ def rule_queries(rules: list[str]) -> list[str]:
 
 class XSource:
     network = NETWORK
+    check = x_check.check_source  # -> str; raises SourceCheckFailed
 
     def __init__(self, name: str, bearer_token: str, brand_user_id: str, rules: list[str], *,
                  api_base_url: str | None = None, poll_interval: float = 60.0, reconnect_delay: float = 1.0,

@@ -21,6 +21,7 @@ import tweepy
 
 from bot.ports import PublishUncertain
 from bot.types import Mention, PostedReply
+from integrations.social import x_check
 from integrations.social.x_http import make_client, rate_limit_delay
 from integrations.social.x_parse import LENGTH_LIMIT, NETWORK, parse_page, tweet_url, weighted_length
 
@@ -48,6 +49,10 @@ class XPublisher:
 
     async def close(self) -> None:
         self._client.session.close()
+
+    async def check(self) -> str:
+        """The OAuth 1.0a keys are accepted and belong to an account (get_me; nothing is posted)."""
+        return await x_check.check_publisher(self)
 
     async def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """One API call in a thread; a 429 waits until x-rate-limit-reset, then tries once more."""
