@@ -83,7 +83,7 @@ class App:
         self.sources, self.publishers, self.bus, self.clock = sources, publishers, bus, clock
         self.dispatcher = Dispatcher(core, on_change=self.poke)
         effects = ChatEffects(db, ws, platforms, core.cards)
-        self.chat_worker = OutboxWorker(db, clock, "chat.", effects.handlers())
+        self.chat_worker = OutboxWorker(db, clock, "chat.", effects.handlers(), lane_by="team")
         # Publishing queues the card update and the "Published" thread line:
         # it wakes the chat worker, or they would wait for the next command.
         publishing = ReplyPublishing(db, clock, publishers, core.cases, core.directory, on_change=self.chat_worker.poke)

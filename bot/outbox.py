@@ -43,8 +43,12 @@ class OutboxWorker:
     """Runs the rows whose kind starts with `prefix`, oldest first."""
 
     def __init__(self, db: Database, clock: Clock, prefix: str, handlers: dict[str, Handler],
-                 max_attempts: int = 8, base_delay: float = 2.0, max_delay: float = 300.0) -> None:
+                 max_attempts: int = 8, base_delay: float = 2.0, max_delay: float = 300.0,
+                 lane_by: str = "case") -> None:
+        """`lane_by`: "team" keeps each team's channel in order (chat effects);
+        "case" lets every case go its own pace (public replies)."""
         self.db, self.clock, self.prefix, self.handlers = db, clock, prefix, handlers
+        self.lane_by = lane_by
         self.max_attempts, self.base_delay, self.max_delay = max_attempts, base_delay, max_delay
         self.wake = asyncio.Event()
 
@@ -61,33 +65,35 @@ class OutboxWorker:
             )
             return res.rowcount or 0
 
-    async def _claim(self) -> list[tuple[t.Outbox, bool]]:
-        """Mark due rows as sending; each comes with whether it may have taken effect already."""
+    async def _claim(self) -> list[tuple[object, t.Outbox, bool]]:
+        """Mark due rows as sending: (lane, row, whether it may have taken effect already)."""
         now = self.clock.now()
         async with self.db.transaction() as s:
             rows = (
                 await s.execute(
-                    select(t.Outbox)
+                    select(t.Outbox, t.Case.team)
+                    .outerjoin(t.Case, t.Outbox.case_id == t.Case.id)
                     .where(t.Outbox.status.in_(("pending", "uncertain")), t.Outbox.kind.startswith(self.prefix),
                            t.Outbox.next_attempt_at <= now)
                     .order_by(t.Outbox.id)
                     .limit(500)
                 )
-            ).scalars().all()
+            ).all()
             batch = []
-            for row in rows:
+            for row, team in rows:
+                lane = (team if self.lane_by == "team" else row.case_id) or ("row", row.id)
                 # A row that was tried before may have taken effect: its handler must look first.
-                batch.append((row, row.status == "uncertain" or row.attempts > 0))
+                batch.append((lane, row, row.status == "uncertain" or row.attempts > 0))
                 row.status, row.attempts = "sending", row.attempts + 1
         return batch
 
     @staticmethod
-    def _lanes(batch: list[tuple[t.Outbox, bool]]) -> dict[object, list[tuple[t.Outbox, bool]]]:
-        """One lane per case, in order: a case's effects keep their order, while
-        a slow channel (rate limits) never holds up another case's."""
+    def _lanes(batch: list[tuple[object, t.Outbox, bool]]) -> dict[object, list[tuple[t.Outbox, bool]]]:
+        """Rows of one lane keep their order; a slow lane (a rate-limited
+        channel) never holds up another."""
         lanes: dict[object, list[tuple[t.Outbox, bool]]] = {}
-        for row, uncertain in batch:
-            lanes.setdefault(row.case_id if row.case_id is not None else ("row", row.id), []).append((row, uncertain))
+        for lane, row, uncertain in batch:
+            lanes.setdefault(lane, []).append((row, uncertain))
         return lanes
 
     async def _run_lane(self, work: list[tuple[t.Outbox, bool]]) -> None:

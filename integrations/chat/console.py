@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import uuid
 import shlex
 from collections.abc import Callable
 
@@ -34,7 +35,9 @@ class ConsolePlatform:
         self.console = console or Console(highlight=False)
         self.verbose = verbose
         self.handlers: ChatHandlers | None = None
-        self._ids = itertools.count(1)
+        # Unique across runs: a card's id is stored and must not collide after a restart.
+        self._run = uuid.uuid4().hex[:8]
+        self._ids = (f"{self._run}-{n}" for n in itertools.count(1))
         self.cards: dict[int, MessageRef] = {}  # case id -> card message
         self.posted: list[tuple[str, Card]] = []
         self.thread_lines: list[tuple[MessageRef, str]] = []

@@ -230,3 +230,19 @@ async def test_sla_and_first_response(sqlite_url, tmp_path):
         assert w.core.cases.sla_breached(await case_row(w, late.case_id))
     finally:
         await w.db.close()
+
+
+async def test_cards_after_a_restart_do_not_collide(sqlite_url, tmp_path):
+    """Card ids are stored; a new process must not reuse the old ones."""
+    first = await make_world(sqlite_url, tmp_path)
+    await first.ingest(mention(1, "@acme order broken"))
+    await first.db.close()
+    second = await make_world(sqlite_url, tmp_path)
+    try:
+        [r] = await second.ingest(mention(2, "@acme refund please", handle="bo"))
+        async with second.db.sessions() as s:
+            keys = (await s.execute(select(t.Case.card_key).order_by(t.Case.id))).scalars().all()
+        assert len(keys) == 2 and None not in keys and len(set(keys)) == 2
+        assert [c.case_id for _ch, c in second.chat.posted] == [r.case_id]
+    finally:
+        await second.db.close()
