@@ -41,6 +41,11 @@ async def collect(core: Core, outcomes: list[Ingested], replies_path: Path) -> d
         "drafts": len(drafts),
         "drafts_by_source": dict(Counter(d.source for d in drafts)),
         "edits": sum(1 for d in drafts if d.source == "human"),
+        "edited_then_approved": [
+            (d.case_id, d.version, d.author, ", ".join(a.approver for a in approvals
+                                                       if a.draft_id == d.id and a.decision == "approve"))
+            for d in drafts if d.source in ("human", "suggestion")
+            and any(a.draft_id == d.id and a.decision == "approve" for a in approvals)],
         "suggestions": sum(1 for d in drafts if d.source == "suggestion"),
         "guardrail_blocks": blocks,
         "approvals": sum(1 for a in approvals if a.decision == "approve"),
@@ -78,6 +83,8 @@ def print_summary(console: Console, s: dict) -> None:
         row("guardrail block", f"case #{case_id} v{version} [{rule}] {reason}")
     row("collaborate", f"{s['notes']} internal notes, {s['edits']} edits, {s['suggestions']} partner suggestions")
     row("approve", f"{s['approvals']} approvals, {len(s['rejections'])} rejections, {len(s['refusals'])} refusals")
+    for case_id, version, editor, approvers in s["edited_then_approved"]:
+        row("edit → approve", f"case #{case_id} v{version} written by {editor}, approved by {approvers}")
     for case_id, reason in s["rejections"]:
         row("rejected", f"case #{case_id}: {reason}")
     for case_id, actor, reason in s["refusals"]:

@@ -20,7 +20,7 @@ def test_demo_runs_the_whole_loop(tmp_path):
     result = CliRunner().invoke(app, ["demo", "--workdir", str(tmp_path)], terminal_width=200)
     out = result.output
     assert result.exit_code == 0, out
-    for stage in ("listen", "route", "incident", "context", "draft", "guardrail block", "approve", "rejected",
+    for stage in ("listen", "route", "incident", "context", "draft", "guardrail block", "edit → approve", "rejected",
                   "refused", "publish", "first response"):
         assert stage in out, f"summary lacks {stage!r}"
     assert "dropped as noise" in out and "customer timeline: mention" in out
@@ -32,7 +32,8 @@ def test_demo_runs_the_whole_loop(tmp_path):
     assert "Kestrel" not in texts and "555-01" not in texts  # the blocked drafts never went out
     # Dana's edit after Sam's PII slip is what was published for that case.
     assert any("we've sent you a DM so we can call you back today" in r["text"] for r in replies)
-    assert "Partners can suggest" in out or "needs the role admin or approver" in out
+    assert "needs the role admin or approver" in out  # the partner's approve was refused
+    assert "written by dana, approved by lee" in out  # four-eyes: Dana edited, Lee approved
 
 
 def test_demo_is_repeatable(tmp_path):
