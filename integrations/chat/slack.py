@@ -13,6 +13,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Coroutine
+from dataclasses import replace
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -24,6 +25,7 @@ from bot.ports import ChatHandlers
 from bot.types import Card, ChatUser, MessageRef
 
 from integrations.chat.slack_blocks import card_blocks, fallback_text
+from integrations.chat.slack_groups import GROUP_CACHE_SECONDS, SlackUserGroups
 from integrations.chat.slack_inbound import Inbound
 from integrations.chat.slack_limits import ChannelRateLimiter
 from integrations.chat.slack_text import escape
@@ -52,6 +54,7 @@ class SlackPlatform:
         post_rate: float = 1.0,
         post_burst: int = 3,
         http_path: str = "/slack/events",
+        group_cache_seconds: float = GROUP_CACHE_SECONDS,
     ) -> None:
         if not bot_token:
             raise ValueError("slack.bot_token is empty: give the bot token (xoxb-…)")
@@ -73,6 +76,7 @@ class SlackPlatform:
             name="rejoinder",
         )
         self.limiter = ChannelRateLimiter(rate=post_rate, burst=post_burst)
+        self.groups = SlackUserGroups(self.client, ttl=group_cache_seconds)
         self.bot_user_id: str | None = None
         self.bot_id: str | None = None
         self.handlers: ChatHandlers | None = None
@@ -209,8 +213,14 @@ class SlackPlatform:
         return case_id
 
     async def user(self, user_id: str, team_hint: str | None = None) -> ChatUser:
-        """The person behind a Slack user id, with their real name and their own
-        workspace (a Slack Connect partner's differs from ours)."""
+        """The person behind a Slack user id, with their real name, their own
+        workspace (a Slack Connect partner's differs from ours) and their user
+        groups. Groups are looked up on every call (from their own, shorter
+        cache) so leaving a group takes its roles away within minutes."""
+        groups = await self.groups.of(user_id)
+        return replace(await self._person(user_id, team_hint), groups=groups)
+
+    async def _person(self, user_id: str, team_hint: str | None) -> ChatUser:
         cached = self._users.get(user_id)
         if cached and time.monotonic() - cached[0] < USER_CACHE_SECONDS:
             return cached[1]

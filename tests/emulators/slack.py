@@ -68,6 +68,7 @@ class SlackEmulator(WebApiMethods, PayloadBuilders):
     users: dict[str, dict] = field(default_factory=dict)
     channels: dict[str, dict] = field(default_factory=dict)
     views: dict[str, dict] = field(default_factory=dict)  # view id -> the view as last opened or updated
+    usergroups: dict[str, dict] = field(default_factory=dict)  # subteam id -> group, members in "users"
 
     def __post_init__(self) -> None:
         self._changed = asyncio.Condition()
@@ -117,6 +118,25 @@ class SlackEmulator(WebApiMethods, PayloadBuilders):
         self.channels[channel_id] = channel
         self.messages.setdefault(channel_id, [])
         return channel
+
+    def add_group(self, group_id: str, handle: str, members: list[str] = ()) -> dict:
+        """A user group ("subteam", id S…) of our workspace."""
+        group = {"id": group_id, "team_id": self.team_id, "is_usergroup": True, "is_subteam": True,
+                 "name": handle.replace("-", " ").title(), "handle": handle, "description": "",
+                 "is_external": False, "date_create": int(time.time()), "date_update": int(time.time()),
+                 "date_delete": 0, "auto_type": None, "created_by": self.bot_user_id, "updated_by": self.bot_user_id,
+                 "deleted_by": None, "prefs": {"channels": [], "groups": []}, "users": list(members),
+                 "user_count": len(members)}
+        self.usergroups[group_id] = group
+        return group
+
+    def set_group_members(self, group_id: str, members: list[str]) -> None:
+        """As usergroups.users.update would: the group's whole member list."""
+        group = self.usergroups[group_id]
+        group.update(users=list(members), user_count=len(members), date_update=int(time.time()))
+
+    def disable_group(self, group_id: str) -> None:
+        self.usergroups[group_id]["date_delete"] = int(time.time())
 
     def next_ts(self) -> str:
         return f"{int(time.time())}.{next(self._counter):06d}"

@@ -110,3 +110,16 @@ class WebApiMethods:
         shown = [m if with_meta else {k: v for k, v in m.items() if k != "metadata"} for m in thread]
         return {"ok": True, "messages": shown[: int(args.get("limit") or 1000)], "has_more": False}
 
+    def _m_usergroups_list(self, args: dict) -> dict:
+        """Enabled groups only unless include_disabled; members only with include_users."""
+        def flag(name: str) -> bool:
+            return str(args.get(name, "")).lower() in ("1", "true")
+        if args.get("team_id") not in (None, "", self.team_id):
+            return {"ok": False, "error": "invalid_team_id"}
+        shown = []
+        for group in self.usergroups.values():
+            if group["date_delete"] and not flag("include_disabled"):
+                continue
+            shown.append({k: v for k, v in group.items()
+                          if (k != "users" or flag("include_users")) and (k != "user_count" or flag("include_count"))})
+        return {"ok": True, "usergroups": shown}

@@ -67,7 +67,8 @@ def test_settings_mistakes_are_named():
 def test_the_manifest_asks_for_exactly_what_is_used():
     manifest = yaml.safe_load(MANIFEST.read_text())
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
-        "app_mentions:read", "channels:history", "groups:history", "chat:write", "commands", "users:read"}
+        "app_mentions:read", "channels:history", "groups:history", "chat:write", "commands", "users:read",
+        "usergroups:read"}
     settings = manifest["settings"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "app_home_opened", "app_mention", "message.channels", "message.groups"}

@@ -21,6 +21,7 @@ from bot.settings import Settings
 from bot.store import tables as t
 from bot.types import Author, Mention
 from integrations.chat.slack import SlackPlatform
+from integrations.chat.slack_groups import SlackUserGroups
 from integrations.chat.slack_limits import ChannelRateLimiter
 from integrations.social.replay import read_replies
 from tests.emulators.slack import ApiCall, SlackEmulator
@@ -29,6 +30,7 @@ from tests.emulators.slack import ApiCall, SlackEmulator
 SAM, DANA, LEE, ALEX, NEWBIE = "U0SAM", "U0DANA", "U0LEE", "U0ALEX", "U0NEWBIE"
 PAT, PARTNER_TEAM = "U0PAT", "T0DEALER"
 SUPPORT, DEALER, LOBBY = "C0SUPPORT", "C0DEALER", "C0LOBBY"
+APPROVERS = "S0APPROVERS"  # a Slack user group; the local Slack has it only when a test adds it
 
 WORKSPACE = f"""
 version: 1
@@ -48,6 +50,7 @@ routes:
         - {{keyword: [order, broken, help, outage, late]}}
 roles:
   members: {{{SAM}: [agent], {DANA}: [approver], {LEE}: [approver], {ALEX}: [admin]}}
+  groups: {{{APPROVERS}: [approver]}}
 approval: {{approvers_required: 1}}
 incidents: {{threshold: 25, window: 10m, routes: [support]}}
 sources:
@@ -207,7 +210,7 @@ class SlackWorld:
 
 async def start_world(emu: SlackEmulator, database_url: str, base: Path, *, workspace: str = WORKSPACE,
                       feed: list[Mention] = (), ping_interval: float = 3, post_rate: float = 50,
-                      post_burst: int = 20) -> SlackWorld:
+                      post_burst: int = 20, group_cache_seconds: float | None = None) -> SlackWorld:
     """Build the App from settings and the workspace, exactly as `rejoinder run`
     does, and run it. The pace is raised for speed; the bench keeps Slack's."""
     (base / "feed.jsonl").write_text("".join(m.model_dump_json() + "\n" for m in feed), encoding="utf-8")
@@ -219,6 +222,8 @@ async def start_world(emu: SlackEmulator, database_url: str, base: Path, *, work
     slack = platforms["slack"]
     slack.ping_interval = ping_interval
     slack.limiter = ChannelRateLimiter(rate=post_rate, burst=post_burst)
+    if group_cache_seconds is not None:
+        slack.groups = SlackUserGroups(slack.client, ttl=group_cache_seconds)
     app = await App.create(settings, ws, base, platforms=platforms)
     handled = Handled(app.chat_worker, app.publish_worker)
     task = asyncio.create_task(app.run(), name="rejoinder")
