@@ -11,7 +11,7 @@ from bot.ports import Publisher, Source
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-Built = tuple[Source, dict[str, Publisher]]
+Built = tuple[Source | list[Source], dict[str, Publisher]]
 
 
 def _secret(settings: Settings, var: str | None) -> str | None:
@@ -29,10 +29,17 @@ def _replay(c: cfg.ReplaySource, settings: Settings, base: Path) -> Built:
 def _bluesky(c: cfg.BlueskySource, settings: Settings, base: Path) -> Built:
     from integrations.social.bluesky import BlueskyPublisher, BlueskySource
 
-    source = BlueskySource(c.name, c.service_url, c.firehose_url, c.watch_terms, c.watch_handles, c.brand_did,
-                           plc_url=c.plc_url)
+    sources: list[Source] = [BlueskySource(c.name, c.service_url, c.firehose_url, c.watch_terms, c.watch_handles,
+                                           c.brand_did, plc_url=c.plc_url)]
     handle, password = _secret(settings, c.handle_env), _secret(settings, c.password_env)
-    return source, ({"bluesky": BlueskyPublisher(c.service_url, handle, password)} if handle and password else {})
+    if c.notifications and handle and password:
+        from integrations.social.bluesky_notifications import BlueskyMentionsSource
+
+        # Its own name: cursors are kept per source. The pipeline dedupes posts both sources see.
+        sources.append(BlueskyMentionsSource(f"{c.name}-notifications", c.service_url, handle, password,
+                                             appview_url=c.appview_url, appview_did=c.appview_did,
+                                             poll_interval=c.notifications_poll_interval))
+    return sources, ({"bluesky": BlueskyPublisher(c.service_url, handle, password)} if handle and password else {})
 
 
 def _reddit(c: cfg.RedditSource, settings: Settings, base: Path) -> Built:
@@ -91,8 +98,8 @@ def build_sources(ws: Workspace, settings: Settings, base_dir: Path) -> tuple[li
     sources: list[Source] = []
     publishers: dict[str, Publisher] = {}
     for entry in ws.sources:
-        source, made = BUILDERS[entry.type](entry, settings, base_dir)
-        sources.append(source)
+        built, made = BUILDERS[entry.type](entry, settings, base_dir)
+        sources.extend(built if isinstance(built, list) else [built])
         for network, publisher in made.items():
             publishers.setdefault(network, publisher)
     return sources, publishers

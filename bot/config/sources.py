@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, model_validator
 
 from bot.types import NETWORK_PATTERN
 
@@ -75,6 +75,17 @@ class BlueskySource(Strict):
     brand_did: str | None = None
     handle_env: str | None = None  # environment variables holding the brand login; no login: listen only
     password_env: str | None = None
+    # Also poll listNotifications for direct mentions, replies and quotes (needs an AppView and the login).
+    notifications: bool = False
+    appview_url: str | None = None  # e.g. https://api.bsky.app; default: the PDS's own AppView
+    appview_did: str | None = None  # e.g. did:web:api.bsky.app; wins over appview_url
+    notifications_poll_interval: float = Field(default=15.0, gt=0)
+
+    @model_validator(mode="after")
+    def _login_for_notifications(self) -> "BlueskySource":
+        if self.notifications and not (self.handle_env and self.password_env):
+            raise ValueError("notifications: true needs handle_env and password_env (the brand account's login)")
+        return self
 
 
 class MastodonSource(Strict):

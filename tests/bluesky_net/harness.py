@@ -2,12 +2,16 @@
 
 `ensure_installed()` runs `npm ci` when node_modules is missing or older than
 the lockfile. `bluesky_network` is a session fixture that starts `start.mjs`,
-waits for its READY line and stops it at the end.
+waits for its READY line and stops it at the end. `bluesky_appview_network`
+does the same with the AppView added (`start.mjs --appview`), which keeps its
+index in PostgreSQL and needs Redis.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import secrets
 import selectors
 import shutil
 import subprocess
@@ -31,6 +35,12 @@ class BlueskyNetwork:
     pds_url: str  # http://127.0.0.1:PORT
     plc_url: str
     firehose_url: str  # ws://127.0.0.1:PORT/xrpc
+
+
+@dataclass(frozen=True)
+class BlueskyAppViewNetwork(BlueskyNetwork):
+    appview_url: str  # http://127.0.0.1:PORT; the PDS proxies app.bsky.* calls here
+    appview_did: str  # for an `atproto-proxy: <did>#bsky_appview` header
 
 
 _install_problem: str | None = None
@@ -106,10 +116,12 @@ def _drain(stream, log_path: Path) -> None:
             pass  # the pipe was closed while stopping the network
 
 
-def start_network(workdir: Path) -> tuple[subprocess.Popen, BlueskyNetwork]:
-    env = {**os.environ, "TMPDIR": str(workdir), "NODE_ENV": "development"}
+def start_network(workdir: Path, appview: dict[str, str] | None = None) -> tuple[subprocess.Popen, BlueskyNetwork]:
+    """`appview`: the DB_POSTGRES_URL, DB_POSTGRES_SCHEMA and REDIS_HOST for `--appview`; None: PDS only."""
+    env = {**os.environ, "TMPDIR": str(workdir), "NODE_ENV": "development", **(appview or {})}
     stderr = open(workdir / "network.stderr.log", "wb")
-    proc = subprocess.Popen(["node", str(HERE / "start.mjs")], cwd=HERE, env=env,
+    command = ["node", str(HERE / "start.mjs"), *(["--appview"] if appview else [])]
+    proc = subprocess.Popen(command, cwd=HERE, env=env,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
     stderr.close()
     try:
@@ -118,6 +130,9 @@ def start_network(workdir: Path) -> tuple[subprocess.Popen, BlueskyNetwork]:
         stop_network(proc)
         raise
     threading.Thread(target=_drain, args=(proc.stdout, workdir / "network.stdout.log"), daemon=True).start()
+    if appview:
+        return proc, BlueskyAppViewNetwork(ready["pds"], ready["plc"], ready["firehose"],
+                                           ready["appview"], ready["appview_did"])
     return proc, BlueskyNetwork(ready["pds"], ready["plc"], ready["firehose"])
 
 
@@ -136,12 +151,11 @@ def stop_network(proc: subprocess.Popen) -> int:
     return proc.returncode
 
 
-@pytest.fixture(scope="session")
-def bluesky_network() -> Iterator[BlueskyNetwork]:
+def _run_network(appview: dict[str, str] | None = None) -> Iterator[BlueskyNetwork]:
     ensure_installed()
     workdir = Path(tempfile.mkdtemp(prefix="rejoinder-bsky-"))
     try:
-        proc, network = start_network(workdir)
+        proc, network = start_network(workdir, appview)
     except (TimeoutError, RuntimeError) as exc:
         log = (workdir / "network.stderr.log").read_text(errors="replace")[-3000:]
         shutil.rmtree(workdir, ignore_errors=True)
@@ -154,3 +168,68 @@ def bluesky_network() -> Iterator[BlueskyNetwork]:
         shutil.rmtree(workdir, ignore_errors=True)
     if code != 0:
         pytest.fail(f"the Bluesky network did not close cleanly on SIGTERM (exit {code})\n{log}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def bluesky_network() -> Iterator[BlueskyNetwork]:
+    yield from _run_network()
+
+
+def appview_environment() -> dict[str, str]:
+    """What `start.mjs --appview` needs, from the servers the other tests use.
+    PostgreSQL or Redis unreachable: a failure in CI, a loud skip elsewhere."""
+    import redis
+
+    from tests.conftest import POSTGRES_ADMIN, REDIS_URL, unavailable
+
+    try:
+        asyncio.run(_postgres(POSTGRES_ADMIN, "SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means the server is unusable
+        unavailable("PostgreSQL (for the Bluesky AppView)", exc)
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except Exception as exc:  # noqa: BLE001
+        unavailable("Redis (for the Bluesky AppView)", exc)
+    finally:
+        client.close()
+    host = client.connection_pool.connection_kwargs
+    # The AppView accepts only letters and underscores in a schema name.
+    schema = "rejoinder_" + "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(12))
+    return {"DB_POSTGRES_URL": POSTGRES_ADMIN, "DB_POSTGRES_SCHEMA": schema,
+            "REDIS_HOST": f"{host.get('host', '127.0.0.1')}:{host.get('port', 6379)}"}
+
+
+async def _postgres(url: str, sql: str) -> list:
+    import asyncpg
+
+    conn = await asyncpg.connect(url, timeout=5)
+    try:
+        return await conn.fetch(sql)
+    finally:
+        await conn.close()
+
+
+def _leftover_schemas(env: dict[str, str]) -> list[str]:
+    """Drop the run's schemas if they are still there; returns those that were."""
+    names = [f"appview_{env['DB_POSTGRES_SCHEMA']}", f"ozone_{env['DB_POSTGRES_SCHEMA']}"]
+    listed = ", ".join(f"'{n}'" for n in names)  # letters and underscores only: safe to inline
+    found = [r["nspname"] for r in asyncio.run(_postgres(
+        env["DB_POSTGRES_URL"], f"SELECT nspname FROM pg_namespace WHERE nspname IN ({listed})"))]
+    for name in found:
+        asyncio.run(_postgres(env["DB_POSTGRES_URL"], f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+    return found
+
+
+@pytest.fixture(scope="session")
+def bluesky_appview_network() -> Iterator[BlueskyAppViewNetwork]:
+    """PLC + PDS + AppView; the AppView's PostgreSQL schemas are dropped afterwards."""
+    env = appview_environment()
+    cleaned = False
+    try:
+        yield from _run_network(env)
+        cleaned = True
+    finally:
+        left = _leftover_schemas(env)
+    if cleaned and left:
+        pytest.fail(f"start.mjs left the PostgreSQL schemas {left} behind (now dropped)", pytrace=False)

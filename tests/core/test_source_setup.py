@@ -10,7 +10,7 @@ version: 1
 teams: [{name: support, channel: "#support"}]
 sources:
   - {type: replay, name: feed, path: feed.jsonl}
-  - {type: bluesky, name: bsky, service_url: "http://127.0.0.1:1", handle_env: BSKY_H, password_env: BSKY_P}
+  - {type: bluesky, name: bsky, service_url: "http://127.0.0.1:1", handle_env: BSKY_H, password_env: BSKY_P, notifications: true}
   - type: reddit
     name: reddit
     subreddits: [ebikes]
@@ -44,8 +44,10 @@ def test_each_source_type_builds(tmp_path, monkeypatch):
     ws = parse_workspace(WORKSPACE, "rejoinder.yaml", base_dir=tmp_path)
     assert check_environment(ws, Settings()) == []
     sources, publishers = build_sources(ws, Settings(), tmp_path)
-    assert [type(s).__name__ for s in sources] == ["ReplaySource", "BlueskySource", "RedditSource", "RssSource",
-                                                   "WebhookSource", "MastodonSource", "XSource"]
+    assert [type(s).__name__ for s in sources] == ["ReplaySource", "BlueskySource", "BlueskyMentionsSource",
+                                                   "RedditSource", "RssSource", "WebhookSource", "MastodonSource",
+                                                   "XSource"]
+    assert [s.name for s in sources][1:3] == ["bsky", "bsky-notifications"]
     assert sorted(publishers) == ["*", "bluesky", "mastodon", "reddit", "x"]
 
 
@@ -63,3 +65,16 @@ def test_missing_secrets_are_reported_with_lines(tmp_path, monkeypatch):
     assert (6, "sources[1].handle_env") in found
     assert "sets consumer_key_env, consumer_secret_env, access_token_env but not access_token_secret_env" in \
         found[(18, "sources[6].access_token_secret_env")]
+
+
+def test_bluesky_notifications_need_the_login(tmp_path):
+    from bot.config.loader import ConfigError
+
+    bad = "version: 1\nteams: [{name: s, channel: c}]\nsources:\n  - {type: bluesky, name: b, notifications: true}\n"
+    try:
+        parse_workspace(bad, "rejoinder.yaml", base_dir=tmp_path)
+    except ConfigError as exc:
+        assert "notifications: true needs handle_env and password_env" in str(exc)
+        assert "rejoinder.yaml:4" in str(exc)
+    else:
+        raise AssertionError("accepted notifications without a login")
