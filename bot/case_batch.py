@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import aware
@@ -22,6 +22,18 @@ if TYPE_CHECKING:
     from bot.cases import CaseService
 
 SYSTEM = "rejoinder"
+
+# Built once, lists bound as expanding parameters. The window test is also
+# returned as a column, so the database alone decides what is in the window.
+_case = t.Case.__table__.c
+_AT_KEYS = _case.conversation_key.in_(bindparam("keys", expanding=True))
+_IN_WINDOW = and_(_case.route.in_(bindparam("routes", expanding=True)), _case.opened_at >= bindparam("since"))
+_BY_KEY = select(_case.id, _case.conversation_key, _case.opened_at).where(_AT_KEYS).order_by(_case.id)
+_BY_KEY_OR_WINDOW = (
+    select(_case.id, _case.conversation_key, _case.opened_at, _case.route, _case.is_incident, _case.incident_of,
+           _case.closed_at, _IN_WINDOW.label("in_window"))
+    .where(or_(_AT_KEYS, _IN_WINDOW)).order_by(_case.id)
+)
 
 
 @dataclass
@@ -73,24 +85,29 @@ class BatchPlacer:
     new_cases: list[tuple[Ref, dict]] = field(default_factory=list)
 
     async def preload(self, items: list[Item]) -> None:
-        """Only ids and times: most batches touch few cases and change none."""
+        """Only ids and times: most batches touch few cases and change none.
+        One query finds the cases of the batch's conversations and, for
+        routes that fold bursts, the cases opened within the incident window."""
         keys = {i.row["conversation_key"] for i in items}
-        if keys:
-            rows = await self.s.execute(select(t.Case.id, t.Case.conversation_key, t.Case.opened_at)
-                                        .where(t.Case.conversation_key.in_(keys)).order_by(t.Case.id))
-            self.by_conversation = {key: Ref(aware(opened), case_id) for case_id, key, opened in rows}  # latest wins
+        if not keys:
+            return
         routes = {i.match.route for i in items if self.cases.folds(i.match.route)}
-        if routes:
-            since = min(aware(i.row["created_at"]) for i in items) - self.cases.incident_window
-            rows = await self.s.execute(
-                select(t.Case.id, t.Case.route, t.Case.opened_at, t.Case.is_incident, t.Case.incident_of,
-                       t.Case.closed_at)
-                .where(t.Case.route.in_(routes), t.Case.opened_at >= since).order_by(t.Case.id))
-            for case_id, route, opened, is_incident, incident_of, closed_at in rows:
-                if is_incident and closed_at is None:
-                    self.running[route] = Ref(aware(opened), case_id)
-                elif not is_incident and incident_of is None:
-                    self.recent[route].append(Ref(aware(opened), case_id))
+        conn = await self.s.connection()
+        if not routes:
+            for case_id, key, opened in await conn.execute(_BY_KEY, {"keys": list(keys)}):
+                self.by_conversation[key] = Ref(aware(opened), case_id)  # latest wins
+            return
+        since = min(aware(i.row["created_at"]) for i in items) - self.cases.incident_window
+        rows = await conn.execute(_BY_KEY_OR_WINDOW, {"keys": list(keys), "routes": list(routes), "since": since})
+        for case_id, key, opened, route, is_incident, incident_of, closed_at, in_window in rows:
+            if key in keys:
+                self.by_conversation[key] = Ref(aware(opened), case_id)
+            if not in_window:
+                continue
+            if is_incident and closed_at is None:
+                self.running[route] = Ref(aware(opened), case_id)
+            elif not is_incident and incident_of is None:
+                self.recent[route].append(Ref(aware(opened), case_id))
 
     async def place(self, item: Item) -> None:
         existing = self.by_conversation.get(item.row["conversation_key"])

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick
+
 _I = re.IGNORECASE
 
 # One hit on any of these is enough: customers do not write them by accident.
@@ -131,11 +133,86 @@ PHONE = re.compile(
 CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 
 
-def injection_suspected(text: str) -> bool:
-    low = text.lower()
-    if any(any(w in low for w in words) and p.search(text) for words, p in _INJECTION_STRONG):
-        return True
-    return sum(1 for words, p in _INJECTION_WEAK if any(w in low for w in words) and p.search(text)) >= 2
+# Words, in lower case, one of which every match of LEGAL_THREAT or SAFETY
+# contains: most posts contain none, and a word test is far cheaper than
+# trying the pattern at every position. IGNORECASE also pairs i with "ı" and
+# "İ" and s with "ſ", which lower() does not turn into i or s: text with one
+# of those runs the pattern itself.
+LEGAL_WORDS = (
+    "lawyer", "attorney", "solicitor", "barrister", "lawsuit", "law suit", "sue", "suing", "legal ",
+    "class-action", "class action", "small-claims", "small claims", "court", "litigation",
+    "cease and desist", "trading standards", "consumer protection",
+)
+SAFETY_WORDS = (
+    "injur", "hurt myself", "fire", "burn", "smok", "explod", "explosion", "chok", "hospital",
+    "emergency room", "ambulance", "self-harm", "self harm", "suicid", "kill myself", "electrocuted",
+    "electric shock", "spark", "overheat", "melt", "poison", "allergic reaction", "bleeding", "stitches",
+    "broken ", "concussion", "unsafe", "dangerous", "recall",
+)
+_ODD_CASE = ("\u0131", "\u0130", "\u017f")
+
+
+class _WordScan:
+    """One Aho-Corasick pass over lowercased text: a bit per word group, set
+    when a word of that group occurs anywhere (overlaps included)."""
+
+    def __init__(self, groups: list[tuple[str, ...]]) -> None:
+        masks: dict[str, int] = {}
+        for bit, words in enumerate(groups):
+            for word in words:
+                masks[word] = masks.get(word, 0) | 1 << bit
+        self._automaton = ahocorasick.Automaton()
+        for word, mask in masks.items():
+            self._automaton.add_word(word, mask)
+        self._automaton.make_automaton()
+
+    def __call__(self, low: str) -> int:
+        seen = 0
+        for _, mask in self._automaton.iter(low):
+            seen |= mask
+        return seen
+
+
+words_in = _WordScan([w for w, _ in _INJECTION_STRONG] + [w for w, _ in _INJECTION_WEAK] + [LEGAL_WORDS, SAFETY_WORDS])
+_STRONG = [(1 << i, p) for i, (_, p) in enumerate(_INJECTION_STRONG)]
+_WEAK = [(1 << (len(_STRONG) + i), p) for i, (_, p) in enumerate(_INJECTION_WEAK)]
+_ANY_WEAK = sum(bit for bit, _ in _WEAK)
+LEGAL_BIT = 1 << (len(_STRONG) + len(_WEAK))
+SAFETY_BIT = LEGAL_BIT << 1
+
+
+def injection_suspected(text: str, seen: int | None = None) -> bool:
+    """`seen` is words_in(text.lower()), if the caller has it already."""
+    if seen is None:
+        seen = words_in(text.lower())
+    for bit, p in _STRONG:
+        if seen & bit and p.search(text):
+            return True
+    if (seen & _ANY_WEAK).bit_count() < 2:
+        return False
+    hits = 0
+    for bit, p in _WEAK:
+        if seen & bit and p.search(text):
+            hits += 1
+            if hits == 2:
+                return True
+    return False
+
+
+def _odd_case(text: str) -> bool:
+    return not text.isascii() and any(ch in text for ch in _ODD_CASE)
+
+
+def legal_threat(text: str, seen: int | None = None) -> bool:
+    if seen is None:
+        seen = words_in(text.lower())
+    return bool((seen & LEGAL_BIT or _odd_case(text)) and LEGAL_THREAT.search(text))
+
+
+def safety(text: str, seen: int | None = None) -> bool:
+    if seen is None:
+        seen = words_in(text.lower())
+    return bool((seen & SAFETY_BIT or _odd_case(text)) and SAFETY.search(text))
 
 
 def luhn_ok(digits: str) -> bool:

@@ -51,6 +51,15 @@ REMOVED_CHARACTERS = frozenset(
 def normalize(text: str) -> str:
     """NFC text without invisible characters, whitespace runs collapsed to one
     space, stripped. Idempotent; emoji sequences are left intact."""
+    if text.isascii() and text.isprintable():
+        # Most posts: nothing to remove, already NFC, and " " is the only space.
+        if "  " in text or text[:1] == " " or text[-1:] == " ":
+            return " ".join(text.split())
+        return text
+    return _normalize_any(text)
+
+
+def _normalize_any(text: str) -> str:
     cleaned = _REMOVE.sub("", text) if _SUSPECT.search(text) else text
     # str.split() splits on every Unicode space (and the \x1c-\x1f separators).
     cleaned = " ".join(cleaned.split())

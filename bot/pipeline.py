@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, literal, null, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,17 @@ from bot.types import Mention, RouteMatch, Signals
 
 
 CUSTOMER = frozenset({"customer"})
-NONE: frozenset[str] = frozenset()
+# Built once: a list bound to one expanding parameter costs less than a
+# statement built per batch with hundreds of literal values.
+_AUTHORS = select(t.Author.id, t.Author.network, t.Author.handle, t.Author.followers, t.Author.name).where(
+    t.Author.handle.in_(bindparam("handles", expanding=True)))
+# Stored mentions and authors in one statement: each round trip to the database costs more than the rows.
+_STORED = union_all(
+    select(literal("author"), t.Author.network, t.Author.handle, t.Author.id, t.Author.followers, t.Author.name)
+    .where(t.Author.handle.in_(bindparam("handles", expanding=True))),
+    select(literal("mention"), t.Mention.network, t.Mention.external_id, null(), null(), null())
+    .where(t.Mention.external_id.in_(bindparam("ids", expanding=True))),
+)
 
 
 @dataclass(frozen=True)
@@ -44,61 +54,80 @@ class Pipeline:
     async def ingest(self, batch: list[Mention], cursor: tuple[str, str] | None = None) -> list[Ingested]:
         """Store what matters from `batch`; `cursor` = (source, value) is saved in
         the same transaction, so a restart resumes with nothing lost or doubled."""
-        results: dict[str, Ingested] = {}
-        fresh: list[Mention] = []
-        for raw in batch:
-            key = f"{raw.network}:{raw.external_id}"
-            if key in results:
-                continue
-            results[key] = Ingested(key, "duplicate")  # replaced below unless it is one
-            fresh.append(raw)
+        keys = [f"{m.network}:{m.external_id}" for m in batch]
+        first: dict[str, int] = {}  # key -> index of its first copy in the batch
+        for i, key in enumerate(keys):
+            first.setdefault(key, i)
+        fresh = [batch[i] for i in first.values()]
+        outcome: dict[str, str] = {}  # key -> outcome, for those not stored
+        # Per-mention work is kept small: most mentions of a stream are noise.
+        ours = {net: h.lstrip("@").casefold() for net, h in self.brand_handles.items() if h}
+        brand, route = self.brand_handles, self.router.route
         async with self.db.transaction() as s:
             # One query for the batch, so routes can use the `customer` flag.
             customers = await self.directory.resolve_many(s, {(m.network, m.author.handle) for m in fresh})
             routed: list[tuple[Mention, RouteMatch | None, Facts]] = []
             for raw in fresh:
-                key = f"{raw.network}:{raw.external_id}"
-                known_customer = (raw.network, clean_handle(raw.author.handle)) in customers
-                facts = Facts(raw, normalize(raw.text), self.brand_handles,
-                              extra_flags=CUSTOMER if known_customer else NONE)
-                if facts.from_brand:  # our own posts, e.g. our replies seen on a stream
-                    results[key] = Ingested(key, "own")
+                own = ours.get(raw.network)
+                if own is not None and raw.author.handle.lstrip("@").casefold() == own:
+                    # Our own posts, e.g. our replies seen on a stream.
+                    outcome[f"{raw.network}:{raw.external_id}"] = "own"
                     continue
-                routed.append((raw, self.router.route(raw, facts.text, facts), facts))
-            ordered = [r for r in routed if r[1] is not None or r[0].in_reply_to]
-            known = await self._known(s, [m for m, _, _ in ordered])
-            threads = await self._open_conversations(s, [m for m, match, _ in ordered if match is None])
+                if customers and (raw.network, clean_handle(raw.author.handle)) in customers:
+                    facts = Facts(raw, normalize(raw.text), brand, extra_flags=CUSTOMER)
+                else:
+                    facts = Facts(raw, normalize(raw.text), brand)
+                match = route(raw, facts.text, facts)
+                if match is not None or raw.in_reply_to:
+                    routed.append((raw, match, facts))
+                else:
+                    outcome[f"{raw.network}:{raw.external_id}"] = "dropped"
+            known, stored_authors = await self._stored(s, [m for m, _, _ in routed])
+            for key in known:  # stored already: a duplicate, even where no route matched it
+                if outcome.get(key) == "dropped":
+                    outcome[key] = "duplicate"
+            threads = await self._open_conversations(s, [m for m, match, _ in routed if match is None])
             keep = []
             for mention, match, facts in routed:
                 key = f"{mention.network}:{mention.external_id}"
                 if key in known:
-                    results[key] = Ingested(key, "duplicate")
+                    outcome[key] = "duplicate"
                 elif match is None and mention.conversation_key not in threads:
-                    results[key] = Ingested(key, "dropped")
+                    outcome[key] = "dropped"
                 else:
                     keep.append((mention, match or threads[mention.conversation_key], facts))
-            authors = await self._authors(s, [m for m, _, _ in keep], customers)
+            authors = await self._authors(s, [m for m, _, _ in keep], customers, stored_authors)
             items = [self._item(m, facts.text, match, signals_of(facts), authors, customers) for m, match, facts in keep]
             if items:
                 await self.cases.attach_batch(s, items)
             if cursor is not None:
                 await save_cursor(s, cursor[0], cursor[1], self.clock)
-        for item in items:
-            results[item.key] = Ingested(item.key, "opened" if item.created else "joined", item.case_id, item.match)
-        answered: set[str] = set()
+        stored = {item.key: Ingested(item.key, "opened" if item.created else "joined", item.case_id, item.match)
+                  for item in items}
         out = []
-        for m in batch:  # a repeat within the batch is a duplicate of its first copy
-            key = f"{m.network}:{m.external_id}"
-            out.append(Ingested(key, "duplicate") if key in answered else results[key])
-            answered.add(key)
+        for i, key in enumerate(keys):
+            if first[key] != i:  # a repeat within the batch is a duplicate of its first copy
+                out.append(Ingested(key, "duplicate"))
+            else:
+                out.append(stored[key] if key in stored else Ingested(key, outcome[key]))
         return out
 
-    async def _known(self, s: AsyncSession, mentions: list[Mention]) -> set[str]:
+    async def _stored(self, s: AsyncSession, mentions: list[Mention]) -> tuple[set[str], dict]:
+        """In one round trip: which of `mentions` are stored already (as
+        "network:external_id"), and the stored authors of these mentions by
+        (network, handle), as (id, followers, name)."""
         if not mentions:
-            return set()
-        rows = await s.execute(select(t.Mention.network, t.Mention.external_id)
-                               .where(t.Mention.external_id.in_({m.external_id for m in mentions})))
-        return {f"{n}:{e}" for n, e in rows}
+            return set(), {}
+        conn = await s.connection()  # nothing pending to flush: the batch has written nothing yet
+        rows = await conn.execute(_STORED, {"ids": list({m.external_id for m in mentions}),
+                                            "handles": list({m.author.handle for m in mentions})})
+        known, authors = set(), {}
+        for kind, network, handle_or_id, author_id, followers, name in rows:
+            if kind == "mention":
+                known.add(f"{network}:{handle_or_id}")
+            else:
+                authors[(network, handle_or_id)] = (author_id, followers, name)
+        return known, authors
 
     async def _open_conversations(self, s: AsyncSession, mentions: list[Mention]) -> dict[str, RouteMatch]:
         """Unmatched replies still join a conversation that already has a case."""
@@ -108,9 +137,11 @@ class Pipeline:
         rows = await s.execute(select(t.Case).where(t.Case.conversation_key.in_(keys)).order_by(t.Case.id))
         return {c.conversation_key: RouteMatch(c.route, c.team, c.priority, tuple(c.labels), ()) for c in rows.scalars()}
 
-    async def _authors(self, s: AsyncSession, mentions: list[Mention], customers: dict) -> dict[tuple[str, str], int]:
+    async def _authors(self, s: AsyncSession, mentions: list[Mention], customers: dict,
+                       stored: dict[tuple[str, str], tuple[int, int, str]]) -> dict[tuple[str, str], int]:
         """Author ids for a batch: insert the new ones (ignoring a concurrent
-        insert of the same author), refresh reach and name of the known ones."""
+        insert of the same author), refresh reach and name of the known ones.
+        `stored` holds the authors found by `_stored`."""
         latest = {(m.network, m.author.handle): m.author for m in mentions}
         if not latest:
             return {}
@@ -121,17 +152,22 @@ class Pipeline:
                     "customer_id": customers.get((key[0], clean_handle(key[1])))}
 
         async def known() -> dict[tuple[str, str], tuple[int, int, str]]:
-            rows = await s.execute(select(t.Author.id, t.Author.network, t.Author.handle, t.Author.followers, t.Author.name)
-                                   .where(t.Author.handle.in_({h for _, h in latest})))
+            rows = await s.execute(_AUTHORS, {"handles": list({h for _, h in latest})})
             return {(n, h): (i, f, name) for i, n, h, f, name in rows if (n, h) in latest}
 
-        found = await known()
+        found = {k: stored[k] for k in latest if k in stored}
         new = [k for k in latest if k not in found]
         if new:
             dialect = s.bind.dialect.name
-            stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(t.Author).on_conflict_do_nothing()
-            await s.execute(stmt, [{"network": n, "handle": h, **values((n, h))} for n, h in new])
-            found = await known()
+            table = t.Author.__table__
+            stmt = ((pg_insert if dialect == "postgresql" else sqlite_insert)(table).on_conflict_do_nothing()
+                    .returning(table.c.id, table.c.network, table.c.handle))
+            conn = await s.connection()
+            rows = await conn.execute(stmt, [{"network": n, "handle": h, **values((n, h))} for n, h in new])
+            for i, n, h in rows:
+                found[(n, h)] = (i, latest[(n, h)].followers, latest[(n, h)].name)
+            if any(k not in found for k in new):  # inserted meanwhile by another writer
+                found = await known()
         changed = [{"id": found[k][0], **values(k)} for k in latest
                    if k not in new and (found[k][1], found[k][2]) != (latest[k].followers, latest[k].name)]
         if changed:
