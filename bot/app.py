@@ -26,6 +26,7 @@ from bot.types import Mention
 
 log = logging.getLogger(__name__)
 TOPIC = "mentions"
+BATCH = 500  # mentions ingested in one transaction at most
 
 
 class Quit(Exception):
@@ -112,15 +113,23 @@ class App:
                 })
 
     async def consume(self) -> None:
-        """Bus → pipeline, then wake the chat worker for the new cards."""
-        async for delivery in self.bus.consume(TOPIC, "pipeline"):
-            p = delivery.payload
-            if p.get("deleted_id"):
-                await self.core.pipeline.mark_deleted(p["network"], p["deleted_id"])
-            mention = Mention.model_validate(p["mention"]) if p.get("mention") else None
-            cursor = (p["source"], p["cursor"]) if p.get("cursor") is not None else None
-            await self.core.pipeline.ingest([mention] if mention else [], cursor=cursor)
-            await delivery.ack()
+        """Bus → pipeline in batches of whatever is waiting, so a burst costs a
+        few statements per batch; each source's cursor is saved with its mentions."""
+        async for deliveries in self.bus.consume_batches(TOPIC, "pipeline", BATCH):
+            mentions, deleted, cursors = [], [], {}
+            for delivery in deliveries:
+                p = delivery.payload
+                if p.get("mention"):
+                    mentions.append(Mention.model_validate(p["mention"]))
+                if p.get("deleted_id"):
+                    deleted.append((p["network"], p["deleted_id"]))
+                if p.get("cursor") is not None:
+                    cursors[p["source"]] = p["cursor"]  # the last one of each source wins
+            await self.core.pipeline.ingest(mentions, cursors=cursors)
+            for network, external_id in deleted:  # after the batch: a post made and deleted in it stays deleted
+                await self.core.pipeline.mark_deleted(network, external_id)
+            for delivery in deliveries:
+                await delivery.ack()
             self.poke()
 
     async def run(self, console_user: str | None = None) -> None:

@@ -63,6 +63,15 @@ class InProcessBus:
 
             yield Delivery(topic, payload, ack)
 
+    async def consume_batches(self, topic: str, group: str, max_items: int = 500) -> AsyncIterator[list[Delivery]]:
+        q = self._queue(topic, group)
+        deliveries = self.consume(topic, group)
+        async for first in deliveries:
+            batch = [first]
+            while len(batch) < max_items and not q.empty():
+                batch.append(await anext(deliveries))  # ready at once: the queue is not empty
+            yield batch
+
     def backlog(self, topic: str, group: str) -> int:
         return self._queue(topic, group).qsize()
 

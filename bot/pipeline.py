@@ -51,7 +51,8 @@ class Pipeline:
         self.db, self.clock, self.router, self.cases, self.directory = db, clock, router, cases, directory
         self.brand_handles = brand_handles
 
-    async def ingest(self, batch: list[Mention], cursor: tuple[str, str] | None = None) -> list[Ingested]:
+    async def ingest(self, batch: list[Mention], cursor: tuple[str, str] | None = None,
+                     cursors: dict[str, str] | None = None) -> list[Ingested]:
         """Store what matters from `batch`; `cursor` = (source, value) is saved in
         the same transaction, so a restart resumes with nothing lost or doubled."""
         keys = [f"{m.network}:{m.external_id}" for m in batch]
@@ -100,8 +101,8 @@ class Pipeline:
             items = [self._item(m, facts.text, match, signals_of(facts), authors, customers) for m, match, facts in keep]
             if items:
                 await self.cases.attach_batch(s, items)
-            if cursor is not None:
-                await save_cursor(s, cursor[0], cursor[1], self.clock)
+            for source, value in (({cursor[0]: cursor[1]} if cursor else {}) | (cursors or {})).items():
+                await save_cursor(s, source, value, self.clock)
         stored = {item.key: Ingested(item.key, "opened" if item.created else "joined", item.case_id, item.match)
                   for item in items}
         out = []

@@ -34,22 +34,31 @@ class RedisStreamsBus:
                 raise
 
     async def consume(self, topic: str, group: str) -> AsyncIterator[Delivery]:
+        async for batch in self.consume_batches(topic, group, 100):
+            for delivery in batch:
+                yield delivery
+
+    async def consume_batches(self, topic: str, group: str, max_items: int = 500) -> AsyncIterator[list[Delivery]]:
         stream = self._stream(topic)
         await self._ensure_group(stream, group)
         # First our own pending entries (a crash before ack), page by page, then new ones.
         cursor = "0"
         while not self._closed:
             pending = cursor != ">"
-            reply = await self.client.xreadgroup(group, self.consumer, {stream: cursor}, count=100,
+            reply = await self.client.xreadgroup(group, self.consumer, {stream: cursor}, count=max_items,
                                                  block=None if pending else self.block_ms)
             entries = reply[0][1] if reply else []
             if pending:
                 cursor = entries[-1][0].decode() if entries else ">"
-            for entry_id, fields in entries:
-                async def ack(entry_id=entry_id) -> None:
-                    await self.client.xack(stream, group, entry_id)
+            if entries:
+                yield [Delivery(topic, json.loads(fields[b"json"]), self._acker(stream, group, entry_id))
+                       for entry_id, fields in entries]
 
-                yield Delivery(topic, json.loads(fields[b"json"]), ack)
+    def _acker(self, stream: str, group: str, entry_id: bytes):
+        async def ack() -> None:
+            await self.client.xack(stream, group, entry_id)
+
+        return ack
 
     async def close(self) -> None:
         self._closed = True

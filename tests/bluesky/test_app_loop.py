@@ -106,7 +106,9 @@ async def test_mention_to_reply_in_the_pds(bluesky_network, accounts, as_user, s
         card = next(c for _, c in console.posted if c.mention_text.startswith("@tandem.test my order"))
         assert card.network == "bluesky" and card.author.handle == "maria.test"
         # The follow-up joins the same case (same conversation) rather than opening one.
-        await console.wait_for(lambda c: any(u.case_id == card.case_id and u.mentions_in_case == 2 for u in c.updated))
+        # (posted with both if they came in one batch, else updated when the second joined)
+        await console.wait_for(lambda c: any(u.case_id == card.case_id and u.mentions_in_case == 2
+                                             for u in c.updated + [posted for _, posted in c.posted]))
 
         published = asyncio.Event()
         handle = app.publish_worker.handlers["publish.reply"]

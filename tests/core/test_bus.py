@@ -42,3 +42,29 @@ async def test_redis_streams_bus_survives_a_consumer_restart(redis_url):
     await second.publish("m", {"i": 5})
     assert await asyncio.wait_for(take(second, "m", "pipeline", 1), timeout=10) == [{"i": 5}]
     await second.close()
+
+
+async def test_batches_take_what_is_waiting():
+    bus = InProcessBus()
+    for i in range(7):
+        await bus.publish("m", {"i": i})
+    batches = bus.consume_batches("m", "g", max_items=5)
+    first = await anext(batches)
+    second = await anext(batches)
+    assert [d.payload["i"] for d in first] == [0, 1, 2, 3, 4]
+    assert [d.payload["i"] for d in second] == [5, 6]  # no waiting for a full batch
+    await bus.close()
+
+
+async def test_redis_batches_take_what_is_waiting(redis_url):
+    bus = RedisStreamsBus(redis_url, prefix="t2", consumer="c1", block_ms=200)
+    for i in range(7):
+        await bus.publish("m", {"i": i})
+    batches = bus.consume_batches("m", "g", max_items=5)
+    first = await asyncio.wait_for(anext(batches), timeout=10)
+    assert [d.payload["i"] for d in first] == [0, 1, 2, 3, 4]
+    for d in first:
+        await d.ack()
+    second = await asyncio.wait_for(anext(batches), timeout=10)
+    assert [d.payload["i"] for d in second] == [5, 6]
+    await bus.close()
