@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from bench.routing_data import make_workload
+from bot.app import BATCH  # the batch size `rejoinder run` uses
 from bot.clock import SystemClock
 from bot.config.workspace import Team, Workspace
 from bot.core import Core
@@ -16,7 +17,6 @@ from bot.drafting.template import TemplateDrafter
 from bot.enrich import preload
 from bot.store.db import Database
 
-BATCH = 500
 
 
 async def _measure(workload, count: int) -> tuple[float, float, int]:

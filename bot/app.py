@@ -26,7 +26,7 @@ from bot.types import Mention
 
 log = logging.getLogger(__name__)
 TOPIC = "mentions"
-BATCH = 500  # mentions ingested in one transaction at most
+BATCH = 1000  # mentions ingested in one transaction at most (batches hold only what is waiting)
 
 
 class Quit(Exception):
