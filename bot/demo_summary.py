@@ -77,7 +77,7 @@ def print_summary(console: Console, s: dict) -> None:
                   + f" ({s['cases']} cases)")
     for case_id, route in s["incidents"]:
         row("incident", f"burst on route {route} folded into case #{case_id}")
-    row("context", f"customer timeline: " + ", ".join(f"{k} {v}" for k, v in sorted(s["customer_timeline"].items())))
+    row("context", "customer timeline: " + ", ".join(f"{k} {v}" for k, v in sorted(s["customer_timeline"].items())))
     row("draft", f"{s['drafts']} versions (" + ", ".join(f"{k} {v}" for k, v in sorted(s["drafts_by_source"].items())) + ")")
     for case_id, version, rule, reason in s["guardrail_blocks"]:
         row("guardrail block", f"case #{case_id} v{version} [{rule}] {reason}")

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.core import Core
-    from bot.store import tables as t
     from bot.types import ChatUser
 
 INTERNAL = frozenset({"agent", "approver", "admin"})

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated, Literal, Union
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.config.match import MatchExpr
 from bot.config.sources import SourceConfig
-from bot.types import NETWORK_PATTERN
 
 ROLES = ("agent", "approver", "admin", "partner")
 Role = Literal["agent", "approver", "admin", "partner"]
