@@ -10,11 +10,27 @@ import pytest
 
 from bot.ports import SourceItem
 
-WAIT = 8.0
+WAIT = 10.0  # a Bluesky post reaches the firehose in ms, or ~1 s after the PDS idled
 
 
 def mention_ids(items: list[SourceItem]) -> list[str]:
     return [i.mention.external_id for i in items if i.mention]
+
+
+async def collect_until(items: AsyncIterator[SourceItem], done: Callable[[list[SourceItem]], bool],
+                        timeout: float = WAIT) -> list[SourceItem]:
+    """Read items until `done(seen)` holds; fail with what was seen after `timeout`."""
+    seen: list[SourceItem] = []
+    try:
+        async with asyncio.timeout(timeout):
+            async for item in items:
+                seen.append(item)
+                if done(seen):
+                    return seen
+    except TimeoutError:
+        got = [i.mention.text if i.mention else (i.deleted_id or f"cursor {i.cursor}") for i in seen]
+        pytest.fail(f"condition not met within {timeout} s; items seen: {got}")
+    pytest.fail("the source ended before the condition was met")
 
 
 class Reader:

@@ -1,26 +1,20 @@
 """Accounts and helpers on the local Bluesky network (see tests/bluesky_net)."""
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import pytest
 from atproto import AsyncClient, Client, models
 
-from bot.ports import SourceItem
 from tests.bluesky_net import harness
+from tests.source_reader import WAIT, collect_until, mention_ids  # noqa: F401 - shared with the network tests
 from tests.bluesky_net.harness import BlueskyNetwork, bluesky_network  # noqa: F401 - the fixture
 
-WAIT = 10.0  # seconds; a post reaches the firehose in ms, or ~1 s after the PDS idled
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """`npm ci` (when needed) runs before the tests, so no test timeout covers it."""
-    if any("bluesky_network" in getattr(item, "fixturenames", ()) for item in session.items):
-        capture = session.config.pluginmanager.getplugin("capturemanager")
-        with capture.global_and_fixture_disabled():
-            harness.prepare()
+    harness.prepare_if_used(session, "bluesky_network")
 
 
 @dataclass(frozen=True)
@@ -72,23 +66,3 @@ def reply_ref(root, parent) -> models.AppBskyFeedPost.ReplyRef:
     return models.AppBskyFeedPost.ReplyRef(
         root=models.ComAtprotoRepoStrongRef.Main(uri=root.uri, cid=root.cid),
         parent=models.ComAtprotoRepoStrongRef.Main(uri=parent.uri, cid=parent.cid))
-
-
-async def collect_until(items: AsyncIterator[SourceItem], done: Callable[[list[SourceItem]], bool],
-                        timeout: float = WAIT) -> list[SourceItem]:
-    """Read items until `done(seen)` holds; fail with what was seen after `timeout`."""
-    seen: list[SourceItem] = []
-    try:
-        async with asyncio.timeout(timeout):
-            async for item in items:
-                seen.append(item)
-                if done(seen):
-                    return seen
-    except TimeoutError:
-        got = [i.mention.text if i.mention else (i.deleted_id or f"cursor {i.cursor}") for i in seen]
-        pytest.fail(f"condition not met within {timeout} s; items seen: {got}")
-    pytest.fail("the source ended before the condition was met")
-
-
-def mention_ids(items: list[SourceItem]) -> list[str]:
-    return [i.mention.external_id for i in items if i.mention]

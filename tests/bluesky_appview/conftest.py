@@ -19,11 +19,7 @@ _numbers = itertools.count(1)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """`npm ci` (when needed) runs before the tests, so no test timeout covers it."""
-    if any("bluesky_appview_network" in getattr(item, "fixturenames", ()) for item in session.items):
-        capture = session.config.pluginmanager.getplugin("capturemanager")
-        with capture.global_and_fixture_disabled():
-            harness.prepare()
+    harness.prepare_if_used(session, "bluesky_appview_network")
 
 
 @dataclass(frozen=True)

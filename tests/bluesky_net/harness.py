@@ -78,6 +78,15 @@ def prepare() -> None:
         _install_problem, _install_checked = _install(), True
 
 
+def prepare_if_used(session, *fixtures: str) -> None:
+    """A conftest's `pytest_collection_finish`: `npm ci` (when needed) runs before
+    the tests that use these fixtures, so no test's timeout covers it."""
+    if any(set(fixtures) & set(getattr(item, "fixturenames", ())) for item in session.items):
+        capture = session.config.pluginmanager.getplugin("capturemanager")
+        with capture.global_and_fixture_disabled():
+            prepare()
+
+
 def ensure_installed() -> None:
     prepare()
     if _install_problem:

@@ -10,11 +10,10 @@ import pytest
 from mastodon import Mastodon
 
 from bot.ports import SourceItem
-from tests.source_reader import Reader, mention_ids, read  # noqa: F401 - shared helpers and the fixture
+from tests.source_reader import Reader, collect_until, mention_ids, read  # noqa: F401 - shared helpers and the fixture
 from integrations.social.mastodon import MastodonSource
 from tests.emulators.mastodon import MastodonEmulator
 
-WAIT = 8.0
 
 
 @dataclass
@@ -60,22 +59,6 @@ def make_source(mastodon: MastodonEmulator, people) -> Callable[..., MastodonSou
         return MastodonSource("masto-test", mastodon.url, people["tandem"].token, list(hashtags), list(terms),
                               "tandem", **options)
     return make
-
-
-async def collect_until(items: AsyncIterator[SourceItem], done: Callable[[list[SourceItem]], bool],
-                        timeout: float = WAIT) -> list[SourceItem]:
-    """Read items until `done(seen)` holds; fail with what was seen after `timeout`."""
-    seen: list[SourceItem] = []
-    try:
-        async with asyncio.timeout(timeout):
-            async for item in items:
-                seen.append(item)
-                if done(seen):
-                    return seen
-    except TimeoutError:
-        got = [i.mention.text if i.mention else (i.deleted_id or f"cursor {i.cursor}") for i in seen]
-        pytest.fail(f"condition not met within {timeout} s; items seen: {got}")
-    pytest.fail("the source ended before the condition was met")
 
 
 def texts(items: list[SourceItem]) -> list[str]:
