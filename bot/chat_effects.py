@@ -40,12 +40,15 @@ class ChatEffects:
                 return {"skipped": "card exists"}
             platform, channel, partner = self._platform(case.team)
             card = await self.cards.build(s, case, redacted=partner)
-        ref = await platform.post_card(channel, card)
+        # An earlier try may have posted the card without us hearing of it:
+        # look before posting, so a lost answer or a crash never doubles it.
+        found = await platform.find_card(channel, case.id) if uncertain else None
+        ref = found or await platform.post_card(channel, card)
         async with self.db.transaction() as s:
             case = await s.get(t.Case, row.case_id)
             case.card_ref = asdict(ref)  # record at once, so a retry never posts a second card
             case.card_key = card_key(ref.platform, ref.channel, ref.message_id)
-        return {"message_id": ref.message_id}
+        return {"message_id": ref.message_id, **({"found": True} if found else {})}
 
     async def update(self, row: t.Outbox, uncertain: bool) -> dict:
         async with self.db.sessions() as s:

@@ -175,5 +175,9 @@ class OutboxWorker:
                 except TimeoutError:
                     pass
         finally:
-            for task, _work in running.values():
+            # Wait for the cancelled lanes: their transactions roll back before
+            # the caller disposes of the database.
+            lanes = [task for task, _work in running.values()]
+            for task in lanes:
                 task.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)

@@ -30,7 +30,7 @@ def _bluesky(c: cfg.BlueskySource, settings: Settings, base: Path) -> Built:
     from integrations.social.bluesky import BlueskyPublisher, BlueskySource
 
     sources: list[Source] = [BlueskySource(c.name, c.service_url, c.firehose_url, c.watch_terms, c.watch_handles,
-                                           c.brand_did, plc_url=c.plc_url)]
+                                           c.brand_did, plc_url=c.plc_url, appview_url=c.appview_url)]
     handle, password = _secret(settings, c.handle_env), _secret(settings, c.password_env)
     if c.notifications and handle and password:
         from integrations.social.bluesky_notifications import BlueskyMentionsSource

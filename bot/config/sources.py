@@ -77,7 +77,9 @@ class BlueskySource(Strict):
     password_env: str | None = None
     # Also poll listNotifications for direct mentions, replies and quotes (needs an AppView and the login).
     notifications: bool = False
-    appview_url: str | None = None  # e.g. https://api.bsky.app; default: the PDS's own AppView
+    # e.g. https://api.bsky.app: follower counts for firehose posts, and the notifications' AppView.
+    # Unset: firehose mentions carry no reach, notifications go to the PDS's own AppView.
+    appview_url: str | None = None
     appview_did: str | None = None  # e.g. did:web:api.bsky.app; wins over appview_url
     notifications_poll_interval: float = Field(default=15.0, gt=0)
 

@@ -1,5 +1,8 @@
 """Redis Streams bus: consumer groups give at-least-once delivery across
-processes; unacked entries of a dead consumer are claimed again on restart."""
+processes. On start a consumer takes over, besides its own unacked entries,
+those another consumer of the group has left unacked for `claim_idle_ms`:
+the default consumer name holds the process id, so a restarted process is a
+new consumer and must claim what the crashed one had read."""
 from __future__ import annotations
 
 import json
@@ -14,9 +17,10 @@ from bot.ports import Delivery
 
 class RedisStreamsBus:
     def __init__(self, url: str, prefix: str = "rejoinder", consumer: str | None = None,
-                 block_ms: int = 1000, maxlen: int = 1_000_000) -> None:
+                 block_ms: int = 1000, maxlen: int = 1_000_000, claim_idle_ms: int = 60_000) -> None:
         self.client = redis.from_url(url)
         self.prefix, self.block_ms, self.maxlen = prefix, block_ms, maxlen
+        self.claim_idle_ms = claim_idle_ms
         self.consumer = consumer or f"{os.uname().nodename}-{os.getpid()}"
         self._closed = False
 
@@ -33,6 +37,16 @@ class RedisStreamsBus:
             if "BUSYGROUP" not in str(exc):
                 raise
 
+    async def _claim_abandoned(self, stream: str, group: str, count: int) -> None:
+        """Make this consumer the owner of entries others read long ago and never acked."""
+        start = "0-0"
+        while True:
+            reply = await self.client.xautoclaim(stream, group, self.consumer, self.claim_idle_ms,
+                                                 start_id=start, count=count)
+            start = reply[0].decode() if isinstance(reply[0], bytes) else str(reply[0])  # [next, entries, deleted]
+            if start == "0-0":
+                return
+
     async def consume(self, topic: str, group: str) -> AsyncIterator[Delivery]:
         async for batch in self.consume_batches(topic, group, 100):
             for delivery in batch:
@@ -41,6 +55,7 @@ class RedisStreamsBus:
     async def consume_batches(self, topic: str, group: str, max_items: int = 500) -> AsyncIterator[list[Delivery]]:
         stream = self._stream(topic)
         await self._ensure_group(stream, group)
+        await self._claim_abandoned(stream, group, max_items)
         # First our own pending entries (a crash before ack), page by page, then new ones.
         cursor = "0"
         while not self._closed:

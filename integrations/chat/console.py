@@ -60,6 +60,10 @@ class ConsolePlatform:
             self.console.print(f"[dim]{channel}[/dim] new case #{card.case_id} ({card.route}, {card.priority})")
         return ref
 
+    async def find_card(self, channel: str, case_id: int) -> MessageRef | None:
+        ref = self.cards.get(case_id)
+        return ref if ref is not None and ref.channel == channel else None
+
     async def update_card(self, ref: MessageRef, card: Card) -> None:
         if self.verbose:
             self.console.print(f"[dim]↻ {ref.channel} case #{card.case_id} is now {card.stage}[/dim]")

@@ -68,7 +68,11 @@ class SlackPlatform:
         self.http_host, self.http_port, self.http_path = http_host, http_port, http_path
         self.ping_interval = ping_interval
         base = api_base_url if api_base_url.endswith("/") else api_base_url + "/"  # urljoin drops a last segment without it
-        self.client = AsyncWebClient(token=bot_token, base_url=base)
+        # No silent resend after a dropped connection: chat.postMessage has no
+        # idempotency key, so a resend could post a card twice. 429s are
+        # waited out by the limiter; the outbox's retry of a post in doubt
+        # looks for it first (find_card).
+        self.client = AsyncWebClient(token=bot_token, base_url=base, retry_handlers=[])
         self.app = AsyncApp(
             client=self.client,
             signing_secret=signing_secret or "",
@@ -188,6 +192,29 @@ class SlackPlatform:
         self._cases.move_to_end((channel, ts))
         while len(self._cases) > 50_000:
             self._cases.popitem(last=False)
+
+    async def find_card(self, channel: str, case_id: int, search: int = 200) -> MessageRef | None:
+        """Our card for `case_id` among the channel's latest messages, by its
+        metadata. If the history cannot be read, None: a second card is a
+        smaller harm than a lost one."""
+        channel_id = self._channel_ids.get(channel, channel)
+        try:
+            response = await self.limiter.call(
+                channel_id, self.client.conversations_history,
+                channel=channel_id, limit=search, include_all_metadata=True,
+            )
+        except SlackApiError as error:
+            log.warning("Could not look for the card of case %s in %s (%s); posting it", case_id, channel,
+                        error.response.get("error"))
+            return None
+        for message in response.get("messages") or []:
+            meta = message.get("metadata") or {}
+            ours = message.get("bot_id") == self.bot_id or message.get("user") == self.bot_user_id
+            if ours and meta.get("event_type") == CASE_METADATA_TYPE and \
+                    str((meta.get("event_payload") or {}).get("case_id")) == str(case_id):
+                self.remember_case(channel_id, message["ts"], case_id)
+                return MessageRef(platform=self.name, channel=channel_id, message_id=message["ts"])
+        return None
 
     async def case_of_thread(self, channel: str, thread_ts: str) -> int | None:
         """The case whose card starts this thread, or None. After a restart the

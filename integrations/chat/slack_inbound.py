@@ -33,6 +33,7 @@ ACTION_PATTERN = re.compile("^" + re.escape(ACTION_PREFIX))
 MODAL_ACTIONS = {EDIT_CALLBACK: "edit", REJECT_CALLBACK: "reject"}
 HANDLED_SUBTYPES = (None, "thread_broadcast", "file_share")
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]*)(?:\|([^>]*))?>")
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def plain_text(text: str) -> str:
@@ -44,7 +45,9 @@ def plain_text(text: str) -> str:
 
 
 def split_command(text: str) -> tuple[str, str]:
-    words = text.strip().split(None, 1)
+    """The command word and its arguments; a person picked from Slack's
+    @-menu (`<@U0DANA>`) becomes their user id, as the Assign picker gives it."""
+    words = _USER.sub(r"\1", text).strip().split(None, 1)
     if not words:
         return "help", ""
     return words[0].lower(), (words[1].strip() if len(words) > 1 else "")

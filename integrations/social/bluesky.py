@@ -8,19 +8,15 @@ from typing import TypeVar
 
 import httpx
 from atproto import AsyncClient, AsyncFirehoseSubscribeReposClient, models
-from atproto_client.exceptions import (
-    BadRequestError,
-    NetworkError,
-    RateLimitExceededError,
-    RequestException,
-    UnauthorizedError,
-)
+from atproto_client.exceptions import (BadRequestError, NetworkError, RateLimitExceededError, RequestException,
+                                       UnauthorizedError)
 from atproto_subscription.frames import MessageFrame
 
 from bot.ports import PublishUncertain, SourceItem
 from bot.types import Mention, PostedReply
 from integrations.social import bluesky_check
 from integrations.social.bluesky_identity import HandleCache
+from integrations.social.bluesky_profiles import ProfileLookup
 from integrations.social.bluesky_records import (
     NETWORK,
     CursorTick,
@@ -50,7 +46,8 @@ class BlueskySource:
     Yields a mention per kept post (cursor = its `seq`), a deletion per deleted
     post, and a cursor-only item every 500 events or 5 s of noise. The cursor is
     the last processed `seq`; the firehose resumes after it. Posts by the brand
-    account itself (`brand_did`) are never mentions.
+    account itself (`brand_did`) are never mentions. With `appview_url` (a public
+    AppView) each kept post's author gets a follower count; without it, 0.
     """
 
     network = NETWORK
@@ -58,13 +55,13 @@ class BlueskySource:
 
     def __init__(self, name: str, service_url: str, firehose_url: str | None, watch_terms: list[str],
                  watch_handles: list[str], brand_did: str | None = None, *,
-                 plc_url: str = "https://plc.directory", recv_timeout: float = 30.0,
+                 plc_url: str = "https://plc.directory", appview_url: str | None = None, recv_timeout: float = 30.0,
                  tick_every: int = 500, tick_seconds: float = 5.0, queue_size: int = 1000) -> None:
         self.name = name
         self.service_url = service_url.rstrip("/")
         self.firehose_url = (firehose_url or _ws_url(self.service_url)).rstrip("/")
         self.watch_terms, self.watch_handles = list(watch_terms), list(watch_handles)
-        self.brand_did, self.plc_url = brand_did, plc_url
+        self.brand_did, self.plc_url, self.appview_url = brand_did, plc_url, appview_url
         self._recv_timeout, self._queue_size = recv_timeout, queue_size
         self._tick_every, self._tick_seconds = tick_every, tick_seconds
 
@@ -76,6 +73,7 @@ class BlueskySource:
                 f"Bluesky source {self.name!r}: saved cursor {cursor!r} is not a firehose seq number") from None
         async with httpx.AsyncClient(timeout=5.0) as http:
             handles = HandleCache(http, self.service_url, self.plc_url)
+            profiles = ProfileLookup(http, self.appview_url) if self.appview_url else None
             dids = [d for d in [self.brand_did, *[await handles.did_of(h) for h in self.watch_handles]] if d]
             decoder = FirehoseDecoder(PostFilter(self.watch_terms, self.watch_handles, dids),
                                       skip_dids=[self.brand_did] if self.brand_did else [],
@@ -90,14 +88,15 @@ class BlueskySource:
                     for index, event in enumerate(events):
                         # Several posts of one commit share a seq: only the last carries the cursor.
                         item_cursor = str(event.seq) if index == len(events) - 1 else None
-                        item = await self._to_item(event, item_cursor, handles)
+                        item = await self._to_item(event, item_cursor, handles, profiles)
                         if item is not None:
                             yield item
             finally:
                 await pump.stop(task)
 
     @staticmethod
-    async def _to_item(event, cursor: str | None, handles: HandleCache) -> SourceItem | None:
+    async def _to_item(event, cursor: str | None, handles: HandleCache,
+                       profiles: ProfileLookup | None) -> SourceItem | None:
         if isinstance(event, CursorTick):
             return SourceItem(None, cursor)
         if isinstance(event, PostDeleted):
@@ -105,6 +104,8 @@ class BlueskySource:
         assert isinstance(event, PostCandidate)
         mention = parse_post_record(event.did, event.rkey, event.cid, event.record,
                                     await handles.handle(event.did), event.time)
+        if mention is not None and profiles is not None:
+            mention = await profiles.with_reach(event.did, mention)
         return SourceItem(mention, cursor) if mention or cursor else None
 
 

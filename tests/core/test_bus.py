@@ -68,3 +68,25 @@ async def test_redis_batches_take_what_is_waiting(redis_url):
     second = await asyncio.wait_for(anext(batches), timeout=10)
     assert [d.payload["i"] for d in second] == [5, 6]
     await bus.close()
+
+
+async def test_a_restarted_process_claims_what_the_crashed_one_left_unacked(redis_url):
+    """A new process is a new consumer (its name holds the process id): it takes
+    over the entries the old one read and never acked, once they are idle."""
+    crashed = RedisStreamsBus(redis_url, prefix="t3", consumer="host-111", block_ms=200)
+    for i in range(4):
+        await crashed.publish("m", {"i": i})
+    assert await take(crashed, "m", "pipeline", 2, ack=False) == [{"i": 0}, {"i": 1}]  # read 4, acked none
+    await crashed.close()
+
+    # Entries read moments ago are not claimed: a live consumer may still be working on them.
+    patient = RedisStreamsBus(redis_url, prefix="t3", consumer="host-222", block_ms=200, claim_idle_ms=3_600_000)
+    await patient.publish("m", {"i": 4})
+    assert await asyncio.wait_for(take(patient, "m", "pipeline", 1), timeout=10) == [{"i": 4}]
+    await patient.close()
+
+    restarted = RedisStreamsBus(redis_url, prefix="t3", consumer="host-333", block_ms=200, claim_idle_ms=0)
+    got = await asyncio.wait_for(take(restarted, "m", "pipeline", 4), timeout=10)
+    assert got == [{"i": i} for i in range(4)]  # each once, in order
+    assert (await restarted.client.xpending("t3:m", "pipeline"))["pending"] == 0
+    await restarted.close()

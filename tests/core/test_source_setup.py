@@ -10,7 +10,7 @@ version: 1
 teams: [{name: support, channel: "#support"}]
 sources:
   - {type: replay, name: feed, path: feed.jsonl}
-  - {type: bluesky, name: bsky, service_url: "http://127.0.0.1:1", handle_env: BSKY_H, password_env: BSKY_P, notifications: true}
+  - {type: bluesky, name: bsky, service_url: "http://127.0.0.1:1", handle_env: BSKY_H, password_env: BSKY_P, notifications: true, appview_url: "http://127.0.0.1:2"}
   - type: reddit
     name: reddit
     subreddits: [ebikes]
@@ -48,6 +48,7 @@ def test_each_source_type_builds(tmp_path, monkeypatch):
                                                    "RedditSource", "RssSource", "WebhookSource", "MastodonSource",
                                                    "XSource"]
     assert [s.name for s in sources][1:3] == ["bsky", "bsky-notifications"]
+    assert [s.appview_url for s in sources[1:3]] == ["http://127.0.0.1:2"] * 2  # reach and notifications
     assert sorted(publishers) == ["*", "bluesky", "mastodon", "reddit", "x"]
 
 

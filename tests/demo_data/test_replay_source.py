@@ -117,3 +117,16 @@ async def test_a_cursor_that_is_not_a_line_count_is_refused(tmp_path: Path):
     feed.write_text(line(mention(1)), encoding="utf-8")
     with pytest.raises(ValueError, match="not a line count"):
         await collect(ReplaySource("t", feed), "at://nope")
+
+
+async def test_oversized_text_is_reported_at_its_line_and_the_rest_flows(tmp_path: Path):
+    from bot.types import MAX_MENTION_CHARS
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(line(mention(1)) + line(mention(2, text="x" * (MAX_MENTION_CHARS + 1))) + line(mention(3)),
+                    encoding="utf-8")
+    errors: list[str] = []
+    items = await collect(ReplaySource("t", feed, on_error=errors.append))
+    assert [i.mention.external_id for i in items if i.mention] == ["m1", "m3"]
+    assert len(errors) == 1 and errors[0].startswith("feed.jsonl:2: text: String should have at most")
+    assert "x" * 100 not in errors[0]  # the message names the place, it does not echo the post

@@ -73,6 +73,7 @@ class SlackEmulator(WebApiMethods, PayloadBuilders):
     def __post_init__(self) -> None:
         self._changed = asyncio.Condition()
         self._failures: dict[str, Failure] = {}
+        self._drops: dict[str, int] = {}  # method -> calls whose answer is lost after doing the work
         self._triggers: dict[str, float] = {}
         self._tickets: set[str] = set()
         self._counter = itertools.count(1)
@@ -154,6 +155,10 @@ class SlackEmulator(WebApiMethods, PayloadBuilders):
         after = None if retry_after is None else str(retry_after)
         self._failures[method] = Failure(times, status, error, after)
 
+    def drop_response_next(self, method: str, times: int = 1) -> None:
+        """The next `times` calls of `method` take effect; then the connection drops, unanswered."""
+        self._drops[method] = times
+
     async def send_disconnect(self, reason: str = "refresh_requested") -> None:
         await self._current_link().ws.send_str(json.dumps({"type": "disconnect", "reason": reason}))
 
@@ -222,6 +227,10 @@ class SlackEmulator(WebApiMethods, PayloadBuilders):
         status, body, headers = self._answer(method, args, token)
         self.calls.append(ApiCall(method, args, status, body, token, time.monotonic()))
         await self._notify()
+        if self._drops.get(method, 0) > 0:
+            self._drops[method] -= 1
+            request.transport.abort()  # the work is done; the client never hears of it
+            raise web.HTTPServiceUnavailable()
         return web.json_response(body, status=status, headers=headers)
 
     def _answer(self, method: str, args: dict, token: str | None) -> tuple[int, dict, dict]:

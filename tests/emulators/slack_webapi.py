@@ -110,6 +110,16 @@ class WebApiMethods:
         shown = [m if with_meta else {k: v for k, v in m.items() if k != "metadata"} for m in thread]
         return {"ok": True, "messages": shown[: int(args.get("limit") or 1000)], "has_more": False}
 
+    def _m_conversations_history(self, args: dict) -> dict:
+        """Top-level messages, newest first; metadata only when asked for."""
+        if args.get("channel") not in self.messages:
+            return {"ok": False, "error": "channel_not_found"}
+        with_meta = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        top = [m for m in reversed(self.messages[args["channel"]]) if m.get("thread_ts") in (None, m["ts"])]
+        shown = [m if with_meta else {k: v for k, v in m.items() if k != "metadata"} for m in top]
+        limit = int(args.get("limit") or 100)
+        return {"ok": True, "messages": shown[:limit], "has_more": len(shown) > limit}
+
     def _m_usergroups_list(self, args: dict) -> dict:
         """Enabled groups only unless include_disabled; members only with include_users."""
         def flag(name: str) -> bool:

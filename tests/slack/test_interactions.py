@@ -161,6 +161,14 @@ async def test_mentioning_the_bot_in_a_thread_is_one_command(emu, slack, core, p
     assert [c.name for c in core.commands] == ["redraft"]
 
 
+async def test_assign_by_mentioning_the_bot_names_the_person_by_their_user_id(emu, slack, core, posted):
+    card, ref = posted
+    text = f"<@{emu.bot_user_id}> assign <@{AGENT}|ana>"  # what Slack sends for "@Rejoinder assign @ana"
+    await emu.push("events_api", emu.event_body(emu.user_message(BOSS, CARE, text, thread_ts=ref.message_id)))
+    command = await core.wait_for_command("assign")
+    assert (command.args, command.case_id, command.user.name) == (AGENT, 7, "Bea Boss")
+
+
 async def test_the_case_of_a_thread_is_found_after_a_restart(emu, core, posted):
     card, ref = posted
     from tests.slack.conftest import started

@@ -1,6 +1,7 @@
 """The outbound half of the port, start-up facts and the app manifest."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,34 @@ def test_the_manifest_asks_for_exactly_what_is_used():
     assert settings["socket_mode_enabled"] is True and settings["interactivity"]["is_enabled"] is True
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/rejoinder"]
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+
+
+# Each Web API method the Slack code calls, with the bot scopes it needs.
+METHOD_SCOPES = {
+    "auth_test": set(), "chat_postMessage": {"chat:write"}, "chat_update": {"chat:write"},
+    "chat_postEphemeral": {"chat:write"}, "conversations_replies": {"channels:history", "groups:history"},
+    "conversations_history": {"channels:history", "groups:history"}, "users_info": {"users:read"},
+    "usergroups_list": {"usergroups:read"}, "views_open": set(), "views_update": set(), "views_publish": set(),
+}
+# Each event the app listens to, with the subscriptions and scopes it needs.
+EVENT_NEEDS = {
+    "message": ({"message.channels", "message.groups"}, {"channels:history", "groups:history"}),
+    "app_mention": ({"app_mention"}, {"app_mentions:read"}),
+    "app_home_opened": ({"app_home_opened"}, set()),
+}
+
+
+def test_the_manifest_matches_the_methods_and_events_the_code_uses():
+    source = "\n".join(p.read_text() for p in (MANIFEST.parent / "integrations" / "chat").glob("slack*.py"))
+    methods = set(re.findall(r"\bclient\.([a-z]+_[A-Za-z_]+)\b", source))
+    events = set(re.findall(r"app\.event\(\"(\w+)\"\)", source))
+    commands = set(re.findall(r"app\.command\(\"([^\"]+)\"\)", source))
+    assert methods - METHOD_SCOPES.keys() == set(), "a new Web API method: add it and its scopes here"
+    assert events - EVENT_NEEDS.keys() == set(), "a new event: add it and its scopes here"
+    assert {"chat_postMessage", "conversations_replies", "users_info", "usergroups_list", "views_publish"} <= methods
+    needed = set().union(*(METHOD_SCOPES[m] for m in methods), *(EVENT_NEEDS[e][1] for e in events))
+    needed |= {"commands"} if commands else set()
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == set().union(*(EVENT_NEEDS[e][0] for e in events))
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == sorted(commands) == ["/rejoinder"]

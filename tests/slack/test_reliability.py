@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+
+import aiohttp
+import pytest
 
 from tests.slack.conftest import AGENT, BOSS, CARE, make_card, started
 
@@ -90,3 +94,24 @@ async def test_stop_closes_the_socket(emu, core):
     await platform.stop()
     await emu.wait_until(lambda: link.closed, 5, "socket close")
     assert len(emu.calls_of("apps.connections.open")) == 1
+
+
+async def test_a_card_whose_answer_was_lost_is_found_by_its_metadata(emu, slack):
+    emu.drop_response_next("chat.postMessage")  # Slack posted it; the answer never arrived
+    with pytest.raises(aiohttp.ClientError):
+        await slack.post_card(CARE, make_card(case_id=41))
+    assert len(emu.calls_of("chat.postMessage")) == 1, "no silent resend by the client"
+    [posted] = emu.messages[CARE]
+    found = await slack.find_card(CARE, 41)  # what the outbox's retry asks first
+    assert found is not None and (found.channel, found.message_id) == (CARE, posted["ts"])
+    assert await slack.find_card(CARE, 42) is None  # never posted: the retry posts it
+    history = await emu.wait_for_call("conversations.history")
+    assert history.args["channel"] == CARE and history.response["ok"]
+
+
+async def test_an_unreadable_history_means_post_again_not_lose_the_card(emu, slack, caplog):
+    await slack.post_card(CARE, make_card(case_id=43))
+    emu.fail_next("conversations.history", status=200, error="missing_scope", retry_after=None)
+    with caplog.at_level(logging.WARNING):
+        assert await slack.find_card(CARE, 43) is None
+    assert "missing_scope" in caplog.text
