@@ -7,6 +7,7 @@ the helpers wait on what the local Slack receives, never on the clock."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -83,6 +84,13 @@ def people(emu: SlackEmulator) -> None:
     emu.add_channel(SUPPORT, "support")
     emu.add_channel(DEALER, "dealer-shared", shared=True)
     emu.add_channel(LOBBY, "lobby")
+
+
+def task_stacks() -> str:
+    out = io.StringIO()
+    for task in asyncio.all_tasks():
+        task.print_stack(limit=8, file=out)
+    return out.getvalue()
 
 
 def case_of(call: ApiCall) -> int | None:
@@ -199,11 +207,14 @@ class SlackWorld:
         async with self.app.db.sessions() as s:
             return await s.get(t.Case, case_id)
 
-    async def stop(self) -> None:
-        """Stop the app; a crash of App.run() during the test fails it here."""
+    async def stop(self, timeout: float = 30) -> None:
+        """Stop the app; a crash of App.run() during the test fails it here, and
+        so does a shutdown that hangs, naming where every task waits."""
         crashed = self.task.done() and not self.task.cancelled() and self.task.exception()
         self.task.cancel()
-        await asyncio.gather(self.task, return_exceptions=True)
+        done, _ = await asyncio.wait({self.task}, timeout=timeout)
+        if not done:
+            raise AssertionError(f"App.run() did not stop within {timeout} s:\n{task_stacks()}")
         if crashed:
             raise crashed
 
