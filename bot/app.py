@@ -97,7 +97,7 @@ class App:
         db = await Database(settings.database_url).start()
         drafter, offline = build_drafter(settings, ws)
         core = Core(ws, db, clock, drafter, offline)
-        sources, publishers = build_sources(ws, settings, base_dir)
+        sources, publishers = build_sources(ws, settings, base_dir, db, clock)  # db: sessions kept between runs
         return cls(ws, db, core, platforms if platforms is not None else build_platforms(ws, settings),
                    sources, publishers, build_bus(settings), clock)
 
@@ -110,22 +110,27 @@ class App:
                 await self.bus.publish(TOPIC, {
                     "source": source.name, "cursor": item.cursor, "deleted_id": item.deleted_id,
                     "network": source.network, "mention": item.mention.model_dump(mode="json") if item.mention else None,
+                    "edited": item.edited,
                 })
 
     async def consume(self) -> None:
         """Bus → pipeline in batches of whatever is waiting, so a burst costs a
         few statements per batch; each source's cursor is saved with its mentions."""
         async for deliveries in self.bus.consume_batches(TOPIC, "pipeline", BATCH):
-            mentions, deleted, cursors = [], [], {}
+            mentions, edited, deleted, cursors = [], [], [], {}
             for delivery in deliveries:
                 p = delivery.payload
                 if p.get("mention"):
-                    mentions.append(Mention.model_validate(p["mention"]))
+                    (edited if p.get("edited") else mentions).append(Mention.model_validate(p["mention"]))
                 if p.get("deleted_id"):
                     deleted.append((p["network"], p["deleted_id"]))
                 if p.get("cursor") is not None:
                     cursors[p["source"]] = p["cursor"]  # the last one of each source wins
-            await self.core.pipeline.ingest(mentions, cursors=cursors)
+            # Edits after the batch, like deletions: a post made and edited in it is stored first.
+            # The cursors go with the edits then, so a crash in between loses no edit.
+            await self.core.pipeline.ingest(mentions, cursors=None if edited else cursors)
+            if edited:
+                await self.core.pipeline.apply_edits(edited, cursors)
             for network, external_id in deleted:  # after the batch: a post made and deleted in it stays deleted
                 await self.core.pipeline.mark_deleted(network, external_id)
             for delivery in deliveries:

@@ -1,7 +1,7 @@
 """Builds the platform-neutral Card for a case, redacted for partners."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.customers import CustomerDirectory
@@ -35,6 +35,7 @@ class CardBuilder:
         root, author = rows[0]
         customer = await self.directory.view(s, case.customer_id, redacted=redacted) if case.customer_id else None
         samples = tuple(f"@{a.handle}: {m.text[:140]}" for m, a in rows[-3:]) if case.is_incident else ()
+        folded = await self.folded(s, case.id) if case.is_incident else {}
         return Card(
             case_id=case.id, team=case.team, network=case.network,
             author=Author(handle=author.handle, name=author.name, followers=author.followers, url=author.url),
@@ -44,5 +45,14 @@ class CardBuilder:
             assignee=case.assignee, sla_due_at=case.sla_due_at, customer=customer,
             draft=await self.drafts.view(s, case), mentions_in_case=len(rows),
             actions=ACTIONS_BY_STAGE.get(case.stage, DEFAULT_ACTIONS),
-            incident_count=len(rows) if case.is_incident else 0, incident_samples=samples,
+            incident_count=len(rows) + sum(folded.values()) if case.is_incident else 0, incident_samples=samples,
+            folded_cases=tuple(folded), incident_of=case.incident_of,
         )
+
+    @staticmethod
+    async def folded(s: AsyncSession, incident_id: int) -> dict[int, int]:
+        """The cases folded into an incident, oldest first, with their mention counts."""
+        rows = await s.execute(
+            select(t.Case.id, func.count(t.Mention.id)).outerjoin(t.Mention, t.Mention.case_id == t.Case.id)
+            .where(t.Case.incident_of == incident_id).group_by(t.Case.id).order_by(t.Case.id))
+        return {case_id: n for case_id, n in rows}

@@ -28,7 +28,7 @@ SYSTEM = "rejoinder"
 _case = t.Case.__table__.c
 _AT_KEYS = _case.conversation_key.in_(bindparam("keys", expanding=True))
 _IN_WINDOW = and_(_case.route.in_(bindparam("routes", expanding=True)), _case.opened_at >= bindparam("since"))
-_BY_KEY = select(_case.id, _case.conversation_key, _case.opened_at).where(_AT_KEYS).order_by(_case.id)
+_BY_KEY = select(_case.id, _case.conversation_key, _case.opened_at, _case.incident_of).where(_AT_KEYS).order_by(_case.id)
 _BY_KEY_OR_WINDOW = (
     select(_case.id, _case.conversation_key, _case.opened_at, _case.route, _case.is_incident, _case.incident_of,
            _case.closed_at, _IN_WINDOW.label("in_window"))
@@ -57,6 +57,7 @@ class Ref:
 
     opened_at: datetime
     id: int | None = None
+    incident: "Ref | None" = None  # the incident it was folded into: its card counts this case's mentions
 
     @property
     def case_id(self) -> int:
@@ -71,6 +72,13 @@ class _Event:
     detail: dict
     line: str | None = None
     card: bool = False  # a new case: post its card (else update it)
+    into: Ref | None = None  # a folded case's incident, named once it has an id
+
+    def text(self) -> str | None:
+        return f"Folded into incident #{self.into.case_id}." if self.into is not None else self.line
+
+    def values(self) -> dict:
+        return {**self.detail, "incident": self.into.case_id} if self.into is not None else self.detail
 
 
 @dataclass
@@ -94,14 +102,14 @@ class BatchPlacer:
         routes = {i.match.route for i in items if self.cases.folds(i.match.route)}
         conn = await self.s.connection()
         if not routes:
-            for case_id, key, opened in await conn.execute(_BY_KEY, {"keys": list(keys)}):
-                self.by_conversation[key] = Ref(aware(opened), case_id)  # latest wins
+            for case_id, key, opened, incident_of in await conn.execute(_BY_KEY, {"keys": list(keys)}):
+                self.by_conversation[key] = _known(opened, case_id, incident_of)  # latest wins
             return
         since = min(aware(i.row["created_at"]) for i in items) - self.cases.incident_window
         rows = await conn.execute(_BY_KEY_OR_WINDOW, {"keys": list(keys), "routes": list(routes), "since": since})
         for case_id, key, opened, route, is_incident, incident_of, closed_at, in_window in rows:
             if key in keys:
-                self.by_conversation[key] = Ref(aware(opened), case_id)
+                self.by_conversation[key] = _known(opened, case_id, incident_of)
             if not in_window:
                 continue
             if is_incident and closed_at is None:
@@ -135,8 +143,9 @@ class BatchPlacer:
             return False
         incident = self._open(item, incident=True)
         for ref in recent:
+            ref.incident = incident
             self.folds.append((ref, incident))
-            self.events.append(_Event(ref, "folded", {}, "Folded into an incident case."))
+            self.events.append(_Event(ref, "folded", {}, into=incident))
         self.recent[route] = []
         self.running[route] = incident
         return True
@@ -185,7 +194,7 @@ class BatchPlacer:
             await conn.execute(update(t.Case.__table__).where(t.Case.id == ref.case_id).values(incident_of=incident.case_id))
         if self.events:
             await conn.execute(insert(t.CaseEvent.__table__), [
-                {"case_id": e.case.case_id, "at": now, "actor": SYSTEM, "kind": e.kind, "detail": e.detail}
+                {"case_id": e.case.case_id, "at": now, "actor": SYSTEM, "kind": e.kind, "detail": e.values()}
                 for e in self.events])
         outbox = []
         drawn: set[int] = set()  # cases whose card is posted or refreshed by this batch already
@@ -196,8 +205,13 @@ class BatchPlacer:
             if e.card or e.case.case_id not in drawn:
                 outbox.append(_outbox("chat.post" if e.card else "chat.update", e.case.case_id, now, {}))
                 drawn.add(e.case.case_id)
-            if e.line:
-                outbox.append(_outbox("chat.thread", e.case.case_id, now, {"text": e.line}))
+            incident = e.case.incident
+            if e.kind == "mention_joined" and incident is not None and incident.case_id not in drawn:
+                outbox.append(_outbox("chat.update", incident.case_id, now, {}))  # its count grew
+                drawn.add(incident.case_id)
+            line = e.text()
+            if line:
+                outbox.append(_outbox("chat.thread", e.case.case_id, now, {"text": line}))
         if outbox:
             await conn.execute(insert(t.Outbox.__table__), outbox)
         timeline = [{"customer_id": i.customer_id, "at": i.row["created_at"], "kind": "mention", "case_id": i.case_id,
@@ -205,6 +219,10 @@ class BatchPlacer:
                     for i in items if i.customer_id is not None]
         if timeline:
             await conn.execute(insert(t.CustomerEvent.__table__), timeline)
+
+
+def _known(opened: datetime, case_id: int, incident_of: int | None) -> Ref:
+    return Ref(aware(opened), case_id, Ref(aware(opened), incident_of) if incident_of is not None else None)
 
 
 def _outbox(kind: str, case_id: int, now, payload: dict) -> dict:

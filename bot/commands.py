@@ -51,7 +51,8 @@ class Dispatcher:
         if not found.roles & actor.roles:
             need = " or ".join(sorted(found.roles))
             return await self._refuse(case_id, cmd.user, found.name, f"`{found.name}` needs the role {need}.")
-        ctx = SkillContext(self.core, cmd.user, actor.roles, args, case_id, cmd.channel)
+        people = {p.id: p for p in cmd.people}
+        ctx = SkillContext(self.core, cmd.user, actor.roles, args, case_id, cmd.channel, people)
         try:
             text = await found.fn(ctx)
         except (NotAllowed, TransitionRefused) as exc:

@@ -139,11 +139,13 @@ class Core:
             await self.cases.move(s, case, action, actor.user.id, actor.roles, line, **detail)
             return line
 
-    async def assign(self, case_id: int, actor: Actor, assignee: str) -> str:
+    async def assign(self, case_id: int, actor: Actor, assignee: ChatUser) -> str:
+        """The case stores the assignee's id; the thread line names the person."""
         async with self.db.transaction() as s:
             case = await self.cases.get(s, case_id)
             self.check_visible(actor, case)
-            case.assignee = assignee
-            line = f"{actor.user.name} assigned case {case.id} to {assignee}."
-            await self.cases.event(s, case, actor.user.id, "assigned", line, assignee=assignee)
+            case.assignee = assignee.id
+            line = f"{actor.user.name} assigned case {case.id} to {assignee.name}."
+            await self.cases.event(s, case, actor.user.id, "assigned", line, assignee=assignee.id,
+                                   assignee_name=assignee.name)
             return line

@@ -15,6 +15,7 @@ from bot.case_batch import Item
 from bot.cases import CaseService
 from bot.clock import Clock
 from bot.customers import CustomerDirectory, clean_handle
+from bot.edits import apply_to_stored
 from bot.enrich import Facts
 from bot.normalize import normalize
 from bot.routing import Router
@@ -185,6 +186,18 @@ class Pipeline:
             "matched": list(match.matched), "reply_ref": dict(m.reply_ref), "deleted": False,
         }
         return Item(row, match, signals, customers.get((m.network, clean_handle(m.author.handle))))
+
+    async def apply_edits(self, edits: list[Mention], cursors: dict[str, str] | None = None) -> list[Ingested]:
+        """New versions of posts (see `SourceItem.edited`), in order: a stored
+        mention takes the new text (outcome "edited", or "unchanged" when it
+        has it already); a post never stored is ingested as new. `cursors` are
+        saved last, so an edit cut short by a crash is delivered again (and a
+        repeated edit changes nothing)."""
+        async with self.db.transaction() as s:
+            done, unseen = await apply_to_stored(s, self.cases, self.brand_handles, edits)
+        fresh = {r.key: r for r in await self.ingest(unseen, cursors=cursors)} if unseen or cursors else {}
+        return [Ingested(e.key, e.outcome, e.case_id) if e else fresh[f"{m.network}:{m.external_id}"]
+                for m, e in zip(edits, done)]
 
     async def mark_deleted(self, network: str, external_id: str) -> int | None:
         async with self.db.transaction() as s:

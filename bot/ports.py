@@ -21,11 +21,18 @@ from bot.types import (
 
 @dataclass(frozen=True)
 class SourceItem:
-    """A mention plus the cursor to save once it is stored (None: no cursor)."""
+    """A mention plus the cursor to save once it is stored (None: no cursor).
+
+    `deleted_id`: the network reported this post deleted (`mention` is None).
+    `edited`: `mention` is a new version of a post that may have been
+    reported already. It keeps the original post's (network, external_id),
+    so the core updates the stored mention's text (or, for a post it never
+    stored, takes it as a new mention); `reply_ref` says where a reply now goes."""
 
     mention: Mention | None
     cursor: str | None = None
-    deleted_id: str | None = None  # the network reported this post deleted
+    deleted_id: str | None = None
+    edited: bool = False
 
 
 @runtime_checkable
@@ -77,6 +84,9 @@ class Command:
     case_id: int | None = None
     channel: str | None = None
     ref: MessageRef | None = None  # the card or thread it came from
+    # People the command names (an assignee), resolved by the platform it came
+    # from, so the core can name them without asking it.
+    people: tuple[ChatUser, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,16 @@ def customer_lines(c: CustomerView) -> list[str]:
     return lines
 
 
-def card_lines(card: Card) -> list[str]:
+def case_list(case_ids: tuple[int, ...] | list[int], shown: int | None = None) -> str:
+    """`#1, #2, #3 (+4 more)`: case numbers, the first `shown` of them (all if None)."""
+    kept = list(case_ids if shown is None else case_ids[:shown])
+    more = len(case_ids) - len(kept)
+    return ", ".join(f"#{n}" for n in kept) + (f" (+{more} more)" if more else "")
+
+
+def card_lines(card: Card, folded_shown: int | None = 20) -> list[str]:
+    """The card as text; an incident lists the cases folded into it (the first
+    `folded_shown`, or all of them with None)."""
     a = card.author
     head = f"#{card.case_id} [{card.team}] {card.priority.upper()} · {card.stage}"
     if card.incident_count:
@@ -40,6 +49,10 @@ def card_lines(card: Card) -> list[str]:
     if card.flags or card.labels:
         lines.append("labels: " + ", ".join(card.labels + card.flags))
     lines.extend(f"sample: {s}" for s in card.incident_samples)
+    if card.folded_cases:
+        lines.append("folded here: " + case_list(card.folded_cases, folded_shown))
+    if card.incident_of:
+        lines.append(f"folded into incident #{card.incident_of}")
     if card.assignee:
         lines.append(f"assignee: {card.assignee}")
     if card.sla_due_at:

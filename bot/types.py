@@ -150,8 +150,10 @@ class Card:
     draft: DraftView | None
     mentions_in_case: int = 1
     actions: tuple[str, ...] = ()
-    incident_count: int = 0
+    incident_count: int = 0  # an incident's mentions, with those of the cases folded into it
     incident_samples: tuple[str, ...] = ()
+    folded_cases: tuple[int, ...] = ()  # an incident's cases opened before the burst was recognised
+    incident_of: int | None = None  # the incident this case was folded into
 
 
 @dataclass(frozen=True)

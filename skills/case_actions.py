@@ -14,7 +14,7 @@ async def assign(ctx: SkillContext) -> str:
     who = ctx.args.strip().lstrip("@")
     if not who:
         return "Assign to whom? e.g. `assign 12 dana`."
-    return await ctx.core.assign(ctx.case_id, ctx.core.actor(ctx.user), who)
+    return await ctx.core.assign(ctx.case_id, ctx.core.actor(ctx.user), ctx.person(who))
 
 
 @skill("escalate", "<case> [reason]", "Escalate the case (e.g. to legal or a lead).", INTERNAL)

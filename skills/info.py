@@ -10,10 +10,10 @@ from bot.text_view import card_lines, customer_lines
 from skills.registry import ADMINS, EVERYONE, INTERNAL, SkillContext, registry, skill
 
 
-@skill("case", "<case>", "Show a case's card.", EVERYONE)
+@skill("case", "<case>", "Show a case's card (an incident's lists every case folded into it).", EVERYONE)
 async def case(ctx: SkillContext) -> str:
     card = await ctx.core.card_for(ctx.case_id, ctx.user)
-    return "\n".join(card_lines(card)) if card else f"There is no case {ctx.case_id}."
+    return "\n".join(card_lines(card, folded_shown=None)) if card else f"There is no case {ctx.case_id}."
 
 
 @skill("lookup", "<@handle | network:handle | email>", "Show a customer's 360° view.", INTERNAL, needs_case=False)

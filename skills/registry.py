@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+from bot.types import ChatUser
 
 if TYPE_CHECKING:
     from bot.core import Core
-    from bot.types import ChatUser
 
 INTERNAL = frozenset({"agent", "approver", "admin"})
 APPROVERS = frozenset({"approver", "admin"})
@@ -23,10 +24,16 @@ class SkillContext:
     args: str
     case_id: int | None
     channel: str | None
+    people: dict[str, ChatUser] = field(default_factory=dict)  # people the command names, by user id
 
     @property
     def is_partner(self) -> bool:
         return "partner" in self.roles
+
+    def person(self, user_id: str) -> ChatUser:
+        """A person named in the command, as the platform knows them; one it
+        did not resolve keeps the id as their name."""
+        return self.people.get(user_id) or ChatUser(id=user_id, name=user_id, platform=self.user.platform)
 
 
 SkillFn = Callable[[SkillContext], Awaitable[str]]

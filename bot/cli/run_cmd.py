@@ -38,6 +38,8 @@ def run(
 
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The SQLite driver's debug lines repeat stored values, saved sessions included.
+    logging.getLogger("aiosqlite").setLevel(max(logging.getLogger().level, logging.INFO))
     path = config or settings.config_path
     err = Console(stderr=True, highlight=False)
     try:

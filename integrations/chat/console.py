@@ -106,7 +106,9 @@ class ConsolePlatform:
             await self.handlers.on_thread_message(message, user, case_text[1])
             self.console.print(Text(f"  ↳ {user.name} (internal note): {case_text[1]}", style="cyan"))
             return user
-        result = await self.handlers.on_command(Command(verb, rest, user))
+        # The person an assignment names, known here by name as every console user is.
+        named = (self.user(rest.split()[-1].lstrip("@")),) if verb == "assign" and rest.split() else ()
+        result = await self.handlers.on_command(Command(verb, rest, user, people=named))
         self.console.print(Text(result.text, style="green" if result.ok else "bold red"))
         return user
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from bot.text_view import case_list
 from bot.types import Card, CaseSummary, CustomerView, DraftView, HomeView
 
 from integrations.chat.slack_text import (
@@ -21,17 +22,12 @@ EDIT_CALLBACK = "rejoinder:edit"
 REJECT_CALLBACK = "rejoinder:reject"
 INPUT_BLOCK, INPUT_ACTION = "rejoinder_input", "text"
 MODAL_TEXT_LIMIT = 3000  # plain_text_input max_length
+FOLDED_SHOWN = 30  # case numbers listed on an incident card; `/rejoinder case N` lists all
 
 BUTTONS = {
-    "draft": ("Draft reply", "primary"),
-    "redraft": ("Redraft", None),
-    "approve": ("Approve", "primary"),
-    "edit": ("Edit draft", None),
-    "reject": ("Reject", "danger"),
-    "escalate": ("Escalate", None),
-    "resolve": ("Resolve", None),
-    "close": ("Close without reply", None),
-    "publish": ("Publish", "primary"),
+    "draft": ("Draft reply", "primary"), "redraft": ("Redraft", None), "approve": ("Approve", "primary"),
+    "edit": ("Edit draft", None), "reject": ("Reject", "danger"), "escalate": ("Escalate", None),
+    "resolve": ("Resolve", None), "close": ("Close without reply", None), "publish": ("Publish", "primary"),
 }
 SENTIMENT_ICON = {"negative": ":red_circle:", "neutral": ":white_circle:", "positive": ":large_green_circle:"}
 PRIORITY_ICON = {"urgent": ":rotating_light:", "high": ":small_orange_diamond:", "normal": "", "low": ""}
@@ -61,17 +57,14 @@ def card_blocks(card: Card, now: datetime | None = None) -> list[dict]:
         f"*SLA:* {when(card.sla_due_at, now) if card.sla_due_at else 'none'}",
     ]
     blocks.append({"type": "section", "fields": [mrkdwn(f) for f in facts]})
-    tags = _tags(card)
-    if tags:
+    if tags := _tags(card):
         blocks.append({"type": "context", "elements": [mrkdwn(tags)]})
-    if card.incident_count > 0:
-        blocks.extend(_incident(card))
+    blocks.extend(_incident(card))
     if card.customer is not None:
         blocks.extend(_customer(card.customer))
     if card.draft is not None:
         blocks.extend(_draft(card.draft))
-    actions = action_elements(card)
-    if actions:
+    if actions := action_elements(card):
         blocks.append({"type": "actions", "block_id": f"case:{card.case_id}", "elements": actions})
     return fit(blocks, MESSAGE_BLOCK_LIMIT)
 
@@ -110,11 +103,18 @@ def _tags(card: Card) -> str:
 
 
 def _incident(card: Card) -> list[dict]:
+    """An incident counts, samples and lists the cases folded into it; a folded case names its incident."""
+    if card.incident_count <= 0:
+        return [_context(f"Folded into incident #{card.incident_of}.")] if card.incident_of else []
     head = f":warning: *Incident:* {card.incident_count} similar mentions in a short time"
     blocks = [{"type": "section", "text": mrkdwn(head)}]
     samples = [s for s in card.incident_samples if s][:5]
     if samples:
         blocks.append({"type": "context", "elements": [plain(f"“{s}”", 300) for s in samples]})
+    if card.folded_cases:
+        more = len(card.folded_cases) > FOLDED_SHOWN
+        blocks.append(_context(f"Folded here: {case_list(card.folded_cases, FOLDED_SHOWN)}"
+                               + (f" · /rejoinder case {card.case_id} lists them all" if more else "")))
     return blocks
 
 

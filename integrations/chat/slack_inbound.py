@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 ACTION_PATTERN = re.compile("^" + re.escape(ACTION_PREFIX))
 MODAL_ACTIONS = {EDIT_CALLBACK: "edit", REJECT_CALLBACK: "reject"}
 HANDLED_SUBTYPES = (None, "thread_broadcast", "file_share")
+NAMED_LIMIT = 5  # people looked up for one command
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]*)(?:\|([^>]*))?>")
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
@@ -42,6 +43,11 @@ def plain_text(text: str) -> str:
         target, label = m.group(1), m.group(2)
         return label if label else target.removeprefix("mailto:")
     return html.unescape(_LINK.sub(unwrap, text or ""))
+
+
+def named_users(text: str) -> list[str]:
+    """The Slack user ids a message mentions (`<@U0DANA>`), in order, once each."""
+    return list(dict.fromkeys(_USER.findall(text or "")))
 
 
 def split_command(text: str) -> tuple[str, str]:
@@ -138,7 +144,8 @@ class Inbound:
             return
         user = await self.platform.user(who["id"], who.get("team_id"))
         args = (action.get("selected_user") or "") if name == "assign" else ""
-        command = Command(name=name, args=args, user=user, case_id=case_id, channel=channel, ref=ref)
+        command = Command(name=name, args=args, user=user, case_id=case_id, channel=channel, ref=ref,
+                               people=await self.people([args] if args else []))
         await self.answer(command, await self.run(command))
 
     async def open_editor(self, trigger_id: str, case_id: int, who: dict, channel: str | None, ts: str | None) -> None:
@@ -165,6 +172,10 @@ class Inbound:
         command = Command(name=name, args=text, user=user, case_id=case_id, channel=channel, ref=ref)
         await self.answer(command, await self.run(command))
 
+    async def people(self, user_ids: list[str]) -> tuple[ChatUser, ...]:
+        """The people a command names, with their names, for the core's lines."""
+        return tuple([await self.platform.user(user_id) for user_id in user_ids[:NAMED_LIMIT]])
+
     async def run(self, command: Command) -> CommandResult:
         """The core's answer; a failure there still gets the person a reply."""
         try:
@@ -189,7 +200,8 @@ class Inbound:
         name, args = split_command(plain_text(body.get("text", "")))
         user = await self.platform.user(body["user_id"], body.get("user_team"))
         case_id = int(args) if name == "case" and args.isdigit() else None
-        command = Command(name=name, args=args, user=user, case_id=case_id, channel=body.get("channel_id"))
+        command = Command(name=name, args=args, user=user, case_id=case_id, channel=body.get("channel_id"),
+                               people=await self.people(named_users(body.get("text", ""))))
         result = await self.run(command)
         await respond(
             text=escape(result.text, 39_000) or "Done.",
@@ -218,7 +230,9 @@ class Inbound:
         name, args = split_command(plain_text(mention.sub(" ", text)))
         root = thread_ts if in_thread else ts
         ref = MessageRef(self.platform.name, channel, root, thread_id=root)
-        command = Command(name=name, args=args, user=user, case_id=case_id, channel=channel, ref=ref)
+        named = [u for u in named_users(text) if u != bot]
+        command = Command(name=name, args=args, user=user, case_id=case_id, channel=channel, ref=ref,
+                               people=await self.people(named))
         await self.answer(command, await self.run(command))
 
     # -- App Home --------------------------------------------------------

@@ -8,8 +8,7 @@ from typing import TypeVar
 
 import httpx
 from atproto import AsyncClient, AsyncFirehoseSubscribeReposClient, models
-from atproto_client.exceptions import (BadRequestError, NetworkError, RateLimitExceededError, RequestException,
-                                       UnauthorizedError)
+from atproto_client.exceptions import BadRequestError, NetworkError, RateLimitExceededError, RequestException
 from atproto_subscription.frames import MessageFrame
 
 from bot.ports import PublishUncertain, SourceItem
@@ -28,10 +27,10 @@ from integrations.social.bluesky_records import (
     post_url,
 )
 from integrations.social.bluesky_reply import check_reply_text, rate_limit_delay, reply_rkey
+from integrations.social.bluesky_session import BrandSession, error_name
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-_SESSION_REJECTED = {"ExpiredToken", "InvalidToken", "AuthRequired", "AuthMissing"}
 
 
 def _ws_url(service_url: str) -> str:
@@ -167,71 +166,44 @@ class FirehosePump:
 
 
 class BlueskyPublisher:
-    """Replies as the brand account. Logs in once and keeps the session."""
+    """Replies as the brand account, through a `BrandSession` it may share with
+    the mentions source: one login (or resumed session) for both."""
 
     network = NETWORK
     length_limit = 300
     check = bluesky_check.check_publisher  # -> str: logs in (or resumes); raises SourceCheckFailed
 
-    def __init__(self, service_url: str, handle: str, password: str, *,
-                 session_string: str | None = None, max_rate_limit_wait: float = 120.0) -> None:
-        self._client = AsyncClient(base_url=service_url.rstrip("/"))
-        self._client.on_session_change(self._remember_session)
-        self._handle, self._password = handle.lstrip("@"), password
-        self._session_string = session_string
+    def __init__(self, service_url: str, handle: str, password: str, *, session_string: str | None = None,
+                 max_rate_limit_wait: float = 120.0, session: BrandSession | None = None) -> None:
+        self.session = session or BrandSession(service_url, handle, password, session_string)
         self._max_wait = max_rate_limit_wait
-        self._lock = asyncio.Lock()
-        self._did: str | None = None
-        self.password_logins = 0  # password logins so far; sessions should be reused
 
     @property
     def session_string(self) -> str | None:
         """Store this between runs and pass it back: Bluesky limits password logins."""
-        return self._session_string
+        return self.session.session_string
+
+    @property
+    def password_logins(self) -> int:
+        return self.session.password_logins
 
     @property
     def did(self) -> str | None:
-        return self._did
+        return self.session.did
+
+    @property
+    def _client(self) -> AsyncClient:
+        return self.session.client
 
     async def close(self) -> None:
-        await self._client.request.close()
-
-    async def _remember_session(self, _event, session) -> None:
-        self._session_string = session.encode()
-
-    async def _login(self, with_password: bool) -> None:
-        async with self._lock:
-            if self._did and not with_password:
-                return
-            if self._session_string and not with_password:
-                await self._client.login(session_string=self._session_string, fetch_bsky_profile=False)
-            else:
-                self.password_logins += 1
-                await self._client.login(self._handle, self._password, fetch_bsky_profile=False)
-            try:
-                me = await self._client.com.atproto.server.get_session()
-            except (UnauthorizedError, BadRequestError):
-                if with_password:
-                    raise
-                self.password_logins += 1
-                await self._client.login(self._handle, self._password, fetch_bsky_profile=False)
-                me = await self._client.com.atproto.server.get_session()
-            self._did, self._handle = me.did, me.handle
+        await self.session.close()
 
     async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
         """One API call with the session repaired once and one wait on a 429."""
-        await self._login(with_password=False)
-        relogged = waited = False
+        waited = False
         while True:
             try:
-                return await make()
-            except (UnauthorizedError, BadRequestError) as exc:
-                error = getattr(getattr(exc.response, "content", None), "error", None)
-                if relogged or not (isinstance(exc, UnauthorizedError) or error in _SESSION_REJECTED):
-                    raise
-                log.info("bluesky: session for %s rejected (%s); logging in again", self._handle, error)
-                await self._login(with_password=True)
-                relogged = True
+                return await self.session.call(make)
             except RateLimitExceededError as exc:
                 delay = rate_limit_delay(exc.reset_at, exc.retry_after, cap=float("inf"))
                 if waited or delay > self._max_wait:
@@ -262,8 +234,8 @@ class BlueskyPublisher:
         for attempt in (1, 2):
             try:
                 created = await self._call(
-                    lambda: self._client.app.bsky.feed.post.create(self._did, record, rkey=rkey))
-                return PostedReply(NETWORK, created.uri, post_url(self._handle, rkey))
+                    lambda: self._client.app.bsky.feed.post.create(self.did, record, rkey=rkey))
+                return PostedReply(NETWORK, created.uri, post_url(self.session.handle, rkey))
             except RateLimitExceededError:
                 raise
             except (NetworkError, RequestException, BadRequestError) as exc:
@@ -286,13 +258,13 @@ class BlueskyPublisher:
     async def find_reply(self, target: Mention, idempotency_key: str) -> PostedReply | None:
         rkey = reply_rkey(target.external_id, idempotency_key)
         try:
-            found = await self._call(lambda: self._client.app.bsky.feed.post.get(self._did, rkey))
+            found = await self._call(lambda: self._client.app.bsky.feed.post.get(self.did, rkey))
         except BadRequestError as exc:
-            if getattr(getattr(exc.response, "content", None), "error", None) == "RecordNotFound":
+            if error_name(exc) == "RecordNotFound":
                 return None
             raise
         parent = getattr(getattr(found.value, "reply", None), "parent", None)
         if getattr(parent, "uri", None) != target.reply_ref.get("uri", target.external_id):
             log.error("bluesky: record %s is not a reply to %s; ignoring it", found.uri, target.external_id)
             return None
-        return PostedReply(NETWORK, found.uri, post_url(self._handle, rkey))
+        return PostedReply(NETWORK, found.uri, post_url(self.session.handle, rkey))

@@ -10,6 +10,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
 
 from bot.ports import SourceCheckFailed
+from integrations.social.bluesky_session import error_words
 from integrations.social.reach_check import TIMEOUT, unreachable
 
 if TYPE_CHECKING:  # bluesky.py imports this module
@@ -68,17 +69,17 @@ async def check_source(source: BlueskySource) -> str:
 
 
 async def check_publisher(publisher: BlueskyPublisher) -> str:
-    base = getattr(publisher._client, "_base_url", "the PDS").removesuffix("/xrpc")
+    session = publisher.session
+    base = session.service_url
     try:
-        await publisher._login(with_password=False)
+        await session.login()
     except NetworkError as exc:
         raise unreachable(base, exc) from None
     except (UnauthorizedError, BadRequestError) as exc:
-        content = getattr(exc.response, "content", None)
-        why = getattr(content, "message", None) or getattr(content, "error", None) or str(exc)
-        raise SourceCheckFailed(f"{base} refused the login of @{publisher._handle} ({why}): check the handle and "
-                                "use an app password (Settings > App passwords)", ("handle", "password")) from None
+        raise SourceCheckFailed(f"{base} refused the login of @{session.handle} ({error_words(exc)}): check the "
+                                "handle and use an app password (Settings > App passwords)",
+                                ("handle", "password")) from None
     except RequestErrorBase as exc:
-        raise SourceCheckFailed(f"logging in at {base} failed: {exc}") from None
-    how = "logged in" if publisher.password_logins else "resumed the saved session"
-    return f"{how} as @{publisher._handle} ({publisher.did}) on {base}"
+        raise SourceCheckFailed(f"logging in at {base} failed: {error_words(exc)}") from None
+    how = "logged in" if session.password_logins else "resumed the saved session"
+    return f"{how} as @{session.handle} ({session.did}) on {base}"

@@ -55,11 +55,12 @@ class BlueskyMentionsSource:
                  appview_url: str | None = None, appview_did: str | None = None,
                  poll_interval: float = 15.0, session_string: str | None = None,
                  backfill: float = 3600.0, lookback: float = 600.0, max_pages: int = 20,
-                 profile_ttl: float = 3600.0) -> None:
+                 profile_ttl: float = 3600.0, session: BrandSession | None = None) -> None:
         if poll_interval <= 0:
             raise ValueError(f"Bluesky mentions source {name!r}: poll_interval must be above 0 seconds")
         self.name = name
-        self.session = BrandSession(service_url, handle, password, session_string)
+        # Pass the publisher's session: one login serves both (Bluesky limits logins).
+        self.session = session or BrandSession(service_url, handle, password, session_string)
         self.appview_url = appview_url.rstrip("/") if appview_url else None
         self.appview_did = appview_did
         self.poll_interval, self.backfill, self.lookback = poll_interval, backfill, lookback

@@ -15,9 +15,11 @@ delivered twice (by two feeds, or by the stream and the catch-up) is dropped,
 also across a restart (the cursor keeps what another feed has yet to meet).
 While a stream is down its feeds are polled every `poll_interval`.
 
-Deletions come only from the streams (`delete` events); polling cannot see
-them. Edits (`status.update`) are not re-emitted: the core keeps the first
-version of a post. Boosts and the brand's own statuses are never mentions.
+Deletions and edits come only from the streams (`delete`, `status.update`);
+polling cannot see them. An edit becomes an edited item when the status is
+one this source would keep (delivered in this run, naming the brand, on a
+watched tag, naming a watch term); Mastodon streams edits to the accounts a
+status mentions too. Boosts and the brand's own statuses are never mentions.
 A fresh source (no cursor) starts from now rather than from old history.
 """
 from __future__ import annotations
@@ -101,6 +103,7 @@ class _Run:
         self.source, self.cursor = source, cursor
         self.client = make_client(source.api_base_url, source._token, source.request_timeout)
         self.seen = RecentIds()
+        self.edits = RecentIds()  # one edit reaches every stream that shows the status
         self.roots: OrderedDict[str, str] = OrderedDict()
         self.me_id: str | None = None
         self._last_cursor_at = 0.0
@@ -164,8 +167,7 @@ class _Run:
         if name == "delete":
             return [SourceItem(None, self.cursor.dump(), deleted_id=str(payload))]
         if name == "malformed":
-            log.warning("mastodon %s: stream %s sent a malformed event, skipped: %s", self.source.name, stream,
-                        payload)
+            log.warning("mastodon %s: stream %s sent a malformed event, skipped: %s", self.source.name, stream, payload)
             return []
         if name == "notification":
             item = await self.on_entry(MENTIONS, payload, "stream")
@@ -173,9 +175,26 @@ class _Run:
             item = await self.on_entry(stream, payload, "stream")
         elif name == "update":
             item = await self.on_entry(HOME, payload, "stream") if self.source.terms else self._learn(payload)
-        else:  # status.update: edits are not re-emitted (see the module notes)
-            item = None
+        else:  # status.update
+            item = await self.on_edit(stream, payload)
         return [item] if item is not None else []
+
+    async def on_edit(self, stream: str, status: Any) -> SourceItem | None:
+        """A `status.update` as an edited item, if the status is one this source keeps."""
+        place = f"mastodon {self.source.name} {stream} (edit)"
+        try:
+            facts, mention = status_facts(status, place), parse_status(status, place)
+            brand = self._names_brand(status)
+            wanted = facts.id in self.seen or brand or stream != USER_STREAM or self.source.terms.find(mention.text)
+            if facts.reblog or self._is_brand(status) or not wanted:
+                return None
+            if not self.edits.add(f"{facts.id}@{status.get('edited_at')}:{hash(mention.text)}"):
+                return None  # the same edit, from another stream
+            root = await self._root(facts.id, facts.in_reply_to_id, MENTIONS if brand else stream)
+        except BadPayload as exc:
+            log.warning("%s; skipped", exc)
+            return None
+        return SourceItem(mention.model_copy(update={"conversation_id": root}), self.cursor.dump(), edited=True)
 
     async def on_entry(self, feed: str, entry: Any, via: str) -> SourceItem | None:
         place = f"mastodon {self.source.name} {feed} ({via})"
@@ -246,13 +265,17 @@ class _Run:
 
     def _also_in(self, feed: str, status: Mapping) -> set[str]:
         """The other feeds that may deliver this status again (after a restart)."""
-        tags, mentions = status.get("tags"), status.get("mentions")
+        tags = status.get("tags")
         names = [t.get("name") for t in tags if isinstance(t, Mapping)] if isinstance(tags, list) else []
         also = {TAG_PREFIX + name.lower() for name in names if isinstance(name, str)}
-        if isinstance(mentions, list) and any(isinstance(m, Mapping) and str(m.get("id")) == self.me_id
-                                              for m in mentions):
+        if self._names_brand(status):
             also.add(MENTIONS)
         return (also & set(self.source.feeds)) - {feed}
+
+    def _names_brand(self, status: Mapping) -> bool:
+        mentions = status.get("mentions")
+        return isinstance(mentions, list) and any(isinstance(m, Mapping) and str(m.get("id")) == self.me_id
+                                                  for m in mentions)
 
     async def _root(self, status_id: str, parent: str | None, feed: str) -> str:
         """The thread root: known from statuses seen before, else (for a reply

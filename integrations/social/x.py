@@ -12,6 +12,12 @@ tweets are never mentions. A fresh source (no cursor) starts from now.
 X streams no deletions. After each mentions poll the source looks up the
 tweets it delivered in this run (the newest 100, for a day) and reports the
 ones X no longer finds as deleted. Replies are in `x_reply.XPublisher`.
+
+An edit on X is a new tweet (new id) whose `edit_history_tweet_ids` starts
+with the original's id; the feeds deliver it like any new tweet. It is
+emitted as an edited item for the original post (`SourceItem.edited`), with
+`reply_ref["reply_to_id"]` naming the latest version, the one a reply goes to.
+An older version met after a newer one is skipped.
 """
 from __future__ import annotations
 
@@ -264,17 +270,18 @@ class _Run:
             moved = self.cursor.advance(feed, facts.id)  # (which also stops expecting it from this feed)
             if again:
                 self.cursor.reached(feed, facts.id)
-            elif not facts.retweet and facts.author_id != self.source.brand_user_id:
+            elif not facts.retweet and not facts.superseded and facts.author_id != self.source.brand_user_id:
                 mention = parse_tweet(tweet, users, place)
                 self.seen.add(facts.id)
-                self.delivered[facts.id] = time.monotonic()
+                self.delivered.pop(mention.external_id, None)  # an edit: checked as the original (X deletes
+                self.delivered[mention.external_id] = time.monotonic()  # every version with any one of them)
                 self.cursor.expect(facts.id, self._also_in(feed, mention.text))
         except BadPayload as exc:
             log.warning("%s; skipped", exc)
             moved = False
         self._unsaved = self._unsaved or moved
         if mention is not None:
-            return self._cursor_item(mention)
+            return self._cursor_item(mention, edited=facts.edit_of is not None)
         if self._unsaved and time.monotonic() - self._last_cursor_at >= self.source.cursor_every:
             return self._cursor_item()
         return None
@@ -285,6 +292,6 @@ class _Run:
             return {MENTIONS} if self.brand_mention.search(text) else set()
         return {RULES} if self.source.rules else set()
 
-    def _cursor_item(self, mention=None) -> SourceItem:
+    def _cursor_item(self, mention=None, edited: bool = False) -> SourceItem:
         self._unsaved, self._last_cursor_at = False, time.monotonic()
-        return SourceItem(mention, self.cursor.dump())
+        return SourceItem(mention, self.cursor.dump(), edited=edited)

@@ -39,6 +39,20 @@ class TweetFacts:
     id: str
     author_id: str | None
     retweet: bool
+    # Edits: each version of a tweet has its own id, and `edit_history_tweet_ids`
+    # lists them all, oldest (the original) first.
+    edit_of: str | None = None  # the original's id, when this is a later version
+    superseded: bool = False  # an older version of a tweet edited since
+
+
+def _edit_history(tweet: Mapping, tweet_id: str) -> tuple[str | None, bool]:
+    history = tweet.get("edit_history_tweet_ids")
+    if not isinstance(history, list) or len(history) < 2 or tweet_id not in history:
+        return None, False
+    ids = [_id(i) for i in history]
+    if None in ids:
+        return None, False
+    return (ids[0] if ids[0] != tweet_id else None), tweet_id != ids[-1]
 
 
 def tweet_facts(tweet: Any, place: str) -> TweetFacts:
@@ -49,7 +63,7 @@ def tweet_facts(tweet: Any, place: str) -> TweetFacts:
         raise BadPayload(f"{place}: the tweet has no usable 'id' ({str(tweet.get('id'))[:40]!r})")
     refs = tweet.get("referenced_tweets")
     retweet = isinstance(refs, list) and any(isinstance(r, Mapping) and r.get("type") == "retweeted" for r in refs)
-    return TweetFacts(tweet_id, _id(tweet.get("author_id")), retweet)
+    return TweetFacts(tweet_id, _id(tweet.get("author_id")), retweet, *_edit_history(tweet, tweet_id))
 
 
 def users_of(body: Any) -> dict[str, Mapping]:
@@ -70,6 +84,9 @@ def _replied_to(tweet: Mapping) -> str | None:
 
 
 def parse_tweet(tweet: Any, users: Mapping[str, Mapping], place: str) -> Mention:
+    """A tweet as a Mention. A later version of an edited tweet keeps the
+    original's id (and URL), and `reply_ref["reply_to_id"]` names this
+    version: on X a reply goes to the latest version."""
     facts = tweet_facts(tweet, place)
     place = f"{place} (tweet {facts.id})"
     user = users.get(facts.author_id or "")
@@ -93,18 +110,22 @@ def parse_tweet(tweet: Any, users: Mapping[str, Mapping], place: str) -> Mention
     followers = metrics.get("followers_count") if isinstance(metrics, Mapping) else None
     lang = tweet.get("lang")
     name = user.get("name")
+    post_id = facts.edit_of or facts.id
+    conversation = _id(tweet.get("conversation_id"))
+    reply_ref = {"author_id": facts.author_id or ""} | ({"reply_to_id": facts.id} if facts.edit_of else {})
     try:
         return Mention(
-            network=NETWORK, external_id=facts.id,
+            network=NETWORK, external_id=post_id,
             author=Author(handle=username.strip()[:200], name=name[:200] if isinstance(name, str) else "",
                           followers=followers if isinstance(followers, int) and not isinstance(followers, bool)
                           and followers >= 0 else 0,
                           url=f"https://x.com/{username.strip()}"[:2000], verified=user.get("verified") is True),
-            text=text[:MAX_MENTION_CHARS], url=tweet_url(username.strip(), facts.id)[:2000],
+            text=text[:MAX_MENTION_CHARS], url=tweet_url(username.strip(), post_id)[:2000],
             created_at=created_at if created_at.tzinfo else created_at.replace(tzinfo=timezone.utc),
-            conversation_id=_id(tweet.get("conversation_id")) or facts.id, in_reply_to=_replied_to(tweet),
+            conversation_id=post_id if conversation in (None, facts.id) else conversation,
+            in_reply_to=_replied_to(tweet),
             lang=lang if isinstance(lang, str) and 0 < len(lang) <= 16 and lang != "und" else None,
-            reply_ref={"author_id": facts.author_id or ""})
+            reply_ref=reply_ref)
     except ValidationError as exc:
         raise BadPayload(f"{place}: {describe(exc)}") from None
 

@@ -8,6 +8,9 @@ also calls first on every retry); and X refuses a duplicate text, which is
 taken as "already posted" once the reply is found. `find_reply` cannot tell
 two different replies to one tweet apart (a tweet carries no key): it
 returns the newest.
+
+An edited tweet is answered in its latest version (`reply_ref["reply_to_id"]`,
+set by the source); a reply to any version counts when looking for one.
 """
 from __future__ import annotations
 
@@ -28,6 +31,12 @@ from integrations.social.x_parse import LENGTH_LIMIT, NETWORK, parse_page, tweet
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 LOST = (requests.ConnectionError, requests.Timeout, tweepy.TwitterServerError)
+
+
+def reply_target(target: Mention) -> str:
+    """The tweet id to answer: the latest version of an edited tweet, else the tweet."""
+    latest = (target.reply_ref or {}).get("reply_to_id")
+    return latest if isinstance(latest, str) and latest.isdigit() else target.external_id
 
 
 class XPublisher:
@@ -90,7 +99,7 @@ class XPublisher:
             return done
         await self.connect()
         try:
-            body = await self._call(self._client.create_tweet, text=text, in_reply_to_tweet_id=target.external_id)
+            body = await self._call(self._client.create_tweet, text=text, in_reply_to_tweet_id=reply_target(target))
         except LOST as exc:
             return await self._after_lost_answer(target, idempotency_key, exc)
         except tweepy.Forbidden as exc:
@@ -126,7 +135,7 @@ class XPublisher:
         if done is not None:
             return done
         await self.connect()
-        token = None
+        token, versions = None, {target.external_id, reply_target(target)}
         for _ in range(self._find_pages):
             extra = {"pagination_token": token} if token else {}
             body = await self._call(self._client.get_users_tweets, self._me["id"], since_id=target.external_id,
@@ -135,7 +144,7 @@ class XPublisher:
             page = parse_page(body, "x find_reply")
             for tweet in page.tweets:  # newest first
                 refs = tweet.get("referenced_tweets") if isinstance(tweet, dict) else None
-                if any(isinstance(r, dict) and r.get("type") == "replied_to" and r.get("id") == target.external_id
+                if any(isinstance(r, dict) and r.get("type") == "replied_to" and r.get("id") in versions
                        for r in refs or []):
                     return self._posted(str(tweet["id"]))
             token = page.next_token

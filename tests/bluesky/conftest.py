@@ -1,6 +1,8 @@
 """Accounts and helpers on the local Bluesky network (see tests/bluesky_net)."""
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -10,7 +12,6 @@ from atproto import AsyncClient, Client, models
 from tests.bluesky_net import harness
 from tests.source_reader import WAIT, collect_until, mention_ids  # noqa: F401 - shared with the network tests
 from tests.bluesky_net.harness import BlueskyNetwork, bluesky_network  # noqa: F401 - the fixture
-
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -66,3 +67,21 @@ def reply_ref(root, parent) -> models.AppBskyFeedPost.ReplyRef:
     return models.AppBskyFeedPost.ReplyRef(
         root=models.ComAtprotoRepoStrongRef.Main(uri=root.uri, cid=root.cid),
         parent=models.ComAtprotoRepoStrongRef.Main(uri=parent.uri, cid=parent.cid))
+
+
+def expire_access_token(session_string: str) -> str:
+    """The same session as it looks hours later: the short-lived access token has expired."""
+    handle, did, access, refresh, pds = session_string.split(":::")
+    header, payload, _signature = access.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["exp"] = claims["iat"] + 1
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    return ":::".join([handle, did, f"{header}.{forged}.c2lnbmF0dXJl", refresh, pds])
+
+
+async def log_out(pds_url: str, session_string: str) -> None:
+    """Log a session out on the server (deleteSession): its refresh token is revoked."""
+    client = AsyncClient(base_url=pds_url)
+    await client.login(session_string=session_string, fetch_bsky_profile=False)
+    await client.com.atproto.server.delete_session(headers=client._get_refresh_auth_headers())
+    await client.request.close()

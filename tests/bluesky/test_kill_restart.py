@@ -71,8 +71,12 @@ async def test_sigkill_mid_stream_then_restart_turns_every_post_into_one_case(
     olek, did = await as_user("olek"), accounts["olek"].did
     posted = []
 
+    killed = asyncio.Event()
+
     async def stream() -> None:  # goes on while Rejoinder is killed and down
         for i in range(POSTS):
+            if i == POSTS // 2:
+                await killed.wait()  # the second half is posted after the kill, whatever the pace
             posted.append(await post(olek, did, f"@tandem.test brake squeak {tag} number {i}"))
 
     run = Run(env)
@@ -92,6 +96,7 @@ async def test_sigkill_mid_stream_then_restart_turns_every_post_into_one_case(
         await run.until(some_stored)
     finally:
         await run.kill()
+        killed.set()
     at_kill, posted_at_kill = len(await stored()), len(posted)
     await poster
 

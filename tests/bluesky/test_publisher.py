@@ -1,8 +1,6 @@
 """BlueskyPublisher against the real local PDS: reply refs, facets, idempotency."""
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timezone
 
@@ -11,7 +9,7 @@ from atproto import AsyncClient, models
 
 from bot.types import Author, Mention
 from integrations.social.bluesky import BlueskyPublisher
-from tests.bluesky.conftest import post, reply_ref
+from tests.bluesky.conftest import expire_access_token, log_out, post, reply_ref
 
 
 def as_mention(sent, text: str, root=None) -> Mention:
@@ -114,27 +112,13 @@ async def test_session_is_reused_across_replies(publisher, new_publisher, accoun
     assert resumed.password_logins == 0 and posted.external_id.startswith(f"at://{accounts['tandem'].did}/")
 
 
-def expire_access_token(session_string: str) -> str:
-    """The same session as it looks hours later: the short-lived access token has expired."""
-    handle, did, access, refresh, pds = session_string.split(":::")
-    header, payload, _signature = access.split(".")
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    claims["exp"] = claims["iat"] + 1
-    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
-    return ":::".join([handle, did, f"{header}.{forged}.c2lnbmF0dXJl", refresh, pds])
-
-
 async def test_logged_out_session_leads_to_one_new_login(publisher, new_publisher, accounts, as_user,
                                                          bluesky_network):
     maria = await as_user("maria")
     sent = await post(maria, accounts["maria"].did, "@tandem.test are you there?")
     await publisher.reply(as_mention(sent, "?"), "Yes!", "case-5-draft-1")
     stored = publisher.session_string
-    # Log that session out on the server: its refresh token is now revoked.
-    other = AsyncClient(base_url=bluesky_network.pds_url)
-    await other.login(session_string=stored, fetch_bsky_profile=False)
-    await other.com.atproto.server.delete_session(headers=other._get_refresh_auth_headers())
-    await other.request.close()
+    await log_out(bluesky_network.pds_url, stored)
 
     resumed = new_publisher(session_string=expire_access_token(stored))
     posted = await resumed.reply(as_mention(sent, "?"), "Still here!", "case-5-draft-2")

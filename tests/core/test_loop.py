@@ -207,7 +207,9 @@ async def test_burst_folds_into_one_incident(sqlite_url, tmp_path):
         assert [r.outcome for r in results] == ["opened", "opened", "opened", "joined", "joined", "joined"]
         incident_id = results[2].case_id
         card = await w.core.card_for(incident_id, DANA)
-        assert card.incident_count == 4 and len(card.incident_samples) == 3
+        # Six mentions: four in the incident, one in each of the two cases folded into it.
+        assert card.incident_count == 6 and len(card.incident_samples) == 3
+        assert card.folded_cases == (results[0].case_id, results[1].case_id)
         async with w.db.sessions() as s:
             folded = (await s.execute(select(t.Case.id).where(t.Case.incident_of == incident_id))).scalars().all()
         assert sorted(folded) == [results[0].case_id, results[1].case_id]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot.config.loader import check_environment, parse_workspace
 from bot.settings import Settings
-from bot.source_setup import build_sources
+from bot.source_setup import SavedSessions, build_sources
 
 WORKSPACE = """
 version: 1
@@ -50,6 +50,13 @@ def test_each_source_type_builds(tmp_path, monkeypatch):
     assert [s.name for s in sources][1:3] == ["bsky", "bsky-notifications"]
     assert [s.appview_url for s in sources[1:3]] == ["http://127.0.0.1:2"] * 2  # reach and notifications
     assert sorted(publishers) == ["*", "bluesky", "mastodon", "reddit", "x"]
+    assert sources[2].session is publishers["bluesky"].session  # one login for the brand account
+
+
+def test_saved_sessions_have_reserved_names_that_fit_the_cursors_table():
+    assert SavedSessions.key("bluesky", "@Tandem.test") == "session:bluesky:tandem.test"
+    long = SavedSessions.key("bluesky", "a" * 240 + ".test")
+    assert long.startswith("session:bluesky:sha256:") and len(long) <= 100
 
 
 def test_missing_secrets_are_reported_with_lines(tmp_path, monkeypatch):

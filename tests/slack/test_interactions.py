@@ -116,6 +116,8 @@ async def test_assigning_from_the_user_picker(emu, slack, core, posted):
                                                    block_id="case:7", selected_user=AGENT))
     command = await core.wait_for_command("assign")
     assert (command.args, command.case_id) == (AGENT, 7)
+    # The person picked, by name, so the core's thread line can name them without asking Slack.
+    assert [(p.id, p.name) for p in command.people] == [(AGENT, "Ana Agent")]
 
 
 async def test_a_thread_message_is_a_note_never_a_command(emu, slack, core, posted):

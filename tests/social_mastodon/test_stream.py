@@ -70,17 +70,40 @@ async def test_deleted_post_is_reported(mastodon, people, make_source, read):
     assert gone.mention is None and gone.cursor is not None
 
 
-async def test_edit_is_not_emitted_again_and_bad_events_are_skipped(mastodon, people, make_source, read, caplog):
+async def test_edit_is_emitted_as_an_edit_and_bad_events_are_skipped(mastodon, people, make_source, read, caplog):
     reader = read(make_source())
     await mastodon.wait_for_streams(1)
     first = await people["maria"].toot("@tandem first version")
     await reader.wait(lambda items: first["id"] in mention_ids(items))
-    await people["maria"].edit(first, "@tandem second version")
+    await people["maria"].edit(first, "@tandem second version")  # tandem does not follow maria: it comes anyway
     await mastodon.push_raw("event: notification\ndata: {not json\n\n")
     await mastodon.push_raw('event: notification\ndata: {"id": "5", "type": "mention", "status": {"id": "6"}}\n\n')
+    await mastodon.push_raw('event: status.update\ndata: {"id": "7", "mentions": 3}\n\n')
     after = await people["maria"].toot("@tandem after the edit")
     items = await reader.wait(lambda items: after["id"] in mention_ids(items))
-    assert texts(items) == ["@tandem first version", "@tandem after the edit"]
-    assert "malformed" in caplog.text and "status 6" in caplog.text
-    assert len(mastodon.live_streams()) == 1  # the connection survived both
+    assert texts(items) == ["@tandem first version", "@tandem second version", "@tandem after the edit"]
+    edited = next(i for i in items if i.edited)
+    assert (edited.mention.external_id, edited.mention.conversation_id) == (first["id"], first["id"])
+    assert edited.mention.created_at == first["created_at"] and edited.cursor is not None
+    assert [i.edited for i in items if i.mention] == [False, True, False]
+    assert "malformed" in caplog.text and "status 6" in caplog.text and "status 7" in caplog.text
+    assert len(mastodon.live_streams()) == 1  # the connection survived them all
     assert isinstance(items[-1].mention.created_at, datetime)
+
+
+async def test_edit_reaching_two_streams_is_emitted_once_and_unrelated_edits_are_not(mastodon, people, make_source,
+                                                                                   read):
+    mastodon.follow(people["tandem"].account, people["olek"].account)
+    reader = read(make_source(hashtags=["zephyrbike"]))
+    await mastodon.wait_for_streams(2)
+    await reader.wait(lambda items: any(i.cursor and "tag:zephyrbike" in i.cursor for i in items))
+    tagged = await people["olek"].toot("My #zephyrbike creaks")  # on the home and the tag stream
+    chatter = await people["olek"].toot("Nice weather for a ride")
+    await reader.wait(lambda items: tagged["id"] in mention_ids(items))
+    await people["olek"].edit(chatter, "Nice weather for a long ride")
+    await people["olek"].edit(tagged, "My #zephyrbike creaks at the seat post")
+    await people["olek"].edit(tagged, "My #zephyrbike creaks at the seat post, fixed it")
+    items = await reader.wait(lambda items: "fixed it" in " ".join(texts(items)))
+    edits = [(i.mention.external_id, i.mention.text) for i in items if i.edited]
+    assert edits == [(tagged["id"], "My #zephyrbike creaks at the seat post"),
+                     (tagged["id"], "My #zephyrbike creaks at the seat post, fixed it")]

@@ -15,6 +15,7 @@ from integrations.social.x_parse import (
     parse_page,
     parse_stream_line,
     parse_tweet,
+    tweet_facts,
     users_of,
     weighted_length,
 )
@@ -99,3 +100,28 @@ def test_rules_become_few_search_queries_under_the_limit():
     many = rule_queries([f"term{n:03d} -is:retweet" for n in range(40)])
     assert len(many) > 1 and all(len(q) <= 512 for q in many)
     assert sum(q.count("(") for q in many) == 40
+
+
+def test_a_later_version_of_an_edited_tweet_is_the_original_post():
+    history = {"edit_history_tweet_ids": ["1400", "1500"]}
+    m = parse_tweet({**TWEET, **history, "conversation_id": "1500", "referenced_tweets": None}, USERS, "test")
+    assert (m.external_id, m.conversation_id, m.url) == ("1400", "1400", "https://x.com/maria/status/1400")
+    assert m.reply_ref == {"author_id": "7", "reply_to_id": "1500"}
+    assert tweet_facts({**TWEET, **history}, "t").edit_of == "1400"
+    original = tweet_facts({**TWEET, "id": "1400", **history}, "t")
+    assert (original.edit_of, original.superseded) == (None, True)  # an older version, edited since
+    for odd in ([], ["1500"], ["x", "1500"], "1400,1500", ["1400", "1450"]):  # not this tweet's edit history
+        facts = tweet_facts({**TWEET, "edit_history_tweet_ids": odd}, "t")
+        assert (facts.edit_of, facts.superseded) == (None, False)
+        assert parse_tweet({**TWEET, "edit_history_tweet_ids": odd}, USERS, "t").external_id == "1500"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789", min_size=1, max_size=4) | JSON, max_size=4))
+def test_any_edit_history_is_a_mention_or_a_bad_payload(history):
+    try:
+        m = parse_tweet({**TWEET, "edit_history_tweet_ids": history}, USERS, "fuzz")
+    except BadPayload as exc:
+        assert str(exc).startswith("fuzz")
+    else:
+        assert m.external_id in [*(h for h in history if isinstance(h, str)), "1500"]

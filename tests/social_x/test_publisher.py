@@ -106,3 +106,14 @@ async def test_wrong_credentials_are_refused(x_api, people):
     sent = await people["maria"].tweet("@tandem hi")
     with pytest.raises(Exception, match="401"):
         await publisher.reply(target_of(x_api, sent), "hello", "k")
+
+
+async def test_edited_tweet_is_answered_in_its_latest_version(x_api, people, make_publisher):
+    sent = await people["maria"].tweet("@tandem where is my order?")
+    latest = await x_api.edit(x_api.tweets[sent["id"]], "@tandem where is my order? It is a week late")
+    target = target_of(x_api, latest)  # the original post, in its latest version
+    assert (target.external_id, target.reply_ref["reply_to_id"]) == (sent["id"], latest["id"])
+    publisher = make_publisher()
+    posted = await publisher.reply(target, "Sorry! Checking now.", "case-9-draft-1")
+    assert x_api.tweets[posted.external_id]["referenced_tweets"] == [{"type": "replied_to", "id": latest["id"]}]
+    assert await make_publisher().find_reply(target, "case-9-draft-1") == posted  # found from a new process

@@ -149,3 +149,27 @@ async def test_stopping_the_source_closes_its_stream(x_api, people, make_source,
     await x_api.wait_until(lambda: not x_api.live_streams(), timeout=3, what="the stream closed")
     await asyncio.to_thread(lambda: [t.join(3) for t in threads])
     assert len(threads) == 1 and not any(t.is_alive() for t in threads)
+
+
+async def test_edit_is_reported_for_the_original_tweet_once(x_api, people, make_source, read):
+    reader = read(make_source(rules=["zephyrbike"]))
+    await x_api.wait_for_streams(1)
+    await reader.wait(lambda items: any(i.cursor and "rules" in i.cursor and "mentions" in i.cursor for i in items))
+    sent = await people["maria"].tweet("@tandem my zephyrbike order is late")
+    await reader.wait(lambda items: sent["id"] in mention_ids(items))
+    latest = await x_api.edit(x_api.tweets[sent["id"]], "@tandem my zephyrbike order is late, day nine now")
+    # Both feeds see the new version (the stream by rule, the mentions poll); once the poll
+    # has delivered a later mention only it sees, it has been past the edit too.
+    kept = await people["maria"].tweet("@tandem one more thing")
+    items = await reader.wait(lambda items: kept["id"] in mention_ids(items))
+    [edit] = [i for i in items if i.edited]
+    m = edit.mention
+    assert (m.external_id, m.text) == (sent["id"], "@tandem my zephyrbike order is late, day nine now")
+    assert (m.conversation_id, m.url) == (sent["id"], f"https://x.com/maria/status/{sent['id']}")
+    assert m.reply_ref == {"author_id": people["maria"].user["id"], "reply_to_id": latest["id"]}
+    assert latest["id"] not in mention_ids(items)  # never a new mention of its own
+    assert mention_ids(items).count(sent["id"]) == 2  # the first version, then its edit
+
+    await people["maria"].delete(latest)  # deleting any version deletes the whole tweet
+    items = await reader.wait(lambda items: any(i.deleted_id for i in items))
+    assert [i.deleted_id for i in items if i.deleted_id] == [sent["id"]]
