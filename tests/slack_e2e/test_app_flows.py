@@ -4,37 +4,20 @@ by mentioning the bot, Escalate, partners' notes and suggestions, and the
 `/rejoinder` commands `case` and `watch`."""
 from __future__ import annotations
 
-import logging
-
 import pytest
 from sqlalchemy import select
 
 from bot.store import tables as t
-from tests.emulators.slack import SlackEmulator
 from tests.slack_e2e.world import (
-    ALEX, DANA, DEALER, PAT, SAM, SUPPORT, WORKSPACE, case_of, mention, people, start_world, texts,
+    ALEX, DANA, DEALER, PAT, SAM, SUPPORT, WORKSPACE, case_of, mention, texts,
 )
 
 BURSTY = WORKSPACE.replace("threshold: 25", "threshold: 3")
 
 
 @pytest.fixture
-async def emu():
-    emulator = await SlackEmulator().start()
-    people(emulator)
-    yield emulator
-    await emulator.close()
-
-
-@pytest.fixture
-async def world(emu, sqlite_url, tmp_path, caplog):
-    """Work done after an ack only logs its failures: any error logged fails the test."""
-    caplog.set_level(logging.WARNING)
-    running = await start_world(emu, sqlite_url, tmp_path, workspace=BURSTY)
-    yield running
-    errors = [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.ERROR]
-    await running.stop()
-    assert errors == [], errors
+async def world(make_world, sqlite_url):
+    return await make_world(sqlite_url, workspace=BURSTY)
 
 
 def answer_to(text: str):
