@@ -63,6 +63,14 @@ async def post(client: AsyncClient, did: str, text: str, reply_to=None):
     return await client.send_post(text, profile_identify=did, reply_to=reply_to, facets=facets or None)
 
 
+def bluesky_source(net, **options: str) -> str:
+    """rejoinder.yaml's `sources:` with one Bluesky source on the local network;
+    `options` are further keys, given as YAML text."""
+    keys = {"type": "bluesky", "name": "bsky", "service_url": net.pds_url, "firehose_url": net.firehose_url,
+            "plc_url": net.plc_url, **options}
+    return "sources:\n  - " + "\n    ".join(f"{key}: {value}" for key, value in keys.items()) + "\n"
+
+
 def reply_ref(root, parent) -> models.AppBskyFeedPost.ReplyRef:
     return models.AppBskyFeedPost.ReplyRef(
         root=models.ComAtprotoRepoStrongRef.Main(uri=root.uri, cid=root.cid),

@@ -20,32 +20,23 @@ from bot.settings import Settings
 from bot.store import tables as t
 from bot.types import ChatUser
 from integrations.chat.console import ConsolePlatform
-from tests.bluesky.conftest import post, reply_ref
+from tests.bluesky.conftest import bluesky_source, post, reply_ref
 
 WAIT = 20.0
 SAM, DANA = ChatUser("sam", "Sam"), ChatUser("dana", "Dana")
 
 
 def workspace(net, accounts) -> str:
-    return f"""
+    return """
 version: 1
-organisation: {{name: Tandem, handles: {{bluesky: tandem.test}}}}
-teams: [{{name: support, channel: "#support"}}]
+organisation: {name: Tandem, handles: {bluesky: tandem.test}}
+teams: [{name: support, channel: "#support"}]
 routes:
-  - {{name: support, team: support, match: {{all: [{{handle: tandem.test}}, {{keyword: [battery, order, brake]}}]}}}}
-roles: {{members: {{sam: [agent], dana: [approver]}}}}
-incidents: {{routes: []}}
-sources:
-  - type: bluesky
-    name: bsky
-    service_url: {net.pds_url}
-    firehose_url: {net.firehose_url}
-    plc_url: {net.plc_url}
-    watch_handles: [tandem.test]
-    brand_did: {accounts['tandem'].did}
-    handle_env: TEST_BSKY_HANDLE
-    password_env: TEST_BSKY_PASSWORD
-"""
+  - {name: support, team: support, match: {all: [{handle: tandem.test}, {keyword: [battery, order, brake]}]}}
+roles: {members: {sam: [agent], dana: [approver]}}
+incidents: {routes: []}
+""" + bluesky_source(net, watch_handles="[tandem.test]", brand_did=accounts["tandem"].did,
+                      handle_env="TEST_BSKY_HANDLE", password_env="TEST_BSKY_PASSWORD")
 
 
 class WatchedConsole(ConsolePlatform):

@@ -14,27 +14,19 @@ from bot.pipeline import load_cursor
 from bot.settings import Settings
 from bot.source_setup import SavedSessions
 from integrations.social.bluesky_session import BrandSession
-from tests.bluesky.conftest import expire_access_token, log_out, post
+from tests.bluesky.conftest import bluesky_source, expire_access_token, log_out, post
 from tests.bluesky.test_publisher import as_mention
 
 KEY = "session:bluesky:tandem.test"
 
 
 def workspace(net) -> str:
-    return f"""
+    return """
 version: 1
-organisation: {{name: Tandem, handles: {{bluesky: tandem.test}}}}
-teams: [{{name: support, channel: "#support"}}]
-sources:
-  - type: bluesky
-    name: bsky
-    service_url: {net.pds_url}
-    firehose_url: {net.firehose_url}
-    plc_url: {net.plc_url}
-    watch_handles: [tandem.test]
-    handle_env: TEST_BSKY_HANDLE
-    password_env: TEST_BSKY_PASSWORD
-"""
+organisation: {name: Tandem, handles: {bluesky: tandem.test}}
+teams: [{name: support, channel: "#support"}]
+""" + bluesky_source(net, watch_handles="[tandem.test]", handle_env="TEST_BSKY_HANDLE",
+                      password_env="TEST_BSKY_PASSWORD")
 
 
 @pytest.fixture

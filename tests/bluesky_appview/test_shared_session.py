@@ -12,24 +12,15 @@ from bot.pipeline import load_cursor
 from bot.settings import Settings
 from bot.source_setup import build_sources
 from bot.store.db import Database
-from tests.bluesky.conftest import collect_until, mention_ids, post
+from tests.bluesky.conftest import bluesky_source, collect_until, mention_ids, post
 
 
 def workspace(net) -> str:
-    return f"""
+    return """
 version: 1
-teams: [{{name: support, channel: "#support"}}]
-sources:
-  - type: bluesky
-    name: bsky
-    service_url: {net.pds_url}
-    firehose_url: {net.firehose_url}
-    plc_url: {net.plc_url}
-    handle_env: TEST_BRAND_HANDLE
-    password_env: TEST_BRAND_PASSWORD
-    notifications: true
-    notifications_poll_interval: 0.1
-"""
+teams: [{name: support, channel: "#support"}]
+""" + bluesky_source(net, handle_env="TEST_BRAND_HANDLE", password_env="TEST_BRAND_PASSWORD",
+                      notifications="true", notifications_poll_interval="0.1")
 
 
 @pytest.fixture
