@@ -2,9 +2,10 @@
 are never here: each source names the environment variables that hold them."""
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, model_validator
 
 from bot.types import NETWORK_PATTERN
 
@@ -13,9 +14,22 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,59}")
+
+
+def _source_name(value: str) -> str:
+    # The name keys the source's saved cursor; ":" stays free for reserved keys (saved sessions).
+    if not _NAME.fullmatch(value):
+        raise ValueError("a source name is 1 to 60 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    return value
+
+
+SourceName = Annotated[str, AfterValidator(_source_name)]
+
+
 class ReplaySource(Strict):
     type: Literal["replay"]
-    name: str
+    name: SourceName
     path: str  # JSONL of mentions, relative to the workspace file
     output: str = "replies.jsonl"  # where published replies are written
 
@@ -24,7 +38,7 @@ class WebhookSource(Strict):
     """A signed HTTP endpoint for listening tools (docs/webhook.md)."""
 
     type: Literal["webhook"]
-    name: str
+    name: SourceName
     network: str = Field(default="webhook", pattern=NETWORK_PATTERN)
     secret_env: str
     path: str = "/hooks/mentions"
@@ -38,7 +52,7 @@ class RedditSource(Strict):
     """New submissions and comments in subreddits, kept by keyword."""
 
     type: Literal["reddit"]
-    name: str
+    name: SourceName
     subreddits: list[str] = Field(min_length=1)
     keywords: list[str] = Field(default_factory=list)  # empty: keep everything
     user_agent: str = Field(min_length=8)  # Reddit wants a descriptive one
@@ -54,7 +68,7 @@ class RssSource(Strict):
     """An RSS or Atom feed (review sites, forums, alerts); listen only."""
 
     type: Literal["rss"]
-    name: str
+    name: SourceName
     url: str
     network: str = Field(default="rss", pattern=NETWORK_PATTERN)
     keywords: list[str] = Field(default_factory=list)
@@ -66,7 +80,7 @@ class BlueskySource(Strict):
     handles or mentions of the brand, and replies as the brand account."""
 
     type: Literal["bluesky"]
-    name: str
+    name: SourceName
     service_url: str = "https://bsky.social"  # the brand account's PDS
     firehose_url: str | None = None  # e.g. wss://bsky.network/xrpc; default: the service's own
     plc_url: str = "https://plc.directory"
@@ -94,7 +108,7 @@ class MastodonSource(Strict):
     """Mentions (notifications) and hashtags, streamed with a polling fallback."""
 
     type: Literal["mastodon"]
-    name: str
+    name: SourceName
     api_base_url: str
     access_token_env: str  # read + write:statuses; one token listens and replies
     hashtags: list[str] = Field(default_factory=list)
@@ -107,7 +121,7 @@ class XSource(Strict):
     """Filtered-stream rules plus mentions-timeline polling (API v2)."""
 
     type: Literal["x"]
-    name: str
+    name: SourceName
     brand_user_id: str
     rules: list[str] = Field(default_factory=list)
     api_base_url: str | None = None

@@ -196,6 +196,16 @@ def test_source_type_and_missing_fields():
     assert found[0].message == "unknown type 'myspace'; use one of: replay, webhook, bluesky, reddit, rss, mastodon, x"
 
 
+def test_a_source_name_is_a_plain_word():
+    # ":" would collide with the reserved cursor keys that hold saved sessions.
+    [issue, *_] = issues(TEAMS + dedent("""\
+        sources:
+          - {type: replay, name: "session:bluesky:tandem.test", path: feed.jsonl}
+        """))
+    assert (issue.line, issue.field) == (7, "sources[0].name")
+    assert issue.message.startswith("a source name is 1 to 60 letters, digits")
+
+
 def test_every_error_is_reported_in_line_order():
     found = issues("""\
         teams:
