@@ -2,6 +2,7 @@
 transaction, so an approved reply is published exactly once, even after a crash."""
 from __future__ import annotations
 
+from sqlalchemy import case as when, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.approval_policy import NotAllowed, Policy
@@ -26,8 +27,19 @@ class ApprovalService:
             raise NotAllowed(f"Case {case.id} is {case.stage}; only a draft awaiting approval can be approved or rejected.")
         return draft
 
+    @staticmethod
+    async def _check_reply_target(s: AsyncSession, case: t.Case) -> None:
+        """Publishing answers a post still up; refuse now rather than fail after approval."""
+        posts, live = (await s.execute(
+            select(func.count(t.Mention.id), func.coalesce(func.sum(when((t.Mention.deleted.is_(False), 1), else_=0)), 0))
+            .where(t.Mention.case_id == case.id))).one()
+        if posts and not live:
+            what = "the post was deleted by its author" if posts == 1 else "every post in this conversation was deleted"
+            raise NotAllowed(f"Case {case.id} cannot be approved: {what}; there is nothing to reply to.")
+
     async def approve(self, s: AsyncSession, case: t.Case, user: ChatUser, roles: frozenset[str]) -> str:
         draft = await self._pending_draft(s, case)
+        await self._check_reply_target(s, case)
         facts = await self.drafts.facts(s, draft)
         self.policy.check_approve(user.id, roles, facts)
         s.add(t.Approval(draft_id=draft.id, case_id=case.id, approver=user.id, decision="approve", at=self.clock.now()))

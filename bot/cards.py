@@ -1,7 +1,7 @@
 """Builds the platform-neutral Card for a case, redacted for partners."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.customers import CustomerDirectory
@@ -47,7 +47,16 @@ class CardBuilder:
             actions=ACTIONS_BY_STAGE.get(case.stage, DEFAULT_ACTIONS),
             incident_count=len(rows) + sum(folded.values()) if case.is_incident else 0, incident_samples=samples,
             folded_cases=tuple(folded), incident_of=case.incident_of,
+            mention_edited=await self.edited(s, case.id, f"{root.network}:{root.external_id}"),
+            mention_deleted=root.deleted,
         )
+
+    @staticmethod
+    async def edited(s: AsyncSession, case_id: int, key: str) -> bool:
+        """Whether the case timeline records an edit of mention `key` ("network:external_id")."""
+        return (await s.execute(select(exists().where(
+            t.CaseEvent.case_id == case_id, t.CaseEvent.kind == "mention_edited",
+            t.CaseEvent.detail["mention"].as_string() == key)))).scalar_one()
 
     @staticmethod
     async def folded(s: AsyncSession, incident_id: int) -> dict[int, int]:

@@ -75,5 +75,9 @@ class ChatEffects:
         if not case.card_ref:
             raise RuntimeError("the case card is not posted yet")  # retried after the card exists
         platform, _channel, _partner = self._platform(case.team)
-        ref = await platform.post_in_thread(MessageRef(**case.card_ref), row.payload["text"])
-        return {"message_id": ref.message_id}
+        card = MessageRef(**case.card_ref)
+        # As with cards: an earlier try may have posted the line unheard, so
+        # look for it by the row's key (unique, and the same on every retry).
+        found = await platform.find_in_thread(card, row.idempotency_key) if uncertain else None
+        ref = found or await platform.post_in_thread(card, row.payload["text"], key=row.idempotency_key)
+        return {"message_id": ref.message_id, **({"found": True} if found else {})}

@@ -200,16 +200,20 @@ class Pipeline:
                 for m, e in zip(edits, done)]
 
     async def mark_deleted(self, network: str, external_id: str) -> int | None:
+        """Mark a post deleted by its author. The first report tells the case's
+        card and thread; a repeated one (a restart, a redelivery) changes nothing."""
         async with self.db.transaction() as s:
-            row = (await s.execute(select(t.Mention).where(
-                t.Mention.network == network, t.Mention.external_id == external_id))).scalar_one_or_none()
-            if row is None:
+            found = (await s.execute(
+                select(t.Mention, t.Author.handle).join(t.Author, t.Mention.author_id == t.Author.id)
+                .where(t.Mention.network == network, t.Mention.external_id == external_id))).one_or_none()
+            if found is None:
                 return None
-            row.deleted = True
-            if row.case_id:
+            row, handle = found
+            if row.case_id and not row.deleted:
                 case = await s.get(t.Case, row.case_id)
-                await self.cases.event(s, case, "rejoinder", "mention_deleted",
-                                       f"The author deleted their post {network}:{external_id}.", mention=external_id)
+                await self.cases.event(s, case, f"@{handle}", "mention_deleted", f"@{handle} deleted their post.",
+                                       mention=f"{network}:{external_id}")
+            row.deleted = True
             return row.case_id
 
 

@@ -119,7 +119,16 @@ class ChatPlatform(Protocol):
 
     async def update_card(self, ref: MessageRef, card: Card) -> None: ...
 
-    async def post_in_thread(self, ref: MessageRef, text: str) -> MessageRef: ...
+    async def post_in_thread(self, ref: MessageRef, text: str, key: str | None = None) -> MessageRef:
+        """A line in the thread under `ref`; `key`, when given, is kept with
+        the message so find_in_thread can find it again."""
+        ...
+
+    async def find_in_thread(self, ref: MessageRef, key: str) -> MessageRef | None:
+        """The line posted with `key` under `ref` if an earlier post whose
+        answer was lost did reach the thread; None if not, or if the platform
+        cannot tell."""
+        ...
 
     async def tell(self, user: ChatUser, channel: str | None, text: str) -> None:
         """A message only `user` sees (ephemeral where the platform has it)."""

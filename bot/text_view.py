@@ -42,7 +42,8 @@ def card_lines(card: Card, folded_shown: int | None = 20) -> list[str]:
     lines = [
         head,
         f"{card.network} · {a.name or a.handle} (@{a.handle}, {a.followers:,} followers)",
-        f"“{card.mention_text}”",
+        f"“{card.mention_text}”" + (" (edited)" if card.mention_edited else ""),
+        *(["deleted by its author: a public reply can no longer be attached to it"] if card.mention_deleted else []),
         f"sentiment {card.sentiment:+.2f} ({card.sentiment_label}) · route {card.route}"
         + (f" · matched {', '.join(card.matched)}" if card.matched else ""),
     ]

@@ -154,6 +154,8 @@ class Card:
     incident_samples: tuple[str, ...] = ()
     folded_cases: tuple[int, ...] = ()  # an incident's cases opened before the burst was recognised
     incident_of: int | None = None  # the incident this case was folded into
+    mention_edited: bool = False  # the root mention (whose text is shown) was edited by its author
+    mention_deleted: bool = False  # the root mention was deleted by its author
 
 
 @dataclass(frozen=True)

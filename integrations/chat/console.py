@@ -41,6 +41,7 @@ class ConsolePlatform:
         self.cards: dict[int, MessageRef] = {}  # case id -> card message
         self.posted: list[tuple[str, Card]] = []
         self.thread_lines: list[tuple[MessageRef, str]] = []
+        self.lines: dict[str, MessageRef] = {}  # outbox key -> thread line
 
     async def start(self, handlers: ChatHandlers) -> None:
         self.handlers = handlers
@@ -68,11 +69,20 @@ class ConsolePlatform:
         if self.verbose:
             self.console.print(f"[dim]↻ {ref.channel} case #{card.case_id} is now {card.stage}[/dim]")
 
-    async def post_in_thread(self, ref: MessageRef, text: str) -> MessageRef:
+    async def post_in_thread(self, ref: MessageRef, text: str, key: str | None = None) -> MessageRef:
         self.thread_lines.append((ref, text))
         if self.verbose:
             self.console.print(Text(f"  ↳ {ref.channel} #{self._case_of(ref)}: {text}", style="cyan"))
-        return MessageRef("console", ref.channel, str(next(self._ids)), thread_id=ref.message_id)
+        line = MessageRef("console", ref.channel, str(next(self._ids)), thread_id=ref.thread_id or ref.message_id)
+        if key:
+            self.lines[key] = line
+        return line
+
+    async def find_in_thread(self, ref: MessageRef, key: str) -> MessageRef | None:
+        line = self.lines.get(key)  # only lines of this process: the console keeps no history
+        if line is None or (line.channel, line.thread_id) != (ref.channel, ref.thread_id or ref.message_id):
+            return None
+        return line
 
     async def tell(self, user: ChatUser, channel: str | None, text: str) -> None:
         self.console.print(Text(f"[to {user.name}] {text}", style="magenta"))

@@ -24,15 +24,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.ports import ChatHandlers
 from bot.types import Card, ChatUser, MessageRef
 
+from integrations.chat import slack_lookup
 from integrations.chat.slack_blocks import card_blocks, fallback_text
 from integrations.chat.slack_groups import GROUP_CACHE_SECONDS, SlackUserGroups
 from integrations.chat.slack_inbound import Inbound
 from integrations.chat.slack_limits import ChannelRateLimiter
+from integrations.chat.slack_lookup import CASE_METADATA_TYPE, line_metadata
 from integrations.chat.slack_text import escape
 
 log = logging.getLogger(__name__)
 
-CASE_METADATA_TYPE = "rejoinder_case"  # message metadata naming the case of a card
 MESSAGE_TEXT_LIMIT = 39_000
 USER_CACHE_SECONDS = 3600.0
 
@@ -69,9 +70,9 @@ class SlackPlatform:
         self.ping_interval = ping_interval
         base = api_base_url if api_base_url.endswith("/") else api_base_url + "/"  # urljoin drops a last segment without it
         # No silent resend after a dropped connection: chat.postMessage has no
-        # idempotency key, so a resend could post a card twice. 429s are
-        # waited out by the limiter; the outbox's retry of a post in doubt
-        # looks for it first (find_card).
+        # idempotency key, so a resend could post twice. 429s are waited out
+        # by the limiter; the outbox's retry of a post in doubt looks for it
+        # first (find_card, find_in_thread).
         self.client = AsyncWebClient(token=bot_token, base_url=base, retry_handlers=[])
         self.app = AsyncApp(
             client=self.client,
@@ -163,12 +164,13 @@ class SlackPlatform:
             channel=ref.channel, ts=ref.message_id, text=fallback_text(card), blocks=card_blocks(card),
         )
 
-    async def post_in_thread(self, ref: MessageRef, text: str) -> MessageRef:
+    async def post_in_thread(self, ref: MessageRef, text: str, key: str | None = None) -> MessageRef:
         thread_ts = ref.thread_id or ref.message_id
         response = await self.limiter.call(
             ref.channel, self.client.chat_postMessage,
             channel=ref.channel, thread_ts=thread_ts, text=escape(text, MESSAGE_TEXT_LIMIT) or "-",
             unfurl_links=False, unfurl_media=False,
+            **({"metadata": line_metadata(key)} if key else {}),  # what find_in_thread looks for
         )
         return MessageRef(platform=self.name, channel=response["channel"], message_id=response["ts"], thread_id=thread_ts)
 
@@ -194,50 +196,17 @@ class SlackPlatform:
             self._cases.popitem(last=False)
 
     async def find_card(self, channel: str, case_id: int, search: int = 200) -> MessageRef | None:
-        """Our card for `case_id` among the channel's latest messages, by its
-        metadata. If the history cannot be read, None: a second card is a
-        smaller harm than a lost one."""
-        channel_id = self._channel_ids.get(channel, channel)
-        try:
-            response = await self.limiter.call(
-                channel_id, self.client.conversations_history,
-                channel=channel_id, limit=search, include_all_metadata=True,
-            )
-        except SlackApiError as error:
-            log.warning("Could not look for the card of case %s in %s (%s); posting it", case_id, channel,
-                        error.response.get("error"))
-            return None
-        for message in response.get("messages") or []:
-            meta = message.get("metadata") or {}
-            ours = message.get("bot_id") == self.bot_id or message.get("user") == self.bot_user_id
-            if ours and meta.get("event_type") == CASE_METADATA_TYPE and \
-                    str((meta.get("event_payload") or {}).get("case_id")) == str(case_id):
-                self.remember_case(channel_id, message["ts"], case_id)
-                return MessageRef(platform=self.name, channel=channel_id, message_id=message["ts"])
-        return None
+        return await slack_lookup.find_card(self, self._channel_ids.get(channel, channel), case_id, search)
+
+    async def find_in_thread(self, ref: MessageRef, key: str) -> MessageRef | None:
+        return await slack_lookup.find_in_thread(self, ref, key)
 
     async def case_of_thread(self, channel: str, thread_ts: str) -> int | None:
         """The case whose card starts this thread, or None. After a restart the
         card's message metadata still names its case."""
-        key = (channel, thread_ts)
-        if key in self._cases:
-            return self._cases[key]
-        try:
-            response = await self.client.conversations_replies(
-                channel=channel, ts=thread_ts, limit=1, include_all_metadata=True,
-            )
-        except SlackApiError as error:
-            log.warning("Could not read thread %s in %s: %s", thread_ts, channel, error.response.get("error"))
-            return None
-        case_id = None
-        for message in response.get("messages") or []:
-            meta = message.get("metadata") or {}
-            ours = message.get("bot_id") == self.bot_id or message.get("user") == self.bot_user_id
-            if message.get("ts") == thread_ts and ours and meta.get("event_type") == CASE_METADATA_TYPE:
-                raw = (meta.get("event_payload") or {}).get("case_id")
-                case_id = int(raw) if str(raw).isdigit() else None
-        self.remember_case(channel, thread_ts, case_id)
-        return case_id
+        if (channel, thread_ts) in self._cases:
+            return self._cases[(channel, thread_ts)]
+        return await slack_lookup.case_of_thread(self, channel, thread_ts)
 
     async def user(self, user_id: str, team_hint: str | None = None) -> ChatUser:
         """The person behind a Slack user id, with their real name, their own

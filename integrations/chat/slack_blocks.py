@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.text_view import case_list
 from bot.types import Card, CaseSummary, CustomerView, DraftView, HomeView
 
+from integrations.chat.slack_card_text import mention_blocks
 from integrations.chat.slack_text import (
     BUTTON_LIMIT, HEADER_LIMIT, TEXT_LIMIT, escape, inert, link, mrkdwn, number, person, plain, when,
 )
@@ -44,7 +45,7 @@ def card_blocks(card: Card, now: datetime | None = None) -> list[dict]:
     title = f"Case #{card.case_id} · {card.network} · {card.priority}"
     blocks: list[dict] = [{"type": "header", "text": plain(title, HEADER_LIMIT)}]
     blocks.append(_author(card))
-    blocks.append({"type": "section", "text": plain(card.mention_text or "(no text)")})
+    blocks.extend(mention_blocks(card))
     if card.mentions_in_case > 1:
         blocks.append(_context(f"{card.mentions_in_case} mentions in this conversation"))
     sentiment = f"{SENTIMENT_ICON.get(card.sentiment_label, '')} {words(card.sentiment_label)} ({card.sentiment:+.2f})"

@@ -102,13 +102,19 @@ class WebApiMethods:
         return {"ok": True, "channel": channel} if channel else {"ok": False, "error": "channel_not_found"}
 
     def _m_conversations_replies(self, args: dict) -> dict:
+        """The parent, then its replies oldest first, `limit` at a time (a
+        cursor for the rest); metadata only when asked for."""
         parent = self._find(args.get("channel"), args.get("ts"))
         if parent is None:
             return {"ok": False, "error": "thread_not_found"}
         with_meta = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
         thread = [parent] + [m for m in self.messages[args["channel"]] if m.get("thread_ts") == parent["ts"] and m is not parent]
         shown = [m if with_meta else {k: v for k, v in m.items() if k != "metadata"} for m in thread]
-        return {"ok": True, "messages": shown[: int(args.get("limit") or 1000)], "has_more": False}
+        start = int(args["cursor"].removeprefix("next:")) if args.get("cursor") else 0
+        limit = int(args.get("limit") or 1000)
+        more = len(shown) > start + limit
+        return {"ok": True, "messages": shown[start:start + limit], "has_more": more,
+                "response_metadata": {"next_cursor": f"next:{start + limit}" if more else ""}}
 
     def _m_conversations_history(self, args: dict) -> dict:
         """Top-level messages, newest first; metadata only when asked for."""

@@ -150,3 +150,23 @@ def test_a_folded_case_names_its_incident():
     blocks = card_blocks(make_card(case_id=4, incident_of=12))
     assert block_errors(blocks) == []
     assert "Folded into incident #12." in str(blocks) and "Folded here" not in str(blocks)
+
+
+def test_an_edited_or_deleted_post_is_marked_under_its_text():
+    plain_card = card_blocks(make_card())
+    assert "Edited by its author" not in str(plain_card) and "Deleted by its author" not in str(plain_card)
+
+    blocks = card_blocks(make_card(mention_text=HOSTILE, mention_edited=True, mention_deleted=True))
+    assert block_errors(blocks) == []
+    quote = next(i for i, b in enumerate(blocks) if b.get("text", {}).get("text") == escape(HOSTILE))
+    marks = blocks[quote + 1]
+    assert marks["type"] == "context"
+    texts = [e["text"] for e in marks["elements"]]
+    assert len(texts) == 2 and "Edited by its author" in texts[0]
+    assert "Deleted by its author" in texts[1] and "public reply can no longer be attached" in texts[1]
+    assert all(e["type"] == "mrkdwn" and e["verbatim"] is True for e in marks["elements"])
+
+    edited_only = card_blocks(make_card(mention_edited=True))
+    assert "Edited by its author" in str(edited_only) and "Deleted by its author" not in str(edited_only)
+    deleted_only = card_blocks(make_card(mention_deleted=True))
+    assert "Deleted by its author" in str(deleted_only) and "Edited by its author" not in str(deleted_only)

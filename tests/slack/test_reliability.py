@@ -7,6 +7,7 @@ import logging
 import aiohttp
 import pytest
 
+from integrations.chat import slack_lookup
 from tests.slack.conftest import AGENT, BOSS, CARE, make_card, started
 
 
@@ -115,3 +116,62 @@ async def test_an_unreadable_history_means_post_again_not_lose_the_card(emu, sla
     with caplog.at_level(logging.WARNING):
         assert await slack.find_card(CARE, 43) is None
     assert "missing_scope" in caplog.text
+
+
+@pytest.fixture
+async def quick(emu, core):
+    """A platform whose channel pace never holds these tests up."""
+    platform = await started(emu, core, post_rate=100, post_burst=50)
+    await emu.wait_for_link(1)
+    yield platform
+    await platform.stop()
+
+
+async def test_a_thread_line_whose_answer_was_lost_is_found_by_its_key(emu, quick):
+    card = await quick.post_card(CARE, make_card(case_id=51))
+    emu.drop_response_next("chat.postMessage")
+    with pytest.raises(aiohttp.ClientError):
+        await quick.post_in_thread(card, "Dana Approver assigned case 51 to Sam Agent.", key="thread:51-a")
+    [line] = [m for m in emu.messages[CARE] if m.get("thread_ts") == card.message_id]
+    assert line["metadata"] == {"event_type": "rejoinder_line", "event_payload": {"key": "thread:51-a"}}
+    found = await quick.find_in_thread(card, "thread:51-a")  # what the outbox's retry asks first
+    assert found is not None and (found.channel, found.message_id, found.thread_id) == (CARE, line["ts"], card.message_id)
+    assert await quick.find_in_thread(card, "thread:51-b") is None  # never posted: the retry posts it
+    replies = emu.calls_of("conversations.replies")
+    assert [(c.args["channel"], c.args["ts"], c.response["ok"]) for c in replies] == [(CARE, card.message_id, True)] * 2
+    assert len(emu.calls_of("chat.postMessage")) == 2, "no silent resend by the client"
+
+
+async def test_a_line_someone_else_posted_with_our_metadata_is_not_ours(emu, quick):
+    card = await quick.post_card(CARE, make_card(case_id=52))
+    emu.messages[CARE].append({"type": "message", "ts": emu.next_ts(), "user": AGENT, "text": "copied",
+                               "thread_ts": card.message_id,
+                               "metadata": {"event_type": "rejoinder_line", "event_payload": {"key": "thread:52"}}})
+    assert await quick.find_in_thread(card, "thread:52") is None
+
+
+async def test_a_long_thread_is_read_page_by_page_up_to_a_limit(emu, quick, monkeypatch, caplog):
+    monkeypatch.setattr(slack_lookup, "REPLIES_PAGE", 2)
+    card = await quick.post_card(CARE, make_card(case_id=53))
+    lines = [await quick.post_in_thread(card, f"line {n}", key=f"thread:53-{n}") for n in range(1, 5)]
+    # The parent and line 1, lines 2 and 3, then line 4: three pages.
+    found = await quick.find_in_thread(card, "thread:53-4")
+    assert found is not None and found.message_id == lines[-1].message_id
+    cursors = [c.args.get("cursor") for c in emu.calls_of("conversations.replies")]
+    assert cursors == [None, "next:2", "next:4"]
+    assert all(c.args["limit"] in (2, "2") for c in emu.calls_of("conversations.replies"))
+
+    monkeypatch.setattr(slack_lookup, "REPLIES_PAGES", 2)
+    with caplog.at_level(logging.WARNING):
+        assert await quick.find_in_thread(card, "thread:53-4") is None  # past the pages searched
+    assert "Searched the first 4 messages" in caplog.text
+
+
+async def test_unreadable_replies_mean_post_the_line_again_not_lose_it(emu, quick, caplog):
+    card = await quick.post_card(CARE, make_card(case_id=54))
+    await quick.post_in_thread(card, "Published on x", key="thread:54")
+    emu.fail_next("conversations.replies", status=200, error="missing_scope", retry_after=None)
+    with caplog.at_level(logging.WARNING):
+        assert await quick.find_in_thread(card, "thread:54") is None
+    assert "missing_scope" in caplog.text
+    assert (await quick.find_in_thread(card, "thread:54")) is not None  # readable again: found

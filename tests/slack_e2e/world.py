@@ -133,6 +133,32 @@ class Handled:
                 raise AssertionError(f"{kind} for case {case_id} not done within {timeout} s; done: {self.rows}") from None
 
 
+class Settled:
+    """Outbox rows whose outcome (sent or failed) the worker has written:
+    Handled sees the handler return, a moment before that is committed."""
+
+    def __init__(self, *workers) -> None:
+        self.rows: set[int] = set()
+        self.changed = asyncio.Condition()
+        for worker in workers:
+            worker._finish = self._wrap(worker._finish)
+
+    def _wrap(self, finish):
+        async def wrapped(row_id, status, **outcome):
+            await finish(row_id, status, **outcome)
+            async with self.changed:
+                self.rows.add(row_id)
+                self.changed.notify_all()
+        return wrapped
+
+    async def wait(self, row_id: int, timeout: float = 10) -> None:
+        async with self.changed:
+            try:
+                await asyncio.wait_for(self.changed.wait_for(lambda: row_id in self.rows), timeout)
+            except TimeoutError:
+                raise AssertionError(f"outbox row {row_id} not settled within {timeout} s") from None
+
+
 @dataclass
 class SlackWorld:
     emu: SlackEmulator
@@ -193,6 +219,11 @@ class SlackWorld:
     def thread(self, card: ApiCall) -> list[str]:
         ts = card.response["ts"]
         return [c.args["text"] for c in self.emu.calls_of("chat.postMessage") if c.args.get("thread_ts") == ts]
+
+    def replies(self, card: ApiCall) -> list[dict]:
+        """The card's thread as Slack holds it, posts whose answer was lost included."""
+        ts = card.response["ts"]
+        return [m for m in self.emu.messages[card.response["channel"]] if m.get("thread_ts") == ts and m["ts"] != ts]
 
     # -- state -----------------------------------------------------------
 
