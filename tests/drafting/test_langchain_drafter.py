@@ -3,6 +3,7 @@ against the local emulator."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 
 import pytest
@@ -136,3 +137,15 @@ async def test_a_server_error_is_reported_with_its_message(openai_emulator):
     openai_emulator.push(status(503, message="the model is overloaded"))
     with pytest.raises(DraftingFailed, match="answered HTTP 503: the model is overloaded"):
         await _drafter(openai_emulator, max_retries=0).draft(make_request())
+
+
+async def test_the_api_key_is_never_logged_even_at_debug(openai_emulator, caplog):
+    openai_emulator.push(status(429), ok())  # a retry, whose logging is the chattiest
+    key = "sk-test-0123456789abcdef"
+    with caplog.at_level(logging.DEBUG):
+        drafter = LangChainDrafter("gpt-4o-mini", api_key=key, base_url=openai_emulator.base_url, timeout=5.0,
+                                   max_retries=1)
+        await drafter.draft(make_request())
+    assert openai_emulator.headers[-1]["Authorization"] == f"Bearer {key}"
+    assert len(caplog.records) > 5  # the clients did log, at debug
+    assert key not in caplog.text and key[3:] not in caplog.text
