@@ -88,7 +88,8 @@ class App:
         # Publishing queues the card update and the "Published" thread line:
         # it wakes the chat worker, or they would wait for the next command.
         publishing = ReplyPublishing(db, clock, publishers, core.cases, core.directory, on_change=self.chat_worker.poke)
-        self.publish_worker = OutboxWorker(db, clock, "publish.", {"publish.reply": publishing.handle})
+        self.publish_worker = OutboxWorker(db, clock, "publish.", {"publish.reply": publishing.handle},
+                                           on_failed=publishing.failed)
 
     @classmethod
     async def create(cls, settings: Settings, ws: Workspace, base_dir: Path, clock: Clock | None = None,

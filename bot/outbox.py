@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 # handler(row, uncertain) -> result dict; raise PermanentFailure to stop retrying.
 Handler = Callable[[t.Outbox, bool], Awaitable[dict]]
+# on_failed(row, reason): told once when a row is given up, so people hear of it.
+FailureHook = Callable[[t.Outbox, str], Awaitable[None]]
 
 
 class PermanentFailure(Exception):
@@ -44,11 +46,11 @@ class OutboxWorker:
 
     def __init__(self, db: Database, clock: Clock, prefix: str, handlers: dict[str, Handler],
                  max_attempts: int = 8, base_delay: float = 2.0, max_delay: float = 300.0,
-                 lane_by: str = "case") -> None:
+                 lane_by: str = "case", on_failed: FailureHook | None = None) -> None:
         """`lane_by`: "team" keeps each team's channel in order (chat effects);
         "case" lets every case go its own pace (public replies)."""
         self.db, self.clock, self.prefix, self.handlers = db, clock, prefix, handlers
-        self.lane_by = lane_by
+        self.lane_by, self.on_failed = lane_by, on_failed
         self.max_attempts, self.base_delay, self.max_delay = max_attempts, base_delay, max_delay
         self.wake = asyncio.Event()
 
@@ -114,16 +116,22 @@ class OutboxWorker:
                 raise PermanentFailure(f"no handler for {row.kind}")
             result = await handler(row, uncertain)
         except PermanentFailure as exc:
-            await self._finish(row.id, "failed", error=str(exc))
+            await self._give_up(row, str(exc))
         except Exception as exc:  # noqa: BLE001 - any failure is retried with backoff
             log.warning("outbox %s #%s attempt %s failed: %s", row.kind, row.id, row.attempts, exc)
             if row.attempts >= self.max_attempts:
-                await self._finish(row.id, "failed", error=str(exc))
+                await self._give_up(row, f"{exc} (after {row.attempts} attempts)")
             else:
                 delay = min(self.base_delay * 2 ** (row.attempts - 1), self.max_delay)
                 await self._retry(row.id, str(exc), self.clock.now() + timedelta(seconds=delay))
         else:
             await self._finish(row.id, "sent", result=result)
+
+    async def _give_up(self, row: t.Outbox, reason: str) -> None:
+        log.error("outbox %s #%s failed for good: %s", row.kind, row.id, reason)
+        await self._finish(row.id, "failed", error=reason)
+        if self.on_failed is not None:
+            await self.on_failed(row, reason)
 
     async def _finish(self, row_id: int, status: str, *, error: str | None = None, result: dict | None = None) -> None:
         async with self.db.transaction() as s:

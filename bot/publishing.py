@@ -57,10 +57,25 @@ class ReplyPublishing:
         publisher = self.publisher_for(case.network)
         posted = await publisher.find_reply(target, row.idempotency_key) if uncertain else None
         if posted is None:
-            posted = await publisher.reply(target, draft.text, row.idempotency_key)
+            try:
+                posted = await publisher.reply(target, draft.text, row.idempotency_key)
+            except ValueError as exc:  # the network can never take this text (too long, say): retrying won't help
+                raise PermanentFailure(str(exc)) from exc
         await self._record(row, posted.external_id, posted.url, target)
         self.on_change()
         return {"external_id": posted.external_id, "url": posted.url}
+
+    async def failed(self, row: t.Outbox, reason: str) -> None:
+        """The reply was given up: say so in the case's thread, so it is not left
+        looking approved and on its way."""
+        async with self.db.transaction() as s:
+            case = await s.get(t.Case, row.case_id)
+            if case is None:
+                return
+            line = (f"Publishing on {case.network} failed: {reason}. The reply was not posted: edit it and approve "
+                    "it again, or answer by hand and resolve the case.")
+            await self.cases.event(s, case, SYSTEM, "publish_failed", line, draft=row.draft_id, reason=reason)
+        self.on_change()
 
     async def _record(self, row: t.Outbox, external_id: str, url: str | None, target: Mention) -> None:
         now = self.clock.now()

@@ -124,3 +124,58 @@ async def test_missing_publisher_fails_clearly(sqlite_url, tmp_path):
         assert row.status == "failed" and "no publisher is configured for x" in row.last_error
     finally:
         await w.db.close()
+
+
+class RefusingPublisher(FlakyPublisher):
+    """Turns down the first reply as the network would a text it can never take."""
+
+    async def reply(self, target, text, idempotency_key):
+        if self.failures and self.failures[0] == "too long":
+            self.failures.pop(0)
+            self.calls.append(("reply", idempotency_key))
+            raise ValueError("Mastodon reply is 520 characters long with the author's @-mention; this instance "
+                             "allows at most 500")
+        return await super().reply(target, text, idempotency_key)
+
+
+def thread_text(w) -> list[str]:
+    return [text for _ref, text in w.chat.thread_lines]
+
+
+async def test_a_reply_the_network_refuses_is_given_up_at_once_and_the_thread_is_told(sqlite_url, tmp_path):
+    publisher = RefusingPublisher(tmp_path / "replies.jsonl", ["too long"])
+    w = await make_world(sqlite_url, tmp_path, publisher=publisher)
+    try:
+        case_id = await approved_case(w)
+        row = await outbox_row(w, case_id)
+        assert (row.status, row.attempts) == ("failed", 1)  # no point in trying the same text again
+        [told] = [line for line in thread_text(w) if line.startswith("Publishing on x failed")]
+        assert "allows at most 500" in told and "edit it and approve it again" in told
+        async with w.db.sessions() as s:
+            assert (await s.get(t.Case, case_id)).stage == "approved"
+            [event] = (await s.execute(select(t.CaseEvent).where(t.CaseEvent.kind == "publish_failed"))).scalars()
+            assert event.detail["draft"] == row.draft_id
+
+        # What the line says works: an edit goes back for approval and then out, once.
+        assert (await w.run(SAM, "edit", case_id, "Sorry Maria, we're on it. DM us your order number?")).ok
+        assert (await w.run(DANA, "approve", case_id)).ok
+        assert [p["text"] for p in w.published()] == ["Sorry Maria, we're on it. DM us your order number?"]
+    finally:
+        await w.db.close()
+
+
+async def test_a_reply_that_keeps_failing_is_given_up_after_its_attempts_and_the_thread_is_told(sqlite_url, tmp_path):
+    publisher = FlakyPublisher(tmp_path / "replies.jsonl", ["before"] * 8)
+    w = await make_world(sqlite_url, tmp_path, publisher=publisher)
+    try:
+        case_id = await approved_case(w)  # the first attempt
+        for _ in range(7):
+            assert not any(line.startswith("Publishing on x failed") for line in thread_text(w))
+            w.clock.advance(timedelta(seconds=300))  # past any backoff
+            await w.drain()
+        row = await outbox_row(w, case_id)
+        assert (row.status, row.attempts) == ("failed", 8) and w.published() == []
+        [told] = [line for line in thread_text(w) if line.startswith("Publishing on x failed")]
+        assert "connection refused (after 8 attempts)" in told
+    finally:
+        await w.db.close()
