@@ -17,6 +17,7 @@ from bot.ports import PublishUncertain, SourceItem
 from bot.types import Mention, PostedReply
 from integrations.social import reddit_check
 from integrations.social.keywords import KeywordMatcher
+from integrations.social.reddit_reach import FollowerLookup, QuickLookups, rate_limit_wait
 from integrations.social.reddit_things import (
     COMMENT, KINDS, NETWORK, SUBMISSION, Mark, RedditCursor, created_of, thing_author, thing_text, to_mention,
 )
@@ -63,20 +64,10 @@ def make_reddit(client_id: str, client_secret: str | None, user_agent: str, user
     return praw.Reddit(requestor_class=CarefulRequestor, requestor_kwargs={"session": http}, **settings)
 
 
-def rate_limit_wait(exc: BaseException, default: float) -> float:
-    """Seconds until Reddit lifts a 429 (`x-ratelimit-reset`, else `retry-after`)."""
-    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
-    for name in ("x-ratelimit-reset", "retry-after"):
-        try:
-            return max(float(headers[name]), 0.0) + 0.1
-        except (KeyError, TypeError, ValueError):
-            continue
-    return default
-
-
 class RedditSource:
     """Polls `/r/a+b/new` and `/r/a+b/comments` and keeps what names a keyword
     (everything when there are none). Posts by the brand account are skipped.
+    Each kept mention carries its author's followers (see reddit_reach).
 
     The cursor holds, per listing, the newest creation time read and the
     fullnames of that second; each poll reads back to it (following `after`),
@@ -91,7 +82,8 @@ class RedditSource:
                  subreddits: list[str], keywords: list[str], *, username: str | None = None,
                  password: str | None = None, poll_interval: float = 30.0, base_url: str | None = None,
                  first_run_limit: int = 100, max_items: int = 1000, max_backoff: float = 900.0,
-                 on_error: Callable[[str], None] | None = None) -> None:
+                 on_error: Callable[[str], None] | None = None, follower_ttl: float = 3600.0,
+                 lookup_quiet: float = 60.0) -> None:
         subs = [s.strip().removeprefix("r/").removeprefix("/r/") for s in subreddits if s and s.strip()]
         if not subs:
             raise ValueError(f"reddit source {name!r}: list at least one subreddit")
@@ -102,6 +94,7 @@ class RedditSource:
         self.poll_interval, self.max_backoff = poll_interval, max_backoff
         self.first_run_limit, self.max_items = first_run_limit, max_items
         self.on_error = on_error
+        self.reach = FollowerLookup(name, ttl=follower_ttl, quiet=lookup_quiet)
         self._wake = asyncio.Event()
 
     def poll_now(self) -> None:
@@ -110,7 +103,7 @@ class RedditSource:
 
     async def items(self, cursor: str | None) -> AsyncIterator[SourceItem]:
         state = RedditCursor.load(cursor, self.name)
-        http = requests.Session()
+        http = QuickLookups()
         reddit = make_reddit(*self._login, http=http)
         failures, saved = 0, state.dump()
         try:
@@ -133,10 +126,12 @@ class RedditSource:
                     for data in fresh:
                         mention = self._advance(kind, data, state.marks[kind])
                         if mention is not None:
+                            mention = await self._with_reach(reddit, mention)
                             saved = state.dump()
                             yield SourceItem(mention, saved)
                 else:
                     failures = 0
+                wait = max(wait, self.reach.rate_limited_for())
                 if state.dump() != saved:  # only noise since the last mention: still move the cursor
                     saved = state.dump()
                     yield SourceItem(None, saved)
@@ -146,6 +141,12 @@ class RedditSource:
                     pass
         finally:
             http.close()
+
+    async def _with_reach(self, reddit: praw.Reddit, mention: Mention) -> Mention:
+        count = self.reach.cached(mention.author.handle)
+        if count is None:
+            count = await asyncio.to_thread(self.reach.followers, reddit, mention.author.handle)
+        return mention.model_copy(update={"author": mention.author.model_copy(update={"followers": count})})
 
     def _read(self, reddit: praw.Reddit, kind: str, mark: Mark) -> list[dict]:
         """Everything newer than `mark`, oldest first (runs in a thread)."""

@@ -5,11 +5,15 @@ uses to read subreddits and comment, on 127.0.0.1 (praw's `oauth_url` and
 Creation times come from an emulator clock that ticks one second per thing
 unless a test sets them, so ordering and same-second ties are under control.
 Every call is recorded; tests wait with `wait_for` (a condition, never a sleep).
+`GET /user/<name>/about` answers as Reddit does: the account with its profile
+(`subreddit.subscribers`, the followers), only `name` and `is_suspended` for a
+suspended account, 404 for one that does not exist.
 """
 from __future__ import annotations
 
 import asyncio
 import base64
+import fnmatch
 import itertools
 import secrets
 import time
@@ -58,6 +62,8 @@ class RedditEmulator:
     accounts: dict[str, str] = field(default_factory=lambda: {"acme_support": "hunter2"})
     things: dict[str, dict] = field(default_factory=dict)  # fullname -> {"kind", "data"}
     calls: list[Call] = field(default_factory=list)
+    followers: dict[str, int] = field(default_factory=dict)  # user -> followers (others who posted: 0)
+    suspended: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1000)
@@ -120,13 +126,20 @@ class RedditEmulator:
 
     def script(self, path: str, status: int, *, times: int = 1, headers: dict[str, str] | None = None,
                commit: bool = False) -> None:
-        """The next `times` requests whose path starts with `path` get `status`."""
+        """The next `times` requests whose path starts with `path` (`*`: any name) get `status`."""
         self._scripts.setdefault(path, []).append(Script(times, status, dict(headers or {}), commit))
 
     def rate_limit(self, path: str, reset: int = 1) -> None:
-        """A 429 as Reddit sends it: the window is used up for `reset` seconds."""
+        """A 429 as Reddit sends it (`path` may hold `*`, as in `/user/*/about`): the window is used up for `reset` seconds."""
         self.script(path, 429, headers={"x-ratelimit-remaining": "0", "x-ratelimit-used": "600",
                                         "x-ratelimit-reset": str(reset)})
+
+    def fail_lookups(self, times: int = 1, status: int = 503) -> None:
+        """The next `times` profile lookups (`/user/*/about`) of any user get `status`."""
+        self.script("/user/*/about", status, times=times)
+
+    def lookups(self, user: str | None = None) -> list[Call]:
+        return [c for c in self.calls if fnmatch.fnmatchcase(c.path, f"/user/{user or '*'}/about")]
 
     def requests_to(self, prefix: str, method: str = "GET") -> list[Call]:
         return [c for c in self.calls if c.path.startswith(prefix) and c.method == method]
@@ -158,7 +171,7 @@ class RedditEmulator:
 
     def _take_script(self, path: str) -> Script | None:
         for prefix, queue in self._scripts.items():
-            if path.startswith(prefix) and queue:
+            if fnmatch.fnmatchcase(path, prefix + "*") and queue:
                 script = queue[0]
                 script.times -= 1
                 if script.times <= 0:
@@ -181,6 +194,8 @@ class RedditEmulator:
             return self._listing(lambda t: t["kind"] == kind and t["data"]["subreddit"].lower() in subs, params)
         if len(parts) == 3 and parts[0] == "user" and parts[2] == "comments":
             return self._listing(lambda t: t["kind"] == "t1" and t["data"]["author"] == parts[1], params)
+        if len(parts) == 3 and parts[0] == "user" and parts[2] == "about":
+            return self._about(parts[1])
         if path == "/api/info":
             wanted = params.get("id", "").split(",")
             children = [self.things[n] for n in wanted if n in self.things]
@@ -216,6 +231,19 @@ class RedditEmulator:
         after = page[-1]["data"]["name"] if page and start + limit < len(chosen) else None
         return web.json_response({"kind": "Listing", "data": {"after": after, "before": None, "children": page,
                                                               "dist": len(page)}})
+
+    def _about(self, user: str) -> web.Response:
+        if user in self.suspended:
+            return web.json_response({"kind": "t2", "data": {"name": user, "is_suspended": True}})
+        known = user in self.followers or user in self.accounts or any(
+            t["data"]["author"] == user for t in self.things.values())
+        if not known:
+            return web.json_response({"message": "Not Found", "error": 404}, status=404)
+        profile = {"display_name": f"u_{user}", "display_name_prefixed": f"u/{user}", "subreddit_type": "user",
+                   "subscribers": self.followers.get(user, 0), "url": f"/user/{user}/"}
+        return web.json_response({"kind": "t2", "data": {"name": user, "id": base36(abs(hash(user)) % 10**9),
+                                                         "created_utc": float(EPOCH - 86400), "link_karma": 1,
+                                                         "comment_karma": 1, "subreddit": profile}})
 
     def _comment(self, account: str | None, form: dict) -> web.Response:
         if account is None:

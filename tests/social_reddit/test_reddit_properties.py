@@ -1,11 +1,13 @@
 """Arbitrary listing data and cursors never crash the Reddit mapping; the
-cursor marks exactly what was read, whatever the ties in creation time."""
+cursor marks exactly what was read, whatever the ties in creation time; any
+profile answer gives a valid follower count."""
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.types import Mention
+from bot.types import Author, Mention
+from integrations.social.reddit_reach import followers_in
 from integrations.social.reddit_things import Mark, RedditCursor, to_mention
 
 SITE = "https://www.reddit.com"
@@ -79,3 +81,25 @@ def test_mark_splits_a_listing_into_read_and_unread_exactly(seconds, data):
     # A restart: the mark goes through the saved cursor first.
     restored = RedditCursor.load(RedditCursor({"t3": mark, "t1": Mark()}).dump(), "r").marks["t3"]
     assert [name for name, created in items if restored.is_new(name, created)] == [n for n, _ in items[cut:]]
+
+
+about = st.fixed_dictionaries({}, optional={
+    "kind": st.just("t2") | anything,
+    "data": st.fixed_dictionaries({}, optional={
+        "name": st.text(max_size=10) | anything, "is_suspended": st.booleans() | anything,
+        "subreddit": st.fixed_dictionaries({}, optional={"subscribers": st.integers() | st.floats() | anything})
+        | anything}) | anything})
+
+
+@settings(max_examples=300, deadline=None)
+@given(about | anything)
+def test_any_profile_answer_gives_a_follower_count(answer):
+    count = followers_in(answer)
+    assert isinstance(count, int) and not isinstance(count, bool) and count >= 0
+    Author(handle="a", followers=count)  # always a valid Author
+
+
+def test_a_suspended_account_counts_zero_whatever_it_still_shows():
+    shown = {"kind": "t2", "data": {"name": "x", "is_suspended": True, "subreddit": {"subscribers": 500}}}
+    assert followers_in(shown) == 0
+    assert followers_in({"kind": "t2", "data": {"name": "x", "subreddit": {"subscribers": 500}}}) == 500
