@@ -6,11 +6,16 @@ blocks as a CAR with the record, MST nodes and the signed commit), in a mix
 close to the public relay's: mostly likes, follows and reposts, ~18% posts of
 ~200 characters, a few deletions and identity/account events. About 1 post in
 100 names the watched brand.
+
+`jetstream_eps` runs the same generated events, as Jetstream would send them
+for `wantedCollections=app.bsky.feed.post` (posts, post deletions, identity
+events, one JSON message each), through the Jetstream source's decoder.
 """
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import random
 import time
 
@@ -19,6 +24,7 @@ from atproto import AsyncFirehoseSubscribeReposClient
 from atproto_subscription.frames import Frame
 
 from integrations.social.bluesky import FirehosePump
+from integrations.social.bluesky_jetstream import JetstreamDecoder
 from integrations.social.bluesky_records import FirehoseDecoder, PostFilter
 from integrations.social.bluesky_reply import encode_tid
 
@@ -148,15 +154,55 @@ async def _measure(frames: list[bytes], rounds: int) -> tuple[float, int]:
     return best, kept // rounds
 
 
+def as_jetstream(frames: list[bytes]) -> list[str]:
+    """The frames Jetstream would pass for posts only, as its JSON messages."""
+    messages, time_us = [], 1_730_000_000_000_000
+    for raw in frames:
+        header, body = libipld.decode_dag_cbor_multi(raw)
+        time_us += 1
+        if header["t"] == "#identity":
+            messages.append(json.dumps({"did": body["did"], "time_us": time_us, "kind": "identity",
+                                        "identity": body}))
+            continue
+        op = body["ops"][0]
+        collection, rkey = op["path"].split("/")
+        if collection != "app.bsky.feed.post":
+            continue
+        commit = {"rev": body["rev"], "operation": op["action"], "collection": collection, "rkey": rkey}
+        if op["action"] == "create":
+            commit |= {"record": libipld.decode_car(body["blocks"])[1][op["cid"]], "cid": libipld.encode_cid(op["cid"])}
+        messages.append(json.dumps({"did": body["repo"], "time_us": time_us, "kind": "commit", "commit": commit}))
+    return messages
+
+
+def _measure_jetstream(messages: list[str], rounds: int) -> tuple[float, int]:
+    best, kept = 0.0, 0
+    for _ in range(rounds):
+        decoder = JetstreamDecoder(PostFilter(["tandem"], ["tandem.test"], [BRAND_DID]), skip_dids=[BRAND_DID])
+        on_message = decoder.on_message
+        started = time.process_time()
+        events = [event for message in messages for event in on_message(message)]
+        best = max(best, len(messages) / (time.process_time() - started))
+        kept = sum(1 for event in events if hasattr(event, "record"))
+    return best, kept
+
+
 def run(quick: bool, note=print) -> dict:
-    """Figure: firehose_eps (best of a few rounds)."""
+    """Figures: firehose_eps and jetstream_eps (best of a few rounds)."""
     frames, expected = make_frames(10_000 if quick else 50_000)
     eps, kept = asyncio.run(_measure(frames, 3))
     size = sum(map(len, frames)) / len(frames)
     note(f"{len(frames):,} frames (avg {size:,.0f} bytes), kept {kept} matching posts of {expected} planted")
     if kept != expected:
         raise AssertionError(f"the filter kept {kept} posts but {expected} were planted")
-    return {"firehose_eps": round(eps)}
+    messages = as_jetstream(frames)
+    jet_eps, jet_kept = _measure_jetstream(messages, 3)
+    note(f"jetstream: {len(messages):,} messages (avg {sum(map(len, messages)) / len(messages):,.0f} bytes) "
+         f"for the {len(frames):,} frames, i.e. {jet_eps * len(frames) / len(messages):,.0f} firehose events/s "
+         f"covered; kept {jet_kept}")
+    if jet_kept != expected:
+        raise AssertionError(f"the Jetstream decoder kept {jet_kept} posts but {expected} were planted")
+    return {"firehose_eps": round(eps), "jetstream_eps": round(jet_eps)}
 
 
 if __name__ == "__main__":

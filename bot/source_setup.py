@@ -68,9 +68,11 @@ def _replay(c: cfg.ReplaySource, settings: Settings, base: Path, shared: Shared)
 
 def _bluesky(c: cfg.BlueskySource, settings: Settings, base: Path, shared: Shared) -> Built:
     from integrations.social.bluesky import BlueskyPublisher, BlueskySource
+    from integrations.social.bluesky_jetstream import BlueskyJetstreamSource
 
-    sources: list[Source] = [BlueskySource(c.name, c.service_url, c.firehose_url, c.watch_terms, c.watch_handles,
-                                           c.brand_did, plc_url=c.plc_url, appview_url=c.appview_url)]
+    kind, stream = (BlueskyJetstreamSource, c.jetstream_url) if c.jetstream_url else (BlueskySource, c.firehose_url)
+    sources: list[Source] = [kind(c.name, c.service_url, stream, c.watch_terms, c.watch_handles, c.brand_did,
+                                  plc_url=c.plc_url, appview_url=c.appview_url)]
     handle, password = _secret(settings, c.handle_env), _secret(settings, c.password_env)
     if not (handle and password):
         return sources, {}

@@ -76,13 +76,16 @@ class RssSource(Strict):
 
 
 class BlueskySource(Strict):
-    """Watches the repo firehose (or a relay) for posts with the watched terms,
-    handles or mentions of the brand, and replies as the brand account."""
+    """Watches the repo firehose (or a relay), or a Jetstream instance, for posts
+    with the watched terms, handles or mentions of the brand, and replies as the
+    brand account."""
 
     type: Literal["bluesky"]
     name: SourceName
     service_url: str = "https://bsky.social"  # the brand account's PDS
     firehose_url: str | None = None  # e.g. wss://bsky.network/xrpc; default: the service's own
+    # e.g. wss://jetstream2.us-east.bsky.network/subscribe: JSON, posts only, far lighter than the firehose.
+    jetstream_url: str | None = None
     plc_url: str = "https://plc.directory"
     watch_terms: list[str] = Field(default_factory=list)
     watch_handles: list[str] = Field(default_factory=list)
@@ -101,6 +104,12 @@ class BlueskySource(Strict):
     def _login_for_notifications(self) -> "BlueskySource":
         if self.notifications and not (self.handle_env and self.password_env):
             raise ValueError("notifications: true needs handle_env and password_env (the brand account's login)")
+        return self
+
+    @model_validator(mode="after")
+    def _one_stream(self) -> "BlueskySource":
+        if self.firehose_url and self.jetstream_url:
+            raise ValueError("set firehose_url or jetstream_url, not both: the source listens to one stream")
         return self
 
 

@@ -151,6 +151,10 @@ class FirehoseDecoder:
         elif kind == "#identity" and isinstance(body.get("did"), str) and self.on_identity is not None:
             handle = body.get("handle")
             self.on_identity(body["did"], handle if isinstance(handle, str) else None)
+        return self.settle(events, seq)
+
+    def settle(self, events: list[FirehoseEvent], seq: int) -> list[FirehoseEvent]:
+        """`events` as they are, or a `CursorTick` when the noise has gone on long enough."""
         if events:
             self._quiet, self._quiet_since = 0, time.monotonic()
             return events

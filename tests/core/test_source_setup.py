@@ -86,3 +86,22 @@ def test_bluesky_notifications_need_the_login(tmp_path):
         assert "rejoinder.yaml:4" in str(exc)
     else:
         raise AssertionError("accepted notifications without a login")
+
+
+def test_bluesky_listens_to_jetstream_or_the_firehose_not_both(tmp_path):
+    from bot.config.loader import ConfigError
+
+    head = "version: 1\nteams: [{name: s, channel: c}]\nsources:\n  - {type: bluesky, name: b, "
+    jet = "jetstream_url: 'wss://jetstream2.us-east.bsky.network/subscribe'"
+    ws = parse_workspace(head + jet + "}\n", "rejoinder.yaml", base_dir=tmp_path)
+    sources, _ = build_sources(ws, Settings(), tmp_path)
+    assert [type(s).__name__ for s in sources] == ["BlueskyJetstreamSource"]
+    assert sources[0].jetstream_url == "wss://jetstream2.us-east.bsky.network/subscribe"
+    try:
+        parse_workspace(head + jet + ", firehose_url: 'wss://bsky.network/xrpc'}\n", "rejoinder.yaml",
+                        base_dir=tmp_path)
+    except ConfigError as exc:
+        assert "set firehose_url or jetstream_url, not both" in str(exc)
+        assert "rejoinder.yaml:4" in str(exc)
+    else:
+        raise AssertionError("accepted both firehose_url and jetstream_url")
