@@ -144,6 +144,15 @@ class App:
         for publisher in {id(p): p for p in self.publishers.values()}.values():
             if hasattr(publisher, "connect"):  # e.g. Mastodon reads the instance's length limit
                 await publisher.connect()
+
+        def text_limit(network: str, author_handle: str | None) -> int | None:
+            # The publisher that will post the reply (as publishing picks it) knows what it can take.
+            publisher = self.publishers.get(network) or self.publishers.get("*")
+            limit = getattr(publisher, "text_limit", None)
+            return limit(author_handle) if limit is not None else None
+
+        # Drafts checked from now on are held to what the network really takes, not only the guidelines.
+        self.core.guardrails.text_limit = text_limit
         for platform in self.platforms.values():
             await platform.start(handlers)
             # People from another chat workspace (Slack Connect) are partners.

@@ -23,6 +23,16 @@ def findings_from_rows(rows: list[dict]) -> tuple[Finding, ...]:
     return tuple(Finding(f["rule"], f["severity"], f["reason"]) for f in rows)
 
 
+def addressee(rows: list, is_incident: bool) -> str | None:
+    """The handle the published reply answers, picked as publishing picks its
+    target from (Mention, Author) rows in posting order: an incident answers
+    its first live post, a conversation its latest."""
+    live = [author.handle for mention, author in rows if not mention.deleted]
+    if not live:
+        return None
+    return live[0] if is_incident else live[-1]
+
+
 class DraftService:
     def __init__(self, ws: Workspace, clock: Clock, guardrails, drafter: Drafter, fallback: Drafter,
                  directory: CustomerDirectory, policy: Policy) -> None:
@@ -30,8 +40,10 @@ class DraftService:
         self.drafter, self.fallback = drafter, fallback
         self.directory, self.policy = directory, policy
 
-    def length_limit(self, network: str) -> int:
-        return self.ws.guidelines.length_limits.get(network, 2000)
+    def length_limit(self, network: str, author_handle: str | None = None) -> int:
+        """The limit the guardrails will hold the reply to, so drafts aim at it."""
+        limit = self.guardrails.length_limit(network, author_handle)
+        return limit if limit is not None else 2000
 
     def signed(self, text: str, name: str) -> str:
         """Add the requester's initials when the guidelines require a sign-off
@@ -62,7 +74,8 @@ class DraftService:
             mention_text=target.text, conversation=conversation, customer=customer, labels=tuple(case.labels),
             guidelines=self.ws.guidelines.text, brand_voice=self.ws.guidelines.brand_voice,
             # Room for the sign-off added after drafting.
-            length_limit=self.length_limit(case.network) - (4 if self.ws.guidelines.sign_off else 0),
+            length_limit=self.length_limit(case.network, addressee(mentions, case.is_incident))
+            - (4 if self.ws.guidelines.sign_off else 0),
             instruction=instruction,
             previous_draft=previous.text if previous else None, flags=frozenset(case.flags),
         )
@@ -81,13 +94,15 @@ class DraftService:
     async def add_version(self, s: AsyncSession, case: t.Case, text: str, author: str, source: str,
                           rationale: str = "", confidence: float = 1.0, needs_escalation: bool = False) -> t.Draft:
         customer = await self.directory.view(s, case.customer_id) if case.customer_id else None
-        root = (await s.execute(
-            select(t.Mention.text, t.Author.handle).join(t.Author, t.Mention.author_id == t.Author.id)
-            .where(t.Mention.case_id == case.id).order_by(t.Mention.id.desc()).limit(1)
-        )).first()
+        rows = list((await s.execute(
+            select(t.Mention, t.Author).join(t.Author, t.Mention.author_id == t.Author.id)
+            .where(t.Mention.case_id == case.id).order_by(t.Mention.created_at, t.Mention.id)
+        )).all())
+        root = max(rows, key=lambda row: row[0].id, default=None)  # the newest post, for the echo check
+        # The author the reply will answer: the publisher's "@author " and so the length limit depend on it.
         findings = self.guardrails.check(text, case.network, customer=customer,
-                                         mention_text=root.text if root else None,
-                                         author_handle=root.handle if root else None)
+                                         mention_text=root[0].text if root else None,
+                                         author_handle=addressee(rows, case.is_incident))
         latest = await self.current(s, case.id)
         draft = t.Draft(
             case_id=case.id, version=(latest.version + 1) if latest else 1, text=text, author=author, source=source,

@@ -73,6 +73,11 @@ class Publisher(Protocol):
         uncertain attempt), so a retry never posts twice."""
         ...
 
+    # Optional (the core reads it with getattr; a publisher without it has no
+    # opinion): `def text_limit(self, author_handle: str | None) -> int | None`,
+    # how long a reply's own text may be for that author once connected, after
+    # anything the publisher adds to it (Mastodon's "@author "). None: no opinion.
+
 
 @dataclass(frozen=True)
 class Command:

@@ -13,6 +13,7 @@ accents (Python 3.11 on a shared 2-core machine, best of 9 × 3000 runs).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.config.workspace import Guidelines
 from bot.guardrails import echo, length, links, pii, terms
@@ -39,6 +40,9 @@ _PII_ADVICE = {
 }
 _CONTACT_ADVICE = "never post a customer's contact details in public."
 _profanity: ProfanityMatcher | None = None
+# (network, author handle) -> how long the reply's own text may be where it is
+# published, for that author; None: no opinion.
+TextLimit = Callable[[str, str | None], int | None]
 
 
 def _shared_profanity() -> ProfanityMatcher:
@@ -50,8 +54,11 @@ def _shared_profanity() -> ProfanityMatcher:
 
 
 class Guardrails:
-    def __init__(self, guidelines: Guidelines, brand_handles: dict[str, str] | None = None) -> None:
+    def __init__(self, guidelines: Guidelines, brand_handles: dict[str, str] | None = None,
+                 text_limit: TextLimit | None = None) -> None:
         self.guidelines = guidelines
+        # Set once the publishers are connected: only then is the network's real limit known.
+        self.text_limit = text_limit
         self._brand = {echo.normalise_handle(h) for h in (brand_handles or {}).values() if h.strip("@ ")}
         self._profanity = _shared_profanity()
         self._confidential = terms.TermMatcher(guidelines.confidential_terms)
@@ -75,7 +82,7 @@ class Guardrails:
         found_links = links.find_links(text)
         words = terms.word_string(text)
         found = [
-            self._length(text, network, found_links),
+            self._length(text, network, found_links, author_handle),
             *self._pii(text, customer),
             *self._listed(text, words),
             self._swearing(text),
@@ -99,8 +106,21 @@ class Guardrails:
         return Finding("links", "block", f"Links to {shown}, which {verb} not on the list of allowed sites "
                                          f"({', '.join(self._allowlist)}).")
 
-    def _length(self, text: str, network: str, found: list[links.Link]) -> Finding | None:
-        limit = length.limit_for(network, self._limits)
+    def length_limit(self, network: str, author_handle: str | None = None) -> int | None:
+        """The most a reply to `author_handle` on `network` may hold: the
+        guidelines' limit, or less when the connected account allows less."""
+        return self._limit(network, author_handle)[0]
+
+    def _limit(self, network: str, author: str | None) -> tuple[int | None, bool]:
+        """The limit, and whether it is the network's own (not the guidelines')."""
+        configured = length.limit_for(network, self._limits)
+        platform = self.text_limit(network, author) if self.text_limit else None
+        if platform is not None and (configured is None or platform < configured):
+            return max(platform, 0), True
+        return configured, False
+
+    def _length(self, text: str, network: str, found: list[links.Link], author: str | None) -> Finding | None:
+        limit, from_platform = self._limit(network, author)
         if limit is None:
             return None
         spans = [(link.start, link.end) for link in found]
@@ -108,7 +128,9 @@ class Guardrails:
         if size <= limit:
             return None
         unit = "characters" if network != "bluesky" else "characters (as readers see them)"
-        return Finding("length", "block", f"{size}/{limit} {unit} on {length.network_name(network)}; "
+        name = length.network_name(network)
+        where = f" (the most the connected {name} account can post in this reply)" if from_platform else ""
+        return Finding("length", "block", f"{size}/{limit} {unit} on {name}{where}; "
                                           f"shorten the reply by {size - limit}.")
 
     def _pii(self, text: str, customer: CustomerView | None) -> list[Finding]:

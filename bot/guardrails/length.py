@@ -8,7 +8,8 @@
   Text is NFC-normalised first, as X does.
 - Bluesky: grapheme clusters (what a reader sees as one character).
 - Mastodon and any other network: Unicode code points. (Mastodon itself counts
-  a link as 23; counting it in full is stricter, never looser.)
+  an http(s) link as 23; counting it in full, but at least 23, is stricter,
+  never looser.)
 """
 from __future__ import annotations
 
@@ -77,4 +78,8 @@ def measure(text: str, network: str, link_spans: list[tuple[int, int]]) -> int:
         return x_length(text, link_spans)
     if network == "bluesky":
         return graphemes(text)
+    if network == "mastodon":
+        # A link shorter than 23 still costs 23 there.
+        return len(text) + sum(max(0, URL_WEIGHT - (end - start)) for start, end in link_spans
+                               if text[start:start + 8].lower().startswith(("http://", "https://")))
     return len(text)

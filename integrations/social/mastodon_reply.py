@@ -36,6 +36,7 @@ from integrations.social.mastodon_stream import make_client
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 DEFAULT_LIMIT = 500
+NO_HANDLE_ROOM = 32  # room kept for "@author " when the author is not known (as the default 468 does)
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
 
@@ -55,6 +56,16 @@ class MastodonPublisher:
     def length_limit(self) -> int:
         """The instance's status limit (500 until `connect()` has read it)."""
         return self._limit
+
+    def text_limit(self, author_handle: str | None) -> int | None:
+        """How long the reply's own text may be: the instance's limit less the
+        "@author " put in front of it (None until `connect()` has read the limit)."""
+        if self._me is None:
+            return None
+        if author_handle is None or not author_handle.strip("@ "):
+            return max(self._limit - NO_HANDLE_ROOM, 0)
+        # Counted as _check counts it (a remote account's @user@server counts as @user).
+        return max(self._limit - status_length(with_author_mention("", author_handle)), 0)
 
     @property
     def account(self) -> dict | None:

@@ -1,6 +1,7 @@
 """A local Mastodon for tests, on 127.0.0.1: the REST endpoints Rejoinder uses
 (instance, credentials, notifications, hashtag and home timelines, statuses
-with Idempotency-Key, account statuses, context) with Link pagination, the
+with Idempotency-Key and the instance's `max_characters`, account statuses,
+context) with Link pagination, the
 streaming API as server-sent events, and scripted failures (a 429 with
 X-RateLimit-Reset, a 503, a stream cut like a broken connection).
 

@@ -58,6 +58,13 @@ def mentioned(text: str) -> list[tuple[str, str | None]]:
     return [(m.group(1), m.group(2)) for m in MENTION.finditer(text)]
 
 
+def countable_length(text: str) -> int:
+    """Characters as Mastodon's StatusLengthValidator counts them: a link is 23
+    and a mention of another server's account counts only its @user part."""
+    text = LINK.sub("x" * 23, text)
+    return len(MENTION.sub(lambda m: "@" + m.group(1), text))
+
+
 def hashtags(text: str) -> list[str]:
     return sorted({m.group(1).lower() for m in HASHTAG.finditer(text)})
 

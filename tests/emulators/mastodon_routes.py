@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from tests.emulators.mastodon_content import paginate
+from tests.emulators.mastodon_content import countable_length, paginate
 from tests.emulators.scripted import Stream
 
 
@@ -106,6 +106,9 @@ class MastodonRoutes:
                 return web.json_response({"error": "Validation failed: Text can't be blank"}, status=422)
             if parent and parent not in self.statuses:
                 return _not_found()
+            if countable_length(text) > self.max_characters:
+                return web.json_response({"error": f"Validation failed: Text character limit of "
+                                                   f"{self.max_characters} exceeded"}, status=422)
             status = self.create(me, text, parent, str(form.get("visibility", "public")),
                                  form.get("language") or "en",  # Mastodon would guess it
                                  str(form.get("spoiler_text", "")))
