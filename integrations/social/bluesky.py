@@ -15,15 +15,11 @@ from bot.ports import PublishUncertain, SourceItem
 from bot.types import Mention, PostedReply
 from integrations.social import bluesky_check
 from integrations.social.bluesky_identity import HandleCache
-from integrations.social.bluesky_profiles import ProfileLookup
+from integrations.social.bluesky_profiles import ProfileLookup, stream_item
 from integrations.social.bluesky_records import (
     NETWORK,
-    CursorTick,
     FirehoseDecoder,
-    PostCandidate,
-    PostDeleted,
     PostFilter,
-    parse_post_record,
     post_url,
 )
 from integrations.social.bluesky_reply import check_reply_text, rate_limit_delay, reply_rkey
@@ -87,25 +83,11 @@ class BlueskySource:
                     for index, event in enumerate(events):
                         # Several posts of one commit share a seq: only the last carries the cursor.
                         item_cursor = str(event.seq) if index == len(events) - 1 else None
-                        item = await self._to_item(event, item_cursor, handles, profiles)
+                        item = await stream_item(event, item_cursor, handles, profiles)
                         if item is not None:
                             yield item
             finally:
                 await pump.stop(task)
-
-    @staticmethod
-    async def _to_item(event, cursor: str | None, handles: HandleCache,
-                       profiles: ProfileLookup | None) -> SourceItem | None:
-        if isinstance(event, CursorTick):
-            return SourceItem(None, cursor)
-        if isinstance(event, PostDeleted):
-            return SourceItem(None, cursor, deleted_id=event.uri)
-        assert isinstance(event, PostCandidate)
-        mention = parse_post_record(event.did, event.rkey, event.cid, event.record,
-                                    await handles.handle(event.did), event.time)
-        if mention is not None and profiles is not None:
-            mention = await profiles.with_reach(event.did, mention)
-        return SourceItem(mention, cursor) if mention or cursor else None
 
 
 class FirehosePump:

@@ -27,17 +27,15 @@ import httpx
 
 from bot.ports import SourceCheckFailed, SourceItem
 from integrations.social.bluesky_identity import HandleCache
-from integrations.social.bluesky_profiles import ProfileLookup
+from integrations.social.bluesky_profiles import ProfileLookup, stream_item
 from integrations.social.bluesky_records import (
     NETWORK,
     POST_COLLECTION,
-    CursorTick,
     FirehoseDecoder,
     FirehoseEvent,
     PostCandidate,
     PostDeleted,
     PostFilter,
-    parse_post_record,
 )
 from integrations.social.reach_check import TIMEOUT, unreachable
 
@@ -149,7 +147,7 @@ class BlueskyJetstreamSource:
                             if message.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
                                 break  # an error or a close: reconnect
                             for event in decoder.on_message(message.data):
-                                item = await self._to_item(event, handles, profiles)
+                                item = await stream_item(event, str(event.seq), handles, profiles)
                                 if item is not None:
                                     yield item
                         reason = f"the server closed the stream ({ws.close_code})"
@@ -169,21 +167,6 @@ class BlueskyJetstreamSource:
         log.warning("bluesky jetstream %s: saved cursor %s is not a recent Jetstream time_us (a firehose seq?); "
                     "listening from now on", self.name, start)
         return None
-
-    @staticmethod
-    async def _to_item(event: FirehoseEvent, handles: HandleCache,
-                       profiles: ProfileLookup | None) -> SourceItem | None:
-        cursor = str(event.seq)
-        if isinstance(event, CursorTick):
-            return SourceItem(None, cursor)
-        if isinstance(event, PostDeleted):
-            return SourceItem(None, cursor, deleted_id=event.uri)
-        assert isinstance(event, PostCandidate)
-        mention = parse_post_record(event.did, event.rkey, event.cid, event.record,
-                                    await handles.handle(event.did), event.time)
-        if mention is not None and profiles is not None:
-            mention = await profiles.with_reach(event.did, mention)
-        return SourceItem(mention, cursor)  # an unusable post still moves the cursor on
 
     async def check(self) -> str:
         """The PDS answers, the watched handles resolve, Jetstream accepts a websocket."""

@@ -14,8 +14,11 @@ from collections import OrderedDict
 
 import httpx
 
+from bot.ports import SourceItem
 from bot.types import Mention
+from integrations.social.bluesky_identity import HandleCache
 from integrations.social.bluesky_notif_parse import Profile, parse_profile
+from integrations.social.bluesky_records import CursorTick, PostCandidate, PostDeleted, parse_post_record
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_FAILURE = 60.0
@@ -60,3 +63,19 @@ class ProfileLookup:
             "followers": profile.followers, "name": profile.name or mention.author.name,
             "verified": profile.verified})
         return mention.model_copy(update={"author": author})
+
+
+async def stream_item(event, cursor: str | None, handles: HandleCache,
+                      profiles: ProfileLookup | None) -> SourceItem | None:
+    """A firehose or Jetstream event as the source's item: a kept post with its
+    author's handle and reach, a deletion, or a cursor tick (None: nothing to say)."""
+    if isinstance(event, CursorTick):
+        return SourceItem(None, cursor)
+    if isinstance(event, PostDeleted):
+        return SourceItem(None, cursor, deleted_id=event.uri)
+    assert isinstance(event, PostCandidate)
+    mention = parse_post_record(event.did, event.rkey, event.cid, event.record,
+                                await handles.handle(event.did), event.time)
+    if mention is not None and profiles is not None:
+        mention = await profiles.with_reach(event.did, mention)
+    return SourceItem(mention, cursor) if mention or cursor else None  # an unusable post still moves the cursor
