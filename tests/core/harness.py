@@ -2,6 +2,7 @@
 platform, the replay publisher and a manual clock."""
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -70,6 +71,19 @@ def mention(n: int, text: str, *, network: str = "x", handle: str = "maria", fol
     return Mention(network=network, external_id=str(n), author=Author(handle=handle, name=handle.title(), followers=followers),
                    text=text, created_at=T0 + timedelta(minutes=minutes), conversation_id=conversation or str(n),
                    in_reply_to=reply_to, url=f"https://x.example/{handle}/{n}")
+
+
+class StartedConsole(ConsolePlatform):
+    """The console backend, telling when App.run has started it (after the
+    publishers are connected), so a test waits on that, not on the clock."""
+
+    def __init__(self) -> None:
+        super().__init__(Console(file=io.StringIO()))
+        self.started = asyncio.Event()
+
+    async def start(self, handlers) -> None:
+        await super().start(handlers)
+        self.started.set()
 
 
 @dataclass

@@ -4,10 +4,8 @@ reply answers; one without it leaves the guidelines' limit."""
 from __future__ import annotations
 
 import asyncio
-import io
 from types import SimpleNamespace
 
-from rich.console import Console
 
 from bot.app import App
 from bot.bus import InProcessBus
@@ -18,9 +16,8 @@ from bot.drafting.template import TemplateDrafter
 from bot.drafts import addressee
 from bot.ports import Command
 from bot.store.db import Database
-from integrations.chat.console import ConsolePlatform
 from integrations.social.replay import ReplayPublisher
-from tests.core.harness import DANA, SAM, T0, WORKSPACE, mention
+from tests.core.harness import DANA, SAM, T0, WORKSPACE, StartedConsole, mention
 
 
 class SizedPublisher(ReplayPublisher):
@@ -36,16 +33,6 @@ class SizedPublisher(ReplayPublisher):
     def text_limit(self, author_handle: str | None) -> int | None:
         self.asked.append(author_handle)
         return 100 - len(author_handle or "") if self.connected else None
-
-
-class StartedConsole(ConsolePlatform):
-    def __init__(self) -> None:
-        super().__init__(Console(file=io.StringIO()))
-        self.started = asyncio.Event()
-
-    async def start(self, handlers) -> None:
-        await super().start(handlers)
-        self.started.set()
 
 
 async def test_run_sets_the_limit_from_the_connected_publisher(sqlite_url, tmp_path):

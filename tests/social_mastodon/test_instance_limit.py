@@ -4,11 +4,9 @@ for it is blocked before approval, with the reason, and a short one goes out."""
 from __future__ import annotations
 
 import asyncio
-import io
 
 import pytest
 from mastodon.errors import MastodonAPIError
-from rich.console import Console
 from sqlalchemy import select
 
 from bot.app import App
@@ -21,9 +19,9 @@ from bot.ports import Command
 from bot.store import tables as t
 from bot.store.db import Database
 from bot.types import ChatUser
-from integrations.chat.console import ConsolePlatform
 from integrations.social.mastodon import MastodonPublisher
 from integrations.social.mastodon_parse import parse_status
+from tests.core.harness import StartedConsole
 
 WORKSPACE = """
 version: 1
@@ -34,18 +32,6 @@ routes:
 roles: {members: {sam: [agent], dana: [approver]}}
 """
 SAM, DANA = ChatUser("sam", "Sam"), ChatUser("dana", "Dana")
-
-
-class StartedConsole(ConsolePlatform):
-    """Started by App.run once the publishers are connected."""
-
-    def __init__(self) -> None:
-        super().__init__(Console(file=io.StringIO()))
-        self.started = asyncio.Event()
-
-    async def start(self, handlers) -> None:
-        await super().start(handlers)
-        self.started.set()
 
 
 @pytest.fixture
