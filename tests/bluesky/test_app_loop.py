@@ -21,6 +21,7 @@ from bot.store import tables as t
 from bot.types import ChatUser
 from integrations.chat.console import ConsolePlatform
 from tests.bluesky.conftest import bluesky_source, post, reply_ref
+from tests.core.harness import watch_published
 
 WAIT = 20.0
 SAM, DANA = ChatUser("sam", "Sam"), ChatUser("dana", "Dana")
@@ -101,15 +102,7 @@ async def test_mention_to_reply_in_the_pds(bluesky_network, accounts, as_user, s
         await console.wait_for(lambda c: any(u.case_id == card.case_id and u.mentions_in_case == 2
                                              for u in c.updated + [posted for _, posted in c.posted]))
 
-        published = asyncio.Event()
-        handle = app.publish_worker.handlers["publish.reply"]
-
-        async def watched(row, uncertain):
-            result = await handle(row, uncertain)
-            published.set()
-            return result
-
-        app.publish_worker.handlers["publish.reply"] = watched
+        published = watch_published(app)
         text = "Sorry Maria! We've sent you a DM to sort out both."
         assert (await app.dispatcher.run(Command("edit", text, SAM, case_id=card.case_id))).ok
         approved = await app.dispatcher.run(Command("approve", "", DANA, case_id=card.case_id))

@@ -86,6 +86,20 @@ class StartedConsole(ConsolePlatform):
         self.started.set()
 
 
+def watch_published(app: App) -> asyncio.Event:
+    """An event set each time the app's publish worker has carried out a reply."""
+    published = asyncio.Event()
+    handle = app.publish_worker.handlers["publish.reply"]
+
+    async def watched(row, uncertain):
+        result = await handle(row, uncertain)
+        published.set()
+        return result
+
+    app.publish_worker.handlers["publish.reply"] = watched
+    return published
+
+
 @dataclass
 class World:
     core: Core

@@ -15,6 +15,7 @@ from bot.settings import Settings
 from bot.types import ChatUser
 from integrations.chat.console import ConsolePlatform
 from integrations.social.replay import read_replies
+from tests.core.harness import watch_published
 
 WORKSPACE = """
 version: 1
@@ -51,15 +52,7 @@ async def test_run_serves_the_workspace_file(tmp_path):
     ws = load_workspace(tmp_path / "rejoinder.yaml")
     console = WatchedConsole()
     app = await App.create(settings, ws, tmp_path, platforms={"console": console})
-    published = asyncio.Event()
-    handle = app.publish_worker.handlers["publish.reply"]
-
-    async def watched(row, uncertain):
-        result = await handle(row, uncertain)
-        published.set()
-        return result
-
-    app.publish_worker.handlers["publish.reply"] = watched
+    published = watch_published(app)
     runner = asyncio.create_task(app.run())
     try:
         await asyncio.wait_for(console.card_posted.wait(), timeout=10)

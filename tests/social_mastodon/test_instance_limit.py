@@ -21,7 +21,7 @@ from bot.store.db import Database
 from bot.types import ChatUser
 from integrations.social.mastodon import MastodonPublisher
 from integrations.social.mastodon_parse import parse_status
-from tests.core.harness import StartedConsole
+from tests.core.harness import StartedConsole, watch_published
 
 WORKSPACE = """
 version: 1
@@ -45,15 +45,7 @@ async def running(mastodon, people, tmp_path):
     console = StartedConsole()
     app = App(ws, db, Core(ws, db, clock, drafter, drafter), {"console": console}, [],
               {"mastodon": MastodonPublisher(mastodon.url, people["tandem"].token)}, InProcessBus(), clock)
-    published = asyncio.Event()
-    handle = app.publish_worker.handlers["publish.reply"]
-
-    async def watched(row, uncertain):
-        result = await handle(row, uncertain)
-        published.set()
-        return result
-
-    app.publish_worker.handlers["publish.reply"] = watched
+    published = watch_published(app)
     runner = asyncio.create_task(app.run())
     await asyncio.wait_for(console.started.wait(), timeout=10)
     yield app, published
