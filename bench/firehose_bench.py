@@ -23,10 +23,10 @@ import libipld
 from atproto import AsyncFirehoseSubscribeReposClient
 from atproto_subscription.frames import Frame
 
-from integrations.social.bluesky import FirehosePump
-from integrations.social.bluesky_jetstream import JetstreamDecoder
-from integrations.social.bluesky_records import FirehoseDecoder, PostFilter
-from integrations.social.bluesky_reply import encode_tid
+from integrations.social.bluesky.network import FirehosePump
+from integrations.social.bluesky.jetstream import JetstreamDecoder
+from integrations.social.bluesky.records import FirehoseDecoder, PostFilter
+from integrations.social.bluesky.reply import encode_tid
 
 BRAND_DID = "did:plc:brandbrandbrandbrandbrnd"
 WORDS = ("the a ride morning coffee train bike late again love this new city rain sunny weekend "

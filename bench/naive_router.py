@@ -7,7 +7,7 @@ import re
 
 from bot.config import match as m
 from bot.config.workspace import Route
-from bot.enrich import Facts
+from bot.intake.enrich import Facts
 from bot.types import Mention
 
 

@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 from bench.routing_data import make_workload
-from bot.app import BATCH  # the batch size `rejoinder run` uses
+from bot.app.root import BATCH  # the batch size `rejoinder run` uses
 from bot.clock import SystemClock
 from bot.config.workspace import Team, Workspace
 from bot.core import Core
 from bot.drafting.template import TemplateDrafter
-from bot.enrich import preload
+from bot.intake.enrich import preload
 from bot.store.db import Database
 
 

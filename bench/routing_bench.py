@@ -5,7 +5,7 @@ import time
 
 from bench.naive_router import NaiveRouter
 from bench.routing_data import make_workload
-from bot.enrich import Facts
+from bot.intake.enrich import Facts
 from bot.routing import Router
 
 BRAND_HANDLES = {"x": "acme", "bluesky": "acme.bsky.social"}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from bot.config.workspace import Route
-from bot.normalize import normalize
+from bot.intake.normalize import normalize
 from bot.types import Mention
 
 ONSETS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "dr", "kr", "tr", "st", "sk"]

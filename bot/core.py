@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.approval_policy import NotAllowed, Policy
-from bot.approvals import ApprovalService
-from bot.cards import CardBuilder
-from bot.cases import CaseService
+from bot.cases.approval_policy import NotAllowed, Policy
+from bot.cases.approvals import ApprovalService
+from bot.chat.cards import CardBuilder
+from bot.cases.lifecycle import CaseService
 from bot.clock import Clock
 from bot.config.workspace import Workspace
-from bot.customers import CustomerDirectory
-from bot.drafts import DraftService
+from bot.people.customers import CustomerDirectory
+from bot.cases.drafts import DraftService
 from bot.guardrails import Guardrails
-from bot.people import RoleResolver
-from bot.pipeline import Pipeline
+from bot.people.roles import RoleResolver
+from bot.intake.pipeline import Pipeline
 from bot.ports import Drafter
 from bot.routing import Router
 from bot.store import tables as t

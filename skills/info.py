@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from bot.approval_policy import NotAllowed
-from bot.dashboard import team_stats
+from bot.cases.approval_policy import NotAllowed
+from bot.chat.dashboard import team_stats
 from bot.store import tables as t
-from bot.text_view import card_lines, customer_lines
+from bot.chat.text_view import card_lines, customer_lines
 from skills.registry import ADMINS, EVERYONE, INTERNAL, SkillContext, registry, skill
 
 

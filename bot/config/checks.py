@@ -14,7 +14,7 @@ from bot.config.issues import ConfigIssue, Loc, SourceMap, source_map_for, sugge
 from pydantic import BaseModel
 
 from bot.config.workspace import DEFAULT_ACTIONS, DEFAULT_STAGES, Workspace
-from bot.settings import Settings
+from bot.app.settings import Settings
 
 
 def _mappings(data: Any, key: str) -> list[tuple[int, dict]]:

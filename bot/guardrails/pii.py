@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.flags import luhn_ok
+from bot.intake.flags import luhn_ok
 from bot.types import CustomerView
 
 # Not inside a longer number, price, order number or word. The lookahead in

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 
 from bot.config.workspace import Route
-from bot.enrich import Facts
+from bot.intake.enrich import Facts
 from bot.routing import regexes as rx
 from bot.routing.compiler import CompiledRoute, RouteCompiler, TermTable
 from bot.routing.scanner import TextScanner, edge_of

@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from bot.normalize import normalize
+from bot.intake.normalize import normalize
 
 WORD, HASHTAG, HANDLE = "word", "hashtag", "handle"
 

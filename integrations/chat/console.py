@@ -13,7 +13,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.ports import ChatHandlers, Command
-from bot.text_view import card_lines
+from bot.chat.text_view import card_lines
 from bot.types import Card, ChatUser, MessageRef
 
 STYLE = {"urgent": "bold red", "high": "red", "normal": "yellow", "low": "green"}

@@ -12,11 +12,11 @@ from atproto import AsyncClient
 from rich.console import Console
 from sqlalchemy import func, select
 
-from bot.app import App
+from bot.app.root import App
 from bot.config.loader import parse_workspace
-from bot.pipeline import save_cursor
+from bot.intake.pipeline import save_cursor
 from bot.ports import Command
-from bot.settings import Settings
+from bot.app.settings import Settings
 from bot.store import tables as t
 from bot.types import ChatUser
 from integrations.chat.console import ConsolePlatform

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import httpx
 
-from integrations.social.bluesky_identity import HandleCache
+from integrations.social.bluesky.identity import HandleCache
 
 
 async def test_handle_from_plc_and_from_pds_when_plc_is_unreachable(bluesky_network, accounts):

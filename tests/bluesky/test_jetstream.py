@@ -11,7 +11,7 @@ import pytest
 from atproto import models
 
 from bot.ports import SourceCheckFailed
-from integrations.social.bluesky_jetstream import BlueskyJetstreamSource
+from integrations.social.bluesky.jetstream import BlueskyJetstreamSource
 from tests.bluesky.conftest import WAIT, collect_until, mention_ids, post, reply_ref
 from tests.emulators.jetstream import LocalJetstream
 from tests.source_reader import Reader

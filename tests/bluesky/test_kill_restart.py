@@ -13,7 +13,7 @@ import uuid
 from sqlalchemy import func, select
 
 from bot.clock import SystemClock
-from bot.pipeline import save_cursor
+from bot.intake.pipeline import save_cursor
 from bot.store import tables as t
 from bot.store.db import Database
 from tests.bluesky.conftest import post
@@ -32,7 +32,7 @@ class Run:
 
     async def start(self) -> None:
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", "from bot.cli import main; main()", "run",
+            sys.executable, "-c", "from bot.app.cli import main; main()", "run",
             env=self.env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
 
     async def until(self, done, timeout: float = WAIT) -> None:

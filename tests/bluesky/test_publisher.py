@@ -8,7 +8,7 @@ import pytest
 from atproto import AsyncClient, models
 
 from bot.types import Author, Mention
-from integrations.social.bluesky import BlueskyPublisher
+from integrations.social.bluesky.network import BlueskyPublisher
 from tests.bluesky.conftest import expire_access_token, log_out, post, reply_ref
 
 

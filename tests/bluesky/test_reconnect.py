@@ -6,7 +6,7 @@ import asyncio
 from contextlib import aclosing
 from urllib.parse import urlparse
 
-from integrations.social.bluesky import BlueskySource
+from integrations.social.bluesky.network import BlueskySource
 from tests.bluesky.conftest import collect_until, mention_ids, post
 
 

@@ -11,14 +11,14 @@ from atproto_client.request import Response
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from integrations.social.bluesky_records import (
+from integrations.social.bluesky.records import (
     CursorTick,
     FirehoseDecoder,
     PostFilter,
     parse_post_record,
     split_post_uri,
 )
-from integrations.social.bluesky_reply import (
+from integrations.social.bluesky.reply import (
     check_reply_text,
     decode_tid,
     encode_tid,

@@ -8,12 +8,12 @@ import logging
 
 import pytest
 
-from bot.app import App
+from bot.app.root import App
 from bot.config.loader import parse_workspace
-from bot.pipeline import load_cursor
-from bot.settings import Settings
-from bot.source_setup import SavedSessions
-from integrations.social.bluesky_session import BrandSession
+from bot.intake.pipeline import load_cursor
+from bot.app.settings import Settings
+from bot.app.sources import SavedSessions
+from integrations.social.bluesky.session import BrandSession
 from tests.bluesky.conftest import bluesky_source, expire_access_token, log_out, post
 from tests.bluesky.test_publisher import as_mention
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from atproto import models
 
-from integrations.social.bluesky import BlueskySource
+from integrations.social.bluesky.network import BlueskySource
 from tests.bluesky.conftest import WAIT, collect_until, mention_ids, post, reply_ref
 
 

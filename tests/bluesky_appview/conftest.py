@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from atproto import AsyncClient, Client, models
 
-from integrations.social.bluesky_notifications import BlueskyMentionsSource
+from integrations.social.bluesky.notifications import BlueskyMentionsSource
 from tests.bluesky_net import harness
 from tests.bluesky_net.harness import BlueskyAppViewNetwork, bluesky_appview_network  # noqa: F401 - the fixture
 

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from integrations.social.bluesky_notif_cursor import NotificationCursor
+from integrations.social.bluesky.notif_cursor import NotificationCursor
 
 T0 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
 

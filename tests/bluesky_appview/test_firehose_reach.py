@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from contextlib import aclosing
 
-from integrations.social.bluesky import BlueskySource
+from integrations.social.bluesky.network import BlueskySource
 from tests.bluesky.conftest import collect_until, mention_ids, post
 
 
@@ -28,7 +28,7 @@ async def test_kept_post_carries_the_authors_followers(bluesky_appview_network, 
 
 async def test_unreachable_appview_leaves_followers_at_zero(bluesky_appview_network, customers, new_brand,
                                                             as_user, caplog):
-    caplog.set_level(logging.WARNING, logger="integrations.social.bluesky_profiles")
+    caplog.set_level(logging.WARNING, logger="integrations.social.bluesky.profiles")
     brand, maria = new_brand(), customers["maria"]
     sent = await post(await as_user(maria), maria.did, f"@{brand.handle} anyone there?")
 

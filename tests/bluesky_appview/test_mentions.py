@@ -8,7 +8,7 @@ from atproto import models
 from atproto_client.models.utils import get_model_as_dict
 
 from bot.ports import Source
-from integrations.social.bluesky_records import parse_post_record
+from integrations.social.bluesky.records import parse_post_record
 from tests.bluesky.conftest import collect_until, mention_ids, post, reply_ref
 from tests.bluesky_appview.conftest import wait_until
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from integrations.social.bluesky_notif_parse import Profile, parse_notification, parse_profile, to_mention
+from integrations.social.bluesky.notif_parse import Profile, parse_notification, parse_profile, to_mention
 
 URI = "at://did:plc:maria/app.bsky.feed.post/3kzabcdefgh22"
 GOOD = {

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.types import Mention
-from integrations.social.bluesky_notif_cursor import NotificationCursor
-from integrations.social.bluesky_notif_parse import Notice, parse_notification, parse_profile, to_mention
+from integrations.social.bluesky.notif_cursor import NotificationCursor
+from integrations.social.bluesky.notif_parse import Notice, parse_notification, parse_profile, to_mention
 
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
 JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4)

@@ -8,9 +8,9 @@ from contextlib import aclosing
 import pytest
 
 from bot.config.loader import parse_workspace
-from bot.pipeline import load_cursor
-from bot.settings import Settings
-from bot.source_setup import build_sources
+from bot.intake.pipeline import load_cursor
+from bot.app.settings import Settings
+from bot.app.sources import build_sources
 from bot.store.db import Database
 from tests.bluesky.conftest import bluesky_source, collect_until, mention_ids, post
 

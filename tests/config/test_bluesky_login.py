@@ -4,7 +4,7 @@ from textwrap import dedent
 import pytest
 
 from bot.config.loader import check_environment, parse_workspace
-from bot.settings import Settings
+from bot.app.settings import Settings
 
 TEAM = "teams:\n  - name: support\n    channel: help\n"
 

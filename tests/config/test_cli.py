@@ -3,7 +3,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from bot.cli.config_cmd import register
+from bot.app.cli.config_cmd import register
 from bot.config.loader import starter_text
 
 TEAM = "teams:\n  - name: support\n    channel: help\n"

@@ -4,7 +4,7 @@ from textwrap import dedent
 import pytest
 
 from bot.config.loader import ConfigError, check_environment, load_workspace, parse_workspace
-from bot.settings import Settings
+from bot.app.settings import Settings
 
 TEAM = "teams:\n  - name: support\n    channel: help\n"
 

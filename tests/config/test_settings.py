@@ -2,7 +2,7 @@
 import pytest
 from pydantic import ValidationError
 
-from bot.settings import Settings
+from bot.app.settings import Settings
 
 TOKEN = "xoxb-0000-very-secret-token"
 ENV_NAMES = (

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bot.app import App
-from bot.bus import InProcessBus
+from bot.app.root import App
+from bot.intake.bus import InProcessBus
 from bot.clock import ManualClock
 from bot.config.loader import parse_workspace
 from bot.core import Core

@@ -34,7 +34,7 @@ def test_core_sources_do_not_import_vendor_libraries():
 def test_loading_the_core_loads_no_vendor_library():
     """Also catches indirect imports through integrations."""
     code = (
-        "import sys, bot.core, bot.commands, bot.pipeline, bot.demo_run, skills\n"
+        "import sys, bot.core, bot.chat.commands, bot.intake.pipeline, bot.app.demo.run, skills\n"
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {VENDORS!r}))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.bus import InProcessBus
+from bot.intake.bus import InProcessBus
 from integrations.bus.redis_streams import RedisStreamsBus
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.store import tables as t
-from bot.text_view import card_lines
+from bot.chat.text_view import card_lines
 from tests.core.harness import DANA, SAM, make_world, mention
 
 

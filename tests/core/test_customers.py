@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.customer_import import import_customers, import_orders
-from bot.customers import CustomerDirectory
+from bot.app.cli import app
+from bot.people.customer_import import import_customers, import_orders
+from bot.people.customers import CustomerDirectory
 from bot.store.db import Database
 
 CUSTOMERS = """email,name,phone,tier,lifetime_value,handles

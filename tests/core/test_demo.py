@@ -7,7 +7,7 @@ import pytest
 
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.app.cli import app
 from integrations.social.replay import read_replies
 
 

@@ -8,9 +8,9 @@ import unicodedata
 
 from sqlalchemy import func, select
 
-from bot.edits import excerpt
-from bot.normalize import normalize
-from bot.pipeline import load_cursor
+from bot.intake.edits import excerpt
+from bot.intake.normalize import normalize
+from bot.intake.pipeline import load_cursor
 from bot.ports import SourceItem
 from bot.store import tables as t
 from tests.core.harness import SAM, make_world, mention

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.ports import Command
 from bot.store import tables as t
-from bot.text_view import card_lines
+from bot.chat.text_view import card_lines
 from bot.types import ChatUser
 from tests.core.harness import DANA, SAM, make_world, mention
 

@@ -151,7 +151,7 @@ async def test_high_risk_needs_two_distinct_approvers(sqlite_url, tmp_path):
 async def test_partner_sees_redacted_cards_and_cannot_approve(sqlite_url, tmp_path):
     w = await make_world(sqlite_url, tmp_path)
     try:
-        from bot.customer_import import import_customers, import_orders
+        from bot.people.customer_import import import_customers, import_orders
 
         (tmp_path / "c.csv").write_text("email,name,phone,tier,lifetime_value,handles\n"
                                          "jo@example.com,Jo Park,+1 555 0100,vip,4200,x:jo\n")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.customer_import import import_customers
-from bot.pipeline import load_cursor
+from bot.people.customer_import import import_customers
+from bot.intake.pipeline import load_cursor
 from bot.store import tables as t
 from tests.core.harness import WORKSPACE, make_world, mention
 

@@ -7,13 +7,13 @@ import asyncio
 from types import SimpleNamespace
 
 
-from bot.app import App
-from bot.bus import InProcessBus
+from bot.app.root import App
+from bot.intake.bus import InProcessBus
 from bot.clock import ManualClock
 from bot.config.loader import parse_workspace
 from bot.core import Core
 from bot.drafting.template import TemplateDrafter
-from bot.drafts import addressee
+from bot.cases.drafts import addressee
 from bot.ports import Command
 from bot.store.db import Database
 from integrations.social.replay import ReplayPublisher

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.approval_policy import CaseRisk, DraftFacts, NotAllowed, Policy
+from bot.cases.approval_policy import CaseRisk, DraftFacts, NotAllowed, Policy
 from bot.config.workspace import ApprovalPolicy, Roles, Workflow
-from bot.people import RoleResolver
+from bot.people.roles import RoleResolver
 from bot.types import ChatUser
-from bot.workflow import TransitionRefused, WorkflowRules
+from bot.cases.workflow import TransitionRefused, WorkflowRules
 
 
 def facts(**kw) -> DraftFacts:

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.outbox import OutboxWorker
+from bot.publishing.outbox import OutboxWorker
 from bot.ports import Command, PublishUncertain
-from bot.publishing import mention_from_rows
+from bot.publishing.replies import mention_from_rows
 from bot.store import tables as t
 from integrations.social.replay import ReplayPublisher
 from tests.core.harness import DANA, SAM, make_world, mention

@@ -7,11 +7,11 @@ import json
 
 from rich.console import Console
 
-from bot.app import App
+from bot.app.root import App
 from bot.config.loader import load_workspace
-from bot.pipeline import load_cursor
+from bot.intake.pipeline import load_cursor
 from bot.ports import Command
-from bot.settings import Settings
+from bot.app.settings import Settings
 from bot.types import ChatUser
 from integrations.chat.console import ConsolePlatform
 from integrations.social.replay import read_replies
@@ -76,7 +76,7 @@ async def test_run_serves_the_workspace_file(tmp_path):
 def test_run_refuses_a_bad_workspace_before_starting(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from bot.cli import app as cli
+    from bot.app.cli import app as cli
 
     (tmp_path / "rejoinder.yaml").write_text(WORKSPACE.replace("channel:", "chanel:"))
     monkeypatch.setenv("REJOINDER_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'r.db'}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.customer_import import import_customers, import_orders
+from bot.people.customer_import import import_customers, import_orders
 from bot.store import tables as t
-from bot.text_view import card_lines
+from bot.chat.text_view import card_lines
 from tests.core.harness import ALEX, DANA, LEE, PAT, SAM, WORKSPACE, make_world, mention
 
 CAREFUL = WORKSPACE.replace('{name: sales, channel: "#sales"}', '{name: sales, channel: "#sales", workflow: careful}') + """

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from bot.config.loader import check_environment, parse_workspace
-from bot.settings import Settings
-from bot.source_setup import SavedSessions, build_sources
+from bot.app.settings import Settings
+from bot.app.sources import SavedSessions, build_sources
 
 WORKSPACE = """
 version: 1

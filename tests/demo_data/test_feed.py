@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.demo import path
+from bot.app.demo import path
 from integrations.social.replay import read_mentions
 
 BRAND = re.compile(r"@tandembikes\b|#tandembikes\b|\btandem bikes\b", re.IGNORECASE)

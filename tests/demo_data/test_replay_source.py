@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import path as demo_path
+from bot.app.demo import path as demo_path
 from bot.ports import Source
 from integrations.social.replay import ReplaySource, read_mentions
 

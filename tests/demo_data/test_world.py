@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.config.workspace import Workspace
-from bot.demo import DEMO_DIR, path
+from bot.app.demo import DEMO_DIR, path
 from bot.types import NETWORK_PATTERN
 from integrations.social.replay import read_mentions
 
@@ -143,8 +143,8 @@ def test_the_project_router_agrees_with_the_intended_routes(workspace):
     """Runs once the router exists; a mismatch means the feed, the workspace or
     the router disagree about what the demo shows."""
     routing = pytest.importorskip("bot.routing")
-    enrich = pytest.importorskip("bot.enrich")
-    normalize = pytest.importorskip("bot.normalize")
+    enrich = pytest.importorskip("bot.intake.enrich")
+    normalize = pytest.importorskip("bot.intake.normalize")
     if not hasattr(routing, "Router"):
         pytest.skip("bot.routing has no Router yet")
     router = routing.Router(workspace.routes)

@@ -6,7 +6,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from bot.cli import guard_cmd
+from bot.app.cli import guard_cmd
 
 WORKSPACE = """\
 version: 1

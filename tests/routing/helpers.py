@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from bot.config.workspace import Route
-from bot.enrich import Facts
-from bot.normalize import normalize
+from bot.intake.enrich import Facts
+from bot.intake.normalize import normalize
 from bot.routing import Router
 from bot.types import Mention
 

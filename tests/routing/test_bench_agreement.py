@@ -2,7 +2,7 @@
 from bench.naive_router import NaiveRouter
 from bench.routing_data import make_workload
 from bench.run import BENCHES
-from bot.enrich import Facts
+from bot.intake.enrich import Facts
 from bot.routing import Router
 
 

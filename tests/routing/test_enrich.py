@@ -1,6 +1,6 @@
-from bot.enrich import Facts, enrich, sentiment_label
-from bot.flags import has_pii
-from bot.normalize import normalize
+from bot.intake.enrich import Facts, enrich, sentiment_label
+from bot.intake.flags import has_pii
+from bot.intake.normalize import normalize
 from tests.routing.helpers import HANDLES, mention
 
 

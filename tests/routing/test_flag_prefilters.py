@@ -8,12 +8,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import flags
-from bot.normalize import normalize
+from bot.intake import flags
+from bot.intake.normalize import normalize
 from tests.routing.benign_posts import BENIGN_POSTS
 from tests.shared_data import shared_data
 
-FEED = Path(__file__).resolve().parents[2] / "bot" / "demo" / "feed.jsonl"
+FEED = Path(__file__).resolve().parents[2] / "bot" / "app" / "demo" / "feed.jsonl"
 ODD = "\u0131\u0130\u017f\u212a"  # ı İ ſ and the Kelvin sign: letters IGNORECASE pairs with ASCII ones
 
 

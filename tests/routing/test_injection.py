@@ -5,9 +5,9 @@ import json
 import pytest
 
 from tests.shared_data import shared_data
-from bot.enrich import Facts
-from bot.flags import injection_suspected
-from bot.normalize import normalize
+from bot.intake.enrich import Facts
+from bot.intake.flags import injection_suspected
+from bot.intake.normalize import normalize
 from tests.routing.benign_posts import BENIGN_POSTS
 from tests.routing.helpers import HANDLES, mention
 

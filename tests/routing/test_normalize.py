@@ -3,7 +3,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.normalize import REMOVED_CHARACTERS, normalize
+from bot.intake.normalize import REMOVED_CHARACTERS, normalize
 
 EMOJI = ["😀", "👍🏽", "👩\u200d💻", "👨\u200d👩\u200d👧", "🏳️\u200d🌈", "❤️\u200d🔥", "1️⃣", "🇫🇷",
          "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f", "🧑🏿\u200d🦰", "☕", "✔️"]

@@ -2,7 +2,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.normalize import _normalize_any, normalize
+from bot.intake.normalize import _normalize_any, normalize
 
 
 @settings(max_examples=500)

@@ -1,5 +1,5 @@
-from bot.enrich import Facts
-from bot.normalize import normalize
+from bot.intake.enrich import Facts
+from bot.intake.normalize import normalize
 from bot.routing import Router
 from tests.routing.helpers import HANDLES, mention, route_text, routes
 from tests.routing.test_enrich import CountingAnalyzer

@@ -6,7 +6,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.normalize import normalize
+from bot.intake.normalize import normalize
 from bot.routing import Router
 from tests.routing.helpers import route_text, routes
 

@@ -3,7 +3,7 @@ import json
 import typer
 from typer.testing import CliRunner
 
-from bot.cli.triage_cmd import register
+from bot.app.cli.triage_cmd import register
 
 WORKSPACE = """
 organisation:

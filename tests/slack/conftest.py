@@ -15,7 +15,7 @@ from bot.types import (
     Author, Card, CaseSummary, ChatUser, CommandResult, CustomerView, DraftView, Finding, HomeView, MessageRef,
     OrderView,
 )
-from integrations.chat.slack import SlackPlatform
+from integrations.chat.slack.platform import SlackPlatform
 from tests.emulators.slack import SlackEmulator
 
 # slack_sdk reads these and ignores NO_PROXY; the tests only talk to 127.0.0.1.

@@ -6,11 +6,11 @@ import dataclasses
 from datetime import datetime, timedelta, timezone
 
 from bot.types import CaseSummary, ChatUser, CustomerView, Finding, HomeView
-from integrations.chat.slack_blocks import (
+from integrations.chat.slack.blocks import (
     MESSAGE_BLOCK_LIMIT, card_blocks, edit_modal, fallback_text, fit, home_view, read_metadata, reject_modal,
 )
-from integrations.chat.slack_inbound import plain_text, split_command
-from integrations.chat.slack_text import escape, inert
+from integrations.chat.slack.inbound import plain_text, split_command
+from integrations.chat.slack.text import escape, inert
 from tests.emulators.slack_checks import block_errors, text_objects, view_errors
 from tests.slack.conftest import make_card
 

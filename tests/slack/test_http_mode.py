@@ -10,7 +10,7 @@ import pytest
 
 from slack_sdk.signature import SignatureVerifier
 
-from integrations.chat.slack import SlackPlatform
+from integrations.chat.slack.platform import SlackPlatform
 from tests.slack.conftest import BOSS, CARE, make_card
 
 SECRET = "signing-secret-for-tests"

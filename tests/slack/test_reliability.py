@@ -7,7 +7,7 @@ import logging
 import aiohttp
 import pytest
 
-from integrations.chat import slack_lookup
+from integrations.chat.slack import lookup as slack_lookup
 from tests.slack.conftest import AGENT, BOSS, CARE, make_card, started
 
 

@@ -2,7 +2,7 @@
 core deciding who may do what; an approved reply is published exactly once."""
 from __future__ import annotations
 
-from bot.customer_import import import_customers, import_orders
+from bot.people.customer_import import import_customers, import_orders
 from bot.store import tables as t
 from tests.slack_e2e.world import (
     CUSTOMERS_CSV, DANA, DEALER, LEE, ORDERS_CSV, PAT, SAM, SUPPORT, mention, texts,

@@ -2,7 +2,7 @@
 source, the bus and the pipeline, then the chat outbox and chat.postMessage."""
 from __future__ import annotations
 
-from bot.pipeline import load_cursor
+from bot.intake.pipeline import load_cursor
 from bot.store import tables as t
 from tests.emulators.slack_checks import block_errors, text_objects
 from tests.slack_e2e.world import DEALER, SUPPORT, case_of, mention

@@ -2,7 +2,7 @@
 real dispatcher and database."""
 from __future__ import annotations
 
-from bot.customer_import import import_customers, import_orders
+from bot.people.customer_import import import_customers, import_orders
 from bot.store import tables as t
 from tests.slack_e2e.world import ALEX, CUSTOMERS_CSV, DANA, LEE, NEWBIE, ORDERS_CSV, PAT, SAM, SUPPORT, mention
 

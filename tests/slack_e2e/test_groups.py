@@ -10,7 +10,7 @@ import logging
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.store import tables as t
-from integrations.chat.slack_groups import SlackUserGroups
+from integrations.chat.slack.groups import SlackUserGroups
 from tests.slack_e2e.world import APPROVERS, DANA, NEWBIE, SAM, mention
 
 ONCALL, RETIRED = "S0ONCALL", "S0RETIRED"
@@ -71,7 +71,7 @@ async def test_a_failing_usergroups_list_still_lets_an_agent_click_through_and_w
     [failed] = emu.calls_of("usergroups.list")
     assert failed.response == {"ok": False, "error": "missing_scope"}
     warnings = [r.getMessage() for r in caplog.records
-                if r.levelno == logging.WARNING and r.name == "integrations.chat.slack_groups"]
+                if r.levelno == logging.WARNING and r.name == "integrations.chat.slack.groups"]
     assert warnings and "missing_scope" in warnings[0]
 
 

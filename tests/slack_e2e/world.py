@@ -15,15 +15,15 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.app import App, build_platforms
+from bot.app.root import App, build_platforms
 from bot.config.loader import load_workspace
-from bot.pipeline import Ingested
-from bot.settings import Settings
+from bot.intake.pipeline import Ingested
+from bot.app.settings import Settings
 from bot.store import tables as t
 from bot.types import Author, Mention
-from integrations.chat.slack import SlackPlatform
-from integrations.chat.slack_groups import SlackUserGroups
-from integrations.chat.slack_limits import ChannelRateLimiter
+from integrations.chat.slack.platform import SlackPlatform
+from integrations.chat.slack.groups import SlackUserGroups
+from integrations.chat.slack.limits import ChannelRateLimiter
 from integrations.social.replay import read_replies
 from tests.emulators.slack import ApiCall, SlackEmulator
 

@@ -11,7 +11,7 @@ from mastodon import Mastodon
 
 from bot.ports import SourceItem
 from tests.source_reader import Reader, collect_until, mention_ids, read  # noqa: F401 - shared helpers and the fixture
-from integrations.social.mastodon import MastodonSource
+from integrations.social.mastodon.network import MastodonSource
 from tests.emulators.mastodon import MastodonEmulator
 
 

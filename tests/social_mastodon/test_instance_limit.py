@@ -9,8 +9,8 @@ import pytest
 from mastodon.errors import MastodonAPIError
 from sqlalchemy import select
 
-from bot.app import App
-from bot.bus import InProcessBus
+from bot.app.root import App
+from bot.intake.bus import InProcessBus
 from bot.clock import SystemClock
 from bot.config.loader import parse_workspace
 from bot.core import Core
@@ -19,8 +19,8 @@ from bot.ports import Command
 from bot.store import tables as t
 from bot.store.db import Database
 from bot.types import ChatUser
-from integrations.social.mastodon import MastodonPublisher
-from integrations.social.mastodon_parse import parse_status
+from integrations.social.mastodon.network import MastodonPublisher
+from integrations.social.mastodon.parse import parse_status
 from tests.core.harness import StartedConsole, watch_published
 
 WORKSPACE = """

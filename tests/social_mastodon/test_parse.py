@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from mastodon.return_types import Status, try_cast_recurse
 
 from bot.types import Mention
-from integrations.social.feed_cursor import FeedCursor
-from integrations.social.mastodon_parse import (
+from integrations.social.common.feed_cursor import FeedCursor
+from integrations.social.mastodon.parse import (
     BadPayload,
     TermMatcher,
     html_to_text,

@@ -52,7 +52,7 @@ async def test_dropped_stream_is_caught_up_by_polling_then_resumes(mastodon, peo
     await reader.wait(lambda items: before["id"] in mention_ids(items))
 
     mastodon.streaming_enabled = False
-    with caplog.at_level(logging.WARNING, logger="integrations.social.mastodon"):
+    with caplog.at_level(logging.WARNING, logger="integrations.social.mastodon.network"):
         assert mastodon.drop_streams() == 1
         during = [await people["maria"].toot(f"@tandem during the drop {n}") for n in range(3)]
         await reader.wait(lambda items: during[-1]["id"] in mention_ids(items))

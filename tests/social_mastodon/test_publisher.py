@@ -7,9 +7,9 @@ import time
 import pytest
 
 from bot.ports import Publisher, PublishUncertain, Source
-from integrations.social.mastodon import MastodonSource
-from integrations.social.mastodon import MastodonPublisher
-from integrations.social.mastodon_parse import parse_status
+from integrations.social.mastodon.network import MastodonSource
+from integrations.social.mastodon.network import MastodonPublisher
+from integrations.social.mastodon.parse import parse_status
 from tests.emulators.mastodon import MastodonEmulator
 
 

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from integrations.social.reddit import RedditPublisher, RedditSource
+from integrations.social.reddit.network import RedditPublisher, RedditSource
 from tests.emulators.reddit import RedditEmulator
 
 AGENT = "python:rejoinder-tests:0.1 (by /u/acme_support)"

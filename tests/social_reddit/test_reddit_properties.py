@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.types import Author, Mention
-from integrations.social.reddit_reach import followers_in
-from integrations.social.reddit_things import Mark, RedditCursor, to_mention
+from integrations.social.reddit.reach import followers_in
+from integrations.social.reddit.things import Mark, RedditCursor, to_mention
 
 SITE = "https://www.reddit.com"
 

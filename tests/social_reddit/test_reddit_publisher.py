@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.outbox import PermanentFailure
+from bot.publishing.outbox import PermanentFailure
 from bot.ports import PublishUncertain
-from integrations.social.reddit import RedditPublisher
-from integrations.social.reddit_things import to_mention
+from integrations.social.reddit.network import RedditPublisher
+from integrations.social.reddit.things import to_mention
 from tests.social_reddit.conftest import AGENT, BRAND, PASSWORD, make_source
 from tests.social_rss.drain import Drain
 

@@ -7,7 +7,7 @@ import logging
 from tests.social_reddit.conftest import make_source
 from tests.social_rss.drain import Drain
 
-REACH_LOG = "integrations.social.reddit_reach"
+REACH_LOG = "integrations.social.reddit.reach"
 
 
 class Clock:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.types import Mention
-from integrations.social.feed_entries import RssCursor, NotAFeed, parse_feed, plain_text
+from integrations.social.rss.entries import RssCursor, NotAFeed, parse_feed, plain_text
 
 NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
 URL = "https://forum.example/feed.xml"

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from integrations.social.rss import RssSource
+from integrations.social.rss.source import RssSource
 from tests.social_rss.drain import Drain
 
 RSS, ATOM = "/rss.xml", "/atom.xml"

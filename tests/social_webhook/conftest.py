@@ -12,8 +12,8 @@ import aiohttp
 import pytest
 
 from bot.ports import SourceItem
-from integrations.social.webhook import WebhookSource
-from integrations.social.webhook_payload import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from integrations.social.webhook.source import WebhookSource
+from integrations.social.webhook.payload import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 SECRET = "whsec-test-5b1c7e0d"
 WAIT = 5.0

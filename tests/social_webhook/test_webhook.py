@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 import aiohttp
 import pytest
 
-from integrations.social.webhook import WebhookSource
-from integrations.social.webhook_payload import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from integrations.social.webhook.source import WebhookSource
+from integrations.social.webhook.payload import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from tests.social_webhook.conftest import SECRET, WAIT, mention
 
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from bot.types import Mention
-from integrations.social.webhook_payload import (
+from integrations.social.webhook.payload import (
     SIGNATURE_HEADER, TIMESTAMP_HEADER, PayloadError, check_signature, read_mentions, sign,
 )
 from tests.social_webhook.conftest import SECRET, mention

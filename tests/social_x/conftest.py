@@ -10,8 +10,8 @@ import pytest
 import tweepy
 
 from tests.source_reader import Reader, mention_ids, read  # noqa: F401 - shared helpers and the fixture
-from integrations.social.x import XPublisher, XSource
-from integrations.social.x_http import make_client
+from integrations.social.x.network import XPublisher, XSource
+from integrations.social.x.http import make_client
 from tests.emulators.x_api import XEmulator
 
 

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.types import Mention
-from integrations.social.x import rule_queries
-from integrations.social.x_parse import (
+from integrations.social.x.network import rule_queries
+from integrations.social.x.parse import (
     BadPayload,
     missing_tweet_ids,
     parse_page,

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from bot.ports import Publisher, PublishUncertain, Source
-from integrations.social.x import XSource
-from integrations.social.x_parse import parse_tweet
+from integrations.social.x.network import XSource
+from integrations.social.x.parse import parse_tweet
 from tests.emulators.x_api import XEmulator
 
 
@@ -100,7 +100,7 @@ def test_the_classes_fit_the_ports(x_api):
 
 
 async def test_wrong_credentials_are_refused(x_api, people):
-    from integrations.social.x import XPublisher
+    from integrations.social.x.network import XPublisher
     publisher = XPublisher(x_api.consumer_key, "wrong secret", people["tandem"].token, people["tandem"].secret,
                            api_base_url=x_api.url)
     sent = await people["maria"].tweet("@tandem hi")

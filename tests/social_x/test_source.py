@@ -71,7 +71,7 @@ async def test_dropped_stream_is_caught_up_by_search(x_api, people, make_source,
     before = await people["olek"].tweet("zephyrbike before")
     await reader.wait(lambda items: before["id"] in mention_ids(items))
     x_api.streaming_enabled = False
-    with caplog.at_level(logging.WARNING, logger="integrations.social.feed_loop"):
+    with caplog.at_level(logging.WARNING, logger="integrations.social.common.feed_loop"):
         x_api.drop_streams()
         during = [await people["olek"].tweet(f"zephyrbike during {n}") for n in range(3)]
         await reader.wait(lambda items: during[-1]["id"] in mention_ids(items))

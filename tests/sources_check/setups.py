@@ -11,7 +11,7 @@ import yaml
 from click.testing import Result
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.app.cli import app
 
 AGENT = "python:rejoinder-tests:0.1 (by /u/acme_support)"
 MENTION = {"network": "replay", "external_id": "m-1", "author": {"handle": "@maria"},

@@ -27,7 +27,7 @@ async def test_bluesky_problems_are_named(tmp_path, bluesky_network, accounts, c
 
 
 async def test_a_saved_session_is_resumed_without_a_password_login(bluesky_network, accounts):
-    from integrations.social.bluesky import BlueskyPublisher
+    from integrations.social.bluesky.network import BlueskyPublisher
 
     publisher = BlueskyPublisher(bluesky_network.pds_url, "tandem.test", "not-used-here",
                                  session_string=accounts["tandem"].session)

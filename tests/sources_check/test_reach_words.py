@@ -8,7 +8,7 @@ import httpx
 import pytest
 import requests
 
-from integrations.social.reach_check import reason
+from integrations.social.common.reach_check import reason
 
 
 def raised(outer: type[BaseException], inner: BaseException) -> BaseException:

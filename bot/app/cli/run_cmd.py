@@ -1,0 +1,84 @@
+"""`rejoinder demo`, `rejoinder run` and `rejoinder db upgrade`."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.config.loader import ConfigError, check_environment, load_workspace
+
+
+def demo(
+    interactive: Annotated[bool, typer.Option("--interactive", "-i", help="Act yourself in the console.")] = False,
+    as_user: Annotated[str, typer.Option("--as", help="Who you act as in --interactive mode.")] = "dana",
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every card and action.")] = False,
+    workdir: Annotated[Path, typer.Option(help="Where the demo database and replies go.")] = Path(".rejoinder-demo"),
+) -> None:
+    """Run the whole loop on the bundled Tandem Bikes demo, no accounts needed."""
+    from bot.app.demo.run import run_demo
+
+    console = Console(highlight=False)
+    summary = asyncio.run(run_demo(workdir, console, interactive=interactive, as_user=as_user, verbose=verbose))
+    if summary["published"] == 0 and not interactive:
+        raise typer.Exit(code=1)
+
+
+def run(
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="The workspace file.")] = None,
+    as_user: Annotated[str | None, typer.Option("--as", help="Type commands in the terminal as this person "
+                                                "(console teams).")] = None,
+) -> None:
+    """Run live from rejoinder.yaml: sources, pipeline, chat platforms, publishing."""
+    from bot.app.root import App
+    from bot.app.settings import Settings
+
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The SQLite driver's debug lines repeat stored values, saved sessions included.
+    logging.getLogger("aiosqlite").setLevel(max(logging.getLogger().level, logging.INFO))
+    path = config or settings.config_path
+    err = Console(stderr=True, highlight=False)
+    try:
+        ws = load_workspace(path)
+    except ConfigError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(code=1) from None
+    problems = check_environment(ws, settings)
+    if problems:
+        for issue in problems:
+            err.print(str(issue), markup=False)
+        raise typer.Exit(code=1)
+
+    async def main() -> None:
+        app = await App.create(settings, ws, Path(path).resolve().parent)
+        await app.run(console_user=as_user)
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        err.print("stopped")
+
+
+def db_upgrade() -> None:
+    """Apply database migrations (also done automatically on start)."""
+    from bot.app.settings import Settings
+    from bot.store.db import Database
+
+    async def main() -> None:
+        db = await Database(Settings().database_url).start()
+        await db.close()
+
+    asyncio.run(main())
+    Console().print("database is up to date")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)
+    app.command("run")(run)
+    db = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+    db.command("upgrade")(db_upgrade)
+    app.add_typer(db, name="db")

@@ -1,0 +1,188 @@
+"""Composition root: builds everything from the settings and the workspace
+file and runs sources, the pipeline, the outbox workers and the chat
+platforms in one TaskGroup. Vendor integrations are imported only when the
+configuration asks for them, so the core stays importable without them."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import aclosing
+from pathlib import Path
+
+from bot.intake.bus import InProcessBus
+from bot.chat.effects import ChatEffects
+from bot.clock import Clock, SystemClock
+from bot.chat.commands import Dispatcher
+from bot.config.workspace import Workspace
+from bot.core import Core
+from bot.publishing.outbox import OutboxWorker
+from bot.intake.pipeline import load_cursor
+from bot.ports import Bus, ChatPlatform, Drafter, Publisher, Source
+from bot.publishing.replies import ReplyPublishing
+from bot.app.settings import Settings
+from bot.app.sources import build_sources
+from bot.store.db import Database
+from bot.types import Mention
+
+log = logging.getLogger(__name__)
+TOPIC = "mentions"
+BATCH = 1000  # mentions ingested in one transaction at most (batches hold only what is waiting)
+
+
+class Quit(Exception):
+    pass
+
+
+def build_drafter(settings: Settings, ws: Workspace) -> tuple[Drafter, Drafter]:
+    """The LLM drafter when a key is set; the offline template library always, as fallback."""
+    from bot.drafting.template import TemplateDrafter
+
+    offline = TemplateDrafter(organisation=ws.organisation.name)
+    if settings.openai_api_key is None:
+        return offline, offline
+    from integrations.llm.langchain_drafter import LangChainDrafter
+
+    llm = LangChainDrafter(settings.openai_model, api_key=settings.openai_api_key.get_secret_value(),
+                           base_url=settings.openai_base_url, timeout=settings.openai_timeout,
+                           organisation=ws.organisation.name)
+    return llm, offline
+
+
+def build_bus(settings: Settings) -> Bus:
+    if settings.redis_url:
+        from integrations.bus.redis_streams import RedisStreamsBus
+
+        return RedisStreamsBus(settings.redis_url)
+    return InProcessBus()
+
+
+def build_platforms(ws: Workspace, settings: Settings) -> dict[str, ChatPlatform]:
+    wanted = {team.platform for team in ws.teams}
+    platforms: dict[str, ChatPlatform] = {}
+    if "console" in wanted:
+        from integrations.chat.console import ConsolePlatform
+
+        platforms["console"] = ConsolePlatform()
+    if "slack" in wanted:
+        from integrations.chat.slack.platform import SlackPlatform
+
+        platforms["slack"] = SlackPlatform(
+            bot_token=settings.slack_bot_token.get_secret_value(),
+            app_token=settings.slack_app_token.get_secret_value() if settings.slack_app_token else None,
+            signing_secret=settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None,
+            api_base_url=settings.slack_api_base_url, http_host=settings.http_host, http_port=settings.http_port,
+        )
+    if "discord" in wanted:
+        raise SystemExit("Discord teams are not supported yet; use slack or console for now.")
+    return platforms
+
+
+class App:
+    def __init__(self, ws: Workspace, db: Database, core: Core, platforms: dict[str, ChatPlatform],
+                 sources: list[Source], publishers: dict[str, Publisher], bus: Bus, clock: Clock) -> None:
+        self.ws, self.db, self.core, self.platforms = ws, db, core, platforms
+        self.sources, self.publishers, self.bus, self.clock = sources, publishers, bus, clock
+        self.dispatcher = Dispatcher(core, on_change=self.poke)
+        effects = ChatEffects(db, ws, platforms, core.cards)
+        self.chat_worker = OutboxWorker(db, clock, "chat.", effects.handlers(), lane_by="team")
+        # Publishing queues the card update and the "Published" thread line:
+        # it wakes the chat worker, or they would wait for the next command.
+        publishing = ReplyPublishing(db, clock, publishers, core.cases, core.directory, on_change=self.chat_worker.poke)
+        self.publish_worker = OutboxWorker(db, clock, "publish.", {"publish.reply": publishing.handle},
+                                           on_failed=publishing.failed)
+
+    @classmethod
+    async def create(cls, settings: Settings, ws: Workspace, base_dir: Path, clock: Clock | None = None,
+                     platforms: dict[str, ChatPlatform] | None = None) -> "App":
+        clock = clock or SystemClock()
+        db = await Database(settings.database_url).start()
+        drafter, offline = build_drafter(settings, ws)
+        core = Core(ws, db, clock, drafter, offline)
+        sources, publishers = build_sources(ws, settings, base_dir, db, clock)  # db: sessions kept between runs
+        return cls(ws, db, core, platforms if platforms is not None else build_platforms(ws, settings),
+                   sources, publishers, build_bus(settings), clock)
+
+    async def pump(self, source: Source) -> None:
+        """Source → bus. The cursor travels with each item and is saved by the
+        pipeline in the same transaction as the mention."""
+        cursor = await load_cursor(self.db, source.name)
+        async with aclosing(source.items(cursor)) as items:  # closing stops a source's threads promptly
+            async for item in items:
+                await self.bus.publish(TOPIC, {
+                    "source": source.name, "cursor": item.cursor, "deleted_id": item.deleted_id,
+                    "network": source.network, "mention": item.mention.model_dump(mode="json") if item.mention else None,
+                    "edited": item.edited,
+                })
+
+    async def consume(self) -> None:
+        """Bus → pipeline in batches of whatever is waiting, so a burst costs a
+        few statements per batch; each source's cursor is saved with its mentions."""
+        async for deliveries in self.bus.consume_batches(TOPIC, "pipeline", BATCH):
+            mentions, edited, deleted, cursors = [], [], [], {}
+            for delivery in deliveries:
+                p = delivery.payload
+                if p.get("mention"):
+                    (edited if p.get("edited") else mentions).append(Mention.model_validate(p["mention"]))
+                if p.get("deleted_id"):
+                    deleted.append((p["network"], p["deleted_id"]))
+                if p.get("cursor") is not None:
+                    cursors[p["source"]] = p["cursor"]  # the last one of each source wins
+            # Edits after the batch, like deletions: a post made and edited in it is stored first.
+            # The cursors go with the edits then, so a crash in between loses no edit.
+            await self.core.pipeline.ingest(mentions, cursors=None if edited else cursors)
+            if edited:
+                await self.core.pipeline.apply_edits(edited, cursors)
+            for network, external_id in deleted:  # after the batch: a post made and deleted in it stays deleted
+                await self.core.pipeline.mark_deleted(network, external_id)
+            for delivery in deliveries:
+                await delivery.ack()
+            self.poke()
+
+    async def run(self, console_user: str | None = None) -> None:
+        """Run until cancelled; `console_user` also reads commands typed in the terminal as that person."""
+        handlers = self.dispatcher.handlers()
+        for publisher in {id(p): p for p in self.publishers.values()}.values():
+            if hasattr(publisher, "connect"):  # e.g. Mastodon reads the instance's length limit
+                await publisher.connect()
+
+        def text_limit(network: str, author_handle: str | None) -> int | None:
+            # The publisher that will post the reply (as publishing picks it) knows what it can take.
+            publisher = self.publishers.get(network) or self.publishers.get("*")
+            limit = getattr(publisher, "text_limit", None)
+            return limit(author_handle) if limit is not None else None
+
+        # Drafts checked from now on are held to what the network really takes, not only the guidelines.
+        self.core.guardrails.text_limit = text_limit
+        for platform in self.platforms.values():
+            await platform.start(handlers)
+            # People from another chat workspace (Slack Connect) are partners.
+            self.core.roles.home_team_id = self.core.roles.home_team_id or getattr(platform, "home_team_id", None)
+        try:
+            async with asyncio.TaskGroup() as tg:
+                for source in self.sources:
+                    tg.create_task(self.pump(source), name=f"source:{source.name}")
+                tg.create_task(self.consume(), name="pipeline")
+                tg.create_task(self.chat_worker.run_forever(), name="chat-outbox")
+                tg.create_task(self.publish_worker.run_forever(), name="publish-outbox")
+                console = self.platforms.get("console")
+                if console_user and console is not None:
+                    tg.create_task(self._console(console, console_user), name="console")
+        except* Quit:
+            pass
+        finally:
+            await self.close()
+
+    async def _console(self, console, user_id: str) -> None:
+        await console.repl(console.user(user_id))
+        raise Quit  # `quit` typed: stop every task
+
+    def poke(self) -> None:
+        """Commands and ingests write outbox rows: wake the workers."""
+        self.chat_worker.poke()
+        self.publish_worker.poke()
+
+    async def close(self) -> None:
+        for platform in self.platforms.values():
+            await platform.stop()
+        await self.bus.close()
+        await self.db.close()

@@ -1,0 +1,253 @@
+"""Patterns behind the enrichment flags, kept apart from the code that uses them.
+
+Every pattern runs on normalized text (bot.intake.normalize), so invisible characters
+cannot split a word. The injection detector is tuned on two sides: public
+jailbreak and prompt-injection strings must trip it, while ordinary posts
+such as "ignore my last tweet" or "act as if nothing happened" must not.
+"""
+from __future__ import annotations
+
+import re
+
+import ahocorasick
+
+_I = re.IGNORECASE
+
+# One hit on any of these is enough: customers do not write them by accident.
+# Each pattern comes with words one of which every match contains: a substring
+# test on the lowercased text is far cheaper than trying the pattern at every position.
+_INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pattern, _I)) for words, pattern in [
+    (('ignore', 'disregard', 'forget', 'override', 'bypass', 'skip'),
+     r"\b(?:ignore|disregard|forget|override|bypass|skip)\b[^.!?\n]{0,40}?"
+     r"\b(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system|all|any|your|these|those)\b"
+     r"[^.!?\n]{0,25}?\b(?:instructions?|prompts?|directives?|directions|guidelines|programming|"
+     r"restrictions|constraints|rules|commands|filters?|safeguards|policies|polic(?:y|ies))\b"),
+    (('disregard', 'ignore', 'forget'),
+     r"\b(?:disregard|ignore|forget)\s+(?:all\s+|everything\s+)?(?:of\s+)?(?:the\s+)?(?:above|foregoing)\b"),
+    (('do anything now',),
+     r"\bdo anything now\b"),
+    (('system',),
+     r"\bsystem\s+prompt\b"),
+    (('instructions', 'prompt', 'system message', 'rules you were given'),
+     r"\b(?:reveal|print|repeat|output|show|display|tell me|give me|leak|write out)\s+(?:me\s+)?(?:all\s+)?"
+     r"(?:of\s+)?(?:your|the)\s+(?:initial\s+|original\s+|system\s+|hidden\s+|secret\s+|full\s+|exact\s+)*"
+     r"(?:instructions|prompt|system message|rules you were given)\b"),
+    (('above',),
+     r"\b(?:print|repeat|output|write)\s+(?:out\s+)?(?:everything|all|the text|the words)\s+(?:written\s+)?above\b"),
+    (('prompt', 'instructions'),
+     r"\b(?:print|repeat|output|show|write|display)\s+(?:out\s+)?(?:the|your)\s+"
+     r"(?:above|previous|preceding|initial|original|hidden)\s+(?:prompt|instructions)\b"),
+    (('<|', 'inst]', '<<sys', '<</sys'),
+     r"<\|im_(?:start|end)\|>|<\|(?:system|user|assistant|endoftext)\|>|\[/?INST\]|<</?SYS>>"),
+    (('system', 'instruction'),
+     r"(?:^|\n|#{2,}\s*)(?:system|instructions?)\s*:|\[(?:system|SYSTEM)\]"),
+    (('you are now',),
+     r"\byou are now\s+(?:(?:going|gonna)\s+to\s+(?:act|be|pretend|respond|answer|play)|known as|called|named"
+     r"|in\s+\S+\s+mode|free\b|unrestricted|unfiltered|uncensored|jailbroken|no longer\b"
+     r"|an?\s+(?:ai|assistant|chatbot|language model|unrestricted|unfiltered|uncensored|evil)\b"
+     r"|dan\b|[a-z]*gpt\b)"),
+    (('you',),
+     r"\b(?:i want|i need|i would like|i'd like)\s+you\s+to\s+(?:act|pretend|behave|roleplay|role-play|simulate)"
+     r"\s+(?:as|like)\s+(?:an?|my|the)?\s*(?:\w+\s+){0,3}?(?:ai|assistant|chatbot|model|gpt|linux|terminal|"
+     r"interpreter|generator|writer|advisor|consultant|expert|coach|teacher|character|persona|bot)\b"),
+    (('character',),
+     r"\b(?:stay|remain|staying)\s+in\s+character\b"),
+    (('act', 'behave'),
+     r"\b(?:you\s+(?:will|must|shall|are going to|now|will now)|now\s+you)\s+(?:act|behave)\s+as\s+(?!if\b|though\b)"),
+    (('<|',),
+     r"<\|"),
+    (('mode',),
+     r"\b(?:developer|dev|god|jailbreak|unrestricted|evil)\s+mode\s+(?:enabled|activated|output|response)\b"),
+    (('instructions', 'prompt'),
+     r"\byour\s+(?:initial|system|hidden|secret|internal)\s+(?:instructions|prompt)\b"),
+    (('assistant',),
+     r"\b(?:user|human)\s*:.{0,500}?\bassistant\s*:|\bassistant\s*:.{0,500}?\b(?:user|human)\s*:"),
+    (('mode',),
+     r"\benable\s+(?:developer|dev|god|jailbreak)\s+mode\b(?![^.!?]{0,40}\b(?:phone|app|device|settings)\b)"),
+    (('unrestricted', 'unfiltered', 'uncensored', 'amoral', 'jailbroken'),
+     r"\b(?:as|like)\s+(?:an?\s+)?(?:unrestricted|unfiltered|uncensored|amoral|jailbroken)\b"),
+    (('without',),
+     r"\bwithout\s+(?:any\s+)?(?:ethical|moral|content)\s+(?:restrictions|guidelines|limits|filters|constraints)\b"),
+    (('polic',),
+     r"\b(?:openai|content)\s+(?:content\s+)?polic(?:y|ies)\b"),
+    (('from now on',),
+     r"\bfrom now on,?\s+(?:you\s+(?:will|are|must|shall|should|have to|can)|act|pretend|respond|answer|reply)\b"),
+    (('pretend', 'imagine'),
+     r"\b(?:pretend|imagine)\s+(?:to be|you are|that you are|you're)\s+(?:an?\s+)?(?:ai|chatbot|assistant|language model|"
+     r"\w*gpt|character|different|evil|unrestricted)\b"),
+    (('respond', 'reply', 'answer'),
+     r"\b(?:respond|reply|answer)\s+(?:to\s+(?:me|every\w*|all)\s+)?(?:only\s+)?as\s+(?:an?\s+)?[A-Z]{2,}\b"),
+    (('jailbreak',),
+     r"\bjailbreak(?:s|ing|ed)?\b(?!\s+(?:my|the|your|an?|this|their)\s+(?:phone|iphone|device|console|kindle|switch|ps\d|tablet|bike))"),
+]]
+
+# Weaker signs; two different ones together are enough.
+_INJECTION_WEAK: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pattern, _I)) for words, pattern in [
+    (('gpt', 'openai', 'llm', 'language model', 'as an ai'), r"\bchat ?gpt\b|\bopenai\b|\bgpt-?\d\b|\bllms?\b|\blanguage models?\b|\bas an ai\b"),
+    (('role', 'persona', 'personify', 'character'), r"\b(?:role ?-?play|roleplay|persona|personify|in character|character)\b"),
+    (('prompt', 'instructions'), r"\b(?:prompts?|instructions)\b"),
+    (('uncensored', 'unfiltered', 'no ', 'unrestricted'), r"\b(?:uncensored|unfiltered|no (?:restrictions|limits|filters|boundaries|rules)|unrestricted)\b"),
+    (('ethic', 'moral'), r"\b(?:ethical|moral|ethics|morals)\b"),
+    (('simulat', 'hypothetical', 'fictional'), r"\b(?:simulate|simulation|hypothetical|fictional)\b"),
+    (('from now on',), r"\bfrom now on\b"),
+    (('you ',), r"\byou (?:will|must|shall) (?:always|never|now)\b"),
+    (('developer mode', 'jailbreak'), r"\bdeveloper mode\b|\bjailbreak"),
+    (('dan', 'aim'), r"(?-i:\bDAN\b)|\bAIM\b"),
+]]
+
+LEGAL_THREAT = re.compile(
+    r"\b(?:lawyers?|attorneys?|solicitors?|barristers?|lawsuits?|law ?suits?|su(?:e|ed|ing)\b"
+    r"|legal (?:action|proceedings|team|case)|class[- ]action|small[- ]claims"
+    r"|see you in court|take you to court|taking you to court|court case|litigation"
+    r"|cease and desist|trading standards|consumer protection)",
+    _I,
+)
+
+SAFETY = re.compile(
+    r"\b(?:injur(?:y|ies|ed)|hurt myself|fire|caught fire|on fire|burn(?:s|ed|t|ing)?|smok(?:e|ed|ing)"
+    r"|explod(?:e|ed|es|ing)|explosion|chok(?:e|ed|es|ing)|hospital(?:i[sz]ed)?|emergency room|ambulance"
+    r"|self[- ]harm|suicid(?:e|al)|kill myself|electrocuted|electric shock|sparks?|sparking"
+    r"|overheat(?:s|ed|ing)?|melt(?:ed|ing)|poison(?:ed|ing)?|allergic reaction|bleeding|stitches"
+    r"|broken (?:bone|arm|leg|wrist)|concussion|unsafe|dangerous|recall)\b",
+    _I,
+)
+
+QUESTION_OPENERS = re.compile(
+    r"(?:^|[.!?]\s+)(?:@\S+\s+)*(?:(?:how|what|why|where|who|whom|whose|which)\b"
+    r"|(?:any idea|anyone know|does anyone|has anyone|is there|are there)\b"
+    r"|(?:can|could|does|do|did|is|are|was|were|will|would|should|has|have)\s+"
+    r"(?:you|i|we|they|he|she|it|anyone|someone|somebody|there|this|that|my|your|the|any|u)\b)",
+    _I,
+)
+
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", _I)
+# International (+44 20 7946 0958), bracketed area code, 555-123-4567 or a
+# trunk-prefixed national number (020 7946 0958); never part of a longer
+# digit run, so order and card numbers are not phones.
+PHONE = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?\(?\d{1,4}\)?(?:[\s.-]?\d{2,4}){2,4}"
+    r"|\(\d{2,5}\)[\s.-]?\d{3,4}[\s.-]?\d{3,4}"
+    r"|\d{3}[\s.-]\d{3}[\s.-]\d{4}"
+    r"|0\d{2,4}[\s.-]?\d{3,4}[\s.-]?\d{3,4})(?![\s.-]?\d)"
+)
+CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+
+
+# Words, in lower case, one of which every match of LEGAL_THREAT or SAFETY
+# contains: most posts contain none, and a word test is far cheaper than
+# trying the pattern at every position. IGNORECASE also pairs i with "ı" and
+# "İ" and s with "ſ", which lower() does not turn into i or s: text with one
+# of those runs the pattern itself.
+LEGAL_WORDS = (
+    "lawyer", "attorney", "solicitor", "barrister", "lawsuit", "law suit", "sue", "suing", "legal ",
+    "class-action", "class action", "small-claims", "small claims", "court", "litigation",
+    "cease and desist", "trading standards", "consumer protection",
+)
+SAFETY_WORDS = (
+    "injur", "hurt myself", "fire", "burn", "smok", "explod", "explosion", "chok", "hospital",
+    "emergency room", "ambulance", "self-harm", "self harm", "suicid", "kill myself", "electrocuted",
+    "electric shock", "spark", "overheat", "melt", "poison", "allergic reaction", "bleeding", "stitches",
+    "broken ", "concussion", "unsafe", "dangerous", "recall",
+)
+_ODD_CASE = ("\u0131", "\u0130", "\u017f")
+
+
+class _WordScan:
+    """One Aho-Corasick pass over lowercased text: a bit per word group, set
+    when a word of that group occurs anywhere (overlaps included)."""
+
+    def __init__(self, groups: list[tuple[str, ...]]) -> None:
+        masks: dict[str, int] = {}
+        for bit, words in enumerate(groups):
+            for word in words:
+                masks[word] = masks.get(word, 0) | 1 << bit
+        self._automaton = ahocorasick.Automaton()
+        for word, mask in masks.items():
+            self._automaton.add_word(word, mask)
+        self._automaton.make_automaton()
+
+    def __call__(self, low: str) -> int:
+        seen = 0
+        for _, mask in self._automaton.iter(low):
+            seen |= mask
+        return seen
+
+
+words_in = _WordScan([w for w, _ in _INJECTION_STRONG] + [w for w, _ in _INJECTION_WEAK] + [LEGAL_WORDS, SAFETY_WORDS])
+_STRONG = [(1 << i, p) for i, (_, p) in enumerate(_INJECTION_STRONG)]
+_WEAK = [(1 << (len(_STRONG) + i), p) for i, (_, p) in enumerate(_INJECTION_WEAK)]
+_ANY_WEAK = sum(bit for bit, _ in _WEAK)
+LEGAL_BIT = 1 << (len(_STRONG) + len(_WEAK))
+SAFETY_BIT = LEGAL_BIT << 1
+
+
+def injection_suspected(text: str, seen: int | None = None) -> bool:
+    """`seen` is words_in(text.lower()), if the caller has it already."""
+    if seen is None:
+        seen = words_in(text.lower())
+    for bit, p in _STRONG:
+        if seen & bit and p.search(text):
+            return True
+    if (seen & _ANY_WEAK).bit_count() < 2:
+        return False
+    hits = 0
+    for bit, p in _WEAK:
+        if seen & bit and p.search(text):
+            hits += 1
+            if hits == 2:
+                return True
+    return False
+
+
+def _odd_case(text: str) -> bool:
+    return not text.isascii() and any(ch in text for ch in _ODD_CASE)
+
+
+def legal_threat(text: str, seen: int | None = None) -> bool:
+    if seen is None:
+        seen = words_in(text.lower())
+    return bool((seen & LEGAL_BIT or _odd_case(text)) and LEGAL_THREAT.search(text))
+
+
+def safety(text: str, seen: int | None = None) -> bool:
+    if seen is None:
+        seen = words_in(text.lower())
+    return bool((seen & SAFETY_BIT or _odd_case(text)) and SAFETY.search(text))
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def has_email(text: str) -> bool:
+    """An address such as jo@example.com. Right after "@" the same shape is a
+    fediverse handle ("@aiko@fosstodon.org"), not an email. Each match is
+    taken whole, so no shorter tail of a handle ("x@fosstodon.org" in
+    "@aiko.x@fosstodon.org") is tried instead."""
+    for m in EMAIL.finditer(text):
+        if not m.start() or text[m.start() - 1] != "@":
+            return True
+    return False
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def has_pii(text: str) -> bool:
+    if "@" in text and has_email(text):
+        return True
+    if not _DIGIT.search(text):  # phones and cards need digits: most posts stop here
+        return False
+    if PHONE.search(text):
+        return True
+    for m in CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if 13 <= len(digits) <= 19 and luhn_ok(digits):
+            return True
+    return False

@@ -1,0 +1,299 @@
+"""Block Kit for a case card and the modals that act on it.
+
+Every piece of outside text (the mention, author, customer data, drafts) goes
+through `slack_text`, so nothing from the public can ping, link or style.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from bot.chat.text_view import case_list
+from bot.types import Card, CaseSummary, CustomerView, DraftView, HomeView
+
+from integrations.chat.slack.card_text import mention_blocks
+from integrations.chat.slack.text import (
+    BUTTON_LIMIT, HEADER_LIMIT, TEXT_LIMIT, escape, inert, link, mrkdwn, number, person, plain, when,
+)
+
+ACTION_PREFIX = "rejoinder:"
+MESSAGE_BLOCK_LIMIT = 50
+VIEW_BLOCK_LIMIT = 100
+EDIT_CALLBACK = "rejoinder:edit"
+REJECT_CALLBACK = "rejoinder:reject"
+INPUT_BLOCK, INPUT_ACTION = "rejoinder_input", "text"
+MODAL_TEXT_LIMIT = 3000  # plain_text_input max_length
+FOLDED_SHOWN = 30  # case numbers listed on an incident card; `/rejoinder case N` lists all
+
+BUTTONS = {
+    "draft": ("Draft reply", "primary"), "redraft": ("Redraft", None), "approve": ("Approve", "primary"),
+    "edit": ("Edit draft", None), "reject": ("Reject", "danger"), "escalate": ("Escalate", None),
+    "resolve": ("Resolve", None), "close": ("Close without reply", None), "publish": ("Publish", "primary"),
+}
+SENTIMENT_ICON = {"negative": ":red_circle:", "neutral": ":white_circle:", "positive": ":large_green_circle:"}
+PRIORITY_ICON = {"urgent": ":rotating_light:", "high": ":small_orange_diamond:", "normal": "", "low": ""}
+
+
+def fallback_text(card: Card) -> str:
+    """The notification text; the blocks carry the detail."""
+    handle = escape(card.author.handle, 80)
+    return f"Case #{card.case_id} ({card.priority}) on {escape(card.network, 32)} from @{handle}"
+
+
+def card_blocks(card: Card, now: datetime | None = None) -> list[dict]:
+    icon = PRIORITY_ICON.get(card.priority, "")
+    title = f"Case #{card.case_id} · {card.network} · {card.priority}"
+    blocks: list[dict] = [{"type": "header", "text": plain(title, HEADER_LIMIT)}]
+    blocks.append(_author(card))
+    blocks.extend(mention_blocks(card))
+    if card.mentions_in_case > 1:
+        blocks.append(_context(f"{card.mentions_in_case} mentions in this conversation"))
+    sentiment = f"{SENTIMENT_ICON.get(card.sentiment_label, '')} {words(card.sentiment_label)} ({card.sentiment:+.2f})"
+    facts = [
+        f"*Stage:* {words(card.stage)}",
+        f"*Priority:* {icon + ' ' if icon else ''}{inert(card.priority, 20)}",
+        f"*Sentiment:* {sentiment.strip()}",
+        f"*Route:* {inert(card.route, 60)} → {inert(card.team, 40)}",
+        f"*Assignee:* {person(card.assignee)}",
+        f"*SLA:* {when(card.sla_due_at, now) if card.sla_due_at else 'none'}",
+    ]
+    blocks.append({"type": "section", "fields": [mrkdwn(f) for f in facts]})
+    if tags := _tags(card):
+        blocks.append({"type": "context", "elements": [mrkdwn(tags)]})
+    blocks.extend(_incident(card))
+    if card.customer is not None:
+        blocks.extend(_customer(card.customer))
+    if card.draft is not None:
+        blocks.extend(_draft(card.draft))
+    if actions := action_elements(card):
+        blocks.append({"type": "actions", "block_id": f"case:{card.case_id}", "elements": actions})
+    return fit(blocks, MESSAGE_BLOCK_LIMIT)
+
+
+def words(identifier: str) -> str:
+    """An internal name such as `awaiting_approval`, shown as words."""
+    return inert((identifier or "").replace("_", " "), 60)
+
+
+def _context(text: str) -> dict:
+    return {"type": "context", "elements": [plain(text)]}
+
+
+def _author(card: Card) -> dict:
+    author = card.author
+    who = f"{author.name} (@{author.handle})" if author.name else f"@{author.handle}"
+    facts = [who, f"{number(author.followers)} followers"]
+    if author.verified:
+        facts.append("verified")
+    elements = [plain(" · ".join(facts), TEXT_LIMIT)]
+    links = " · ".join(x for x in (link(card.mention_url, "open post"), link(author.url, "profile")) if x)
+    if links:
+        elements.append(mrkdwn(links))
+    return {"type": "context", "elements": elements}
+
+
+def _tags(card: Card) -> str:
+    parts = []
+    if card.matched:
+        parts.append("*Matched:* " + ", ".join(inert(m, 80) for m in card.matched[:20]))
+    if card.labels:
+        parts.append("*Labels:* " + ", ".join(words(x) for x in card.labels[:20]))
+    if card.flags:
+        parts.append("*Flags:* " + ", ".join(words(x) for x in card.flags[:20]))
+    return "  ·  ".join(parts)
+
+
+def _incident(card: Card) -> list[dict]:
+    """An incident counts, samples and lists the cases folded into it; a folded case names its incident."""
+    if card.incident_count <= 0:
+        return [_context(f"Folded into incident #{card.incident_of}.")] if card.incident_of else []
+    head = f":warning: *Incident:* {card.incident_count} similar mentions in a short time"
+    blocks = [{"type": "section", "text": mrkdwn(head)}]
+    samples = [s for s in card.incident_samples if s][:5]
+    if samples:
+        blocks.append({"type": "context", "elements": [plain(f"“{s}”", 300) for s in samples]})
+    if card.folded_cases:
+        more = len(card.folded_cases) > FOLDED_SHOWN
+        blocks.append(_context(f"Folded here: {case_list(card.folded_cases, FOLDED_SHOWN)}"
+                               + (f" · /rejoinder case {card.case_id} lists them all" if more else "")))
+    return blocks
+
+
+def _customer(customer: CustomerView) -> list[dict]:
+    money = "hidden" if customer.lifetime_value is None else number(customer.lifetime_value)
+    lines = [
+        f"*Customer:* {inert(customer.name, 200)} · *Tier:* {inert(customer.tier, 40)} · *Lifetime value:* {money}",
+    ]
+    if customer.open_cases:
+        lines.append("*Open cases:* " + ", ".join(f"#{n}" for n in customer.open_cases[:20]))
+    for order in customer.recent_orders[:5]:
+        total = "amount hidden" if order.total is None else f"{number(order.total)} {inert(order.currency, 8)}"
+        placed = order.placed_at.strftime("%Y-%m-%d")
+        lines.append(f"• Order {inert(order.number, 40)} · {placed} · {total} · {inert(order.status, 40)}")
+    blocks = [{"type": "section", "text": mrkdwn("\n".join(lines))}]
+    earlier = [e for e in customer.earlier_interactions if e][:5]
+    if earlier:
+        blocks.append({"type": "context", "elements": [plain(e, 300) for e in earlier]})
+    if customer.redacted:
+        blocks.append(_context("Some customer details are hidden in this channel."))
+    return blocks
+
+
+def _draft(draft: DraftView) -> list[dict]:
+    state = ":no_entry: *blocked*" if draft.blocked else ""
+    head = (
+        f"*Draft v{draft.version}* by {inert(draft.author, 80)} ({inert(draft.source, 60)})"
+        f" · approvals {len(draft.approvals)}/{draft.approvals_required} {state}"
+    )
+    blocks = [{"type": "section", "text": mrkdwn(head.strip())}, {"type": "section", "text": plain(draft.text)}]
+    if draft.approvals:
+        blocks.append({"type": "context", "elements": [plain("Approved by " + ", ".join(draft.approvals))]})
+    if draft.findings:
+        blocks.append({"type": "section", "text": mrkdwn(findings_text(draft))})
+    return blocks
+
+
+def findings_text(draft: DraftView) -> str:
+    lines = []
+    for f in draft.findings:
+        mark = ":no_entry: *BLOCKED*" if f.severity == "block" else ":warning: warning"
+        lines.append(f"{mark} · {inert(f.rule, 60)}: {inert(f.reason, 400)}")
+    return join_lines(lines, TEXT_LIMIT - 40) if lines else "No findings."
+
+
+def action_elements(card: Card) -> list[dict]:
+    value = str(card.case_id)
+    elements: list[dict] = []
+    for action in dict.fromkeys(card.actions):  # Slack refuses repeated action ids in a block
+        action_id = f"{ACTION_PREFIX}{action}"
+        if action == "assign":
+            elements.append({
+                "type": "users_select", "action_id": action_id,
+                "placeholder": plain("Assign to…", BUTTON_LIMIT),
+            })
+            continue
+        label, style = BUTTONS.get(action, (action.replace("_", " ").capitalize(), None))
+        button = {"type": "button", "action_id": action_id, "text": plain(label, BUTTON_LIMIT), "value": value}
+        if style:
+            button["style"] = style
+        elements.append(button)
+    return elements[:25]  # Block Kit: 25 elements per actions block
+
+
+def fit(blocks: list[dict], limit: int) -> list[dict]:
+    """Drop middle blocks beyond `limit`, keeping the header and the actions."""
+    if len(blocks) <= limit:
+        return blocks
+    tail = blocks[-1:] if blocks[-1]["type"] == "actions" else []
+    keep = limit - len(tail) - 1
+    hidden = len(blocks) - keep - len(tail)
+    return blocks[:keep] + [_context(f"{hidden} more sections hidden (Slack's block limit).")] + tail
+
+
+def home_view(view: HomeView, now: datetime | None = None) -> dict:
+    """The App Home tab: my work first, then the day's picture."""
+    blocks: list[dict] = [{"type": "header", "text": plain(f"Rejoinder · {view.user.name}", HEADER_LIMIT)}]
+    for title, cases in (
+        ("Assigned to me", view.assigned_to_me),
+        ("Awaiting my approval", view.awaiting_my_approval),
+        ("SLA breaches", view.sla_breaches),
+    ):
+        blocks.append({"type": "section", "text": mrkdwn(f"*{title}* ({len(cases)})\n" + _case_lines(cases, now))})
+    blocks.append({"type": "divider"})
+    volume = ", ".join(f"{inert(team, 40)}: {n}" for team, n in sorted(view.volume_today.items())) or "no mentions yet"
+    mix = ", ".join(
+        f"{SENTIMENT_ICON.get(label, '')} {inert(label, 20)}: {view.sentiment_mix.get(label, 0)}"
+        for label in ("negative", "neutral", "positive")
+    )
+    blocks.append({"type": "section", "fields": [mrkdwn(f"*Today per team:* {volume}"), mrkdwn(f"*Sentiment mix:* {mix}")]})
+    return {"type": "home", "callback_id": "rejoinder:home", "blocks": fit(blocks, VIEW_BLOCK_LIMIT)}
+
+
+def _case_lines(cases: list[CaseSummary], now: datetime | None, shown: int = 15) -> str:
+    if not cases:
+        return "Nothing here."
+    lines = []
+    for case in cases[:shown]:
+        due = f" · {when(case.sla_due_at, now)}" if case.sla_due_at else ""
+        lines.append(
+            f"• *#{case.case_id}* · {inert(case.network, 32)} · {inert(case.priority, 20)} · "
+            f"{words(case.stage)} · @{inert(case.author_handle, 60)}{due} — {inert(case.excerpt, 140)}"
+        )
+    return join_lines(lines, TEXT_LIMIT - 100, total=len(cases))
+
+
+def join_lines(lines: list[str], limit: int, total: int | None = None) -> str:
+    """Whole lines only (a cut line could break a `<…>` sequence), then a count
+    of what did not fit."""
+    total = len(lines) if total is None else total
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        if used + len(line) + 1 > limit - 40:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    if total > len(kept):
+        kept.append(f"…and {total - len(kept)} more")
+    return "\n".join(kept)
+
+
+def read_metadata(private_metadata: str) -> dict:
+    try:
+        data = json.loads(private_metadata or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _text_input(label: str, initial: str | None, placeholder: str) -> dict:
+    element = {
+        "type": "plain_text_input", "action_id": INPUT_ACTION, "multiline": True,
+        "min_length": 1, "max_length": MODAL_TEXT_LIMIT, "placeholder": plain(placeholder, 150),
+    }
+    if initial:
+        element["initial_value"] = initial[:MODAL_TEXT_LIMIT]  # input values are raw text
+    return {"type": "input", "block_id": INPUT_BLOCK, "label": plain(label, 2000), "element": element}
+
+
+def edit_modal(card: Card, channel: str | None = None, ts: str | None = None) -> dict:
+    draft = card.draft
+    blocks: list[dict] = [_context(f"Case #{card.case_id} · reply to @{card.author.handle} on {card.network}")]
+    if draft is not None and draft.findings:
+        blocks.append({"type": "section", "text": mrkdwn("*Guardrail findings*\n" + findings_text(draft))})
+    blocks.append(_text_input("Reply text", draft.text if draft else None, "The reply to publish"))
+    return {
+        "type": "modal", "callback_id": EDIT_CALLBACK, "title": plain("Edit draft", 24),
+        "submit": plain("Save draft", 24), "close": plain("Cancel", 24),
+        "private_metadata": json.dumps({"case_id": card.case_id, "channel": channel, "ts": ts}),
+        "blocks": fit(blocks, VIEW_BLOCK_LIMIT),
+    }
+
+
+def loading_modal(case_id: int, title: str) -> dict:
+    """Opened at once on a click (the trigger id lasts 3 s), then replaced."""
+    return {
+        "type": "modal", "callback_id": "rejoinder:loading", "title": plain(title, 24), "close": plain("Close", 24),
+        "blocks": [_context(f"Loading case #{case_id}…")],
+    }
+
+
+def notice_modal(title: str, text: str) -> dict:
+    return {**loading_modal(0, title), "callback_id": "rejoinder:notice", "blocks": [_context(text)]}
+
+
+def reject_modal(case_id: int, channel: str | None = None, ts: str | None = None) -> dict:
+    blocks = [
+        _context(f"Case #{case_id}: the drafter sees this reason on the next draft."),
+        _text_input("Why is this draft rejected?", None, "e.g. wrong tone, promises a refund we can't give"),
+    ]
+    return {
+        "type": "modal", "callback_id": REJECT_CALLBACK, "title": plain("Reject draft", 24),
+        "submit": plain("Reject", 24), "close": plain("Cancel", 24),
+        "private_metadata": json.dumps({"case_id": case_id, "channel": channel, "ts": ts}), "blocks": blocks,
+    }
+
+
+def submitted_text(view: dict) -> str:
+    values = (view.get("state") or {}).get("values") or {}
+    return ((values.get(INPUT_BLOCK) or {}).get(INPUT_ACTION) or {}).get("value") or ""
