@@ -73,7 +73,9 @@ def build_platforms(ws: Workspace, settings: Settings) -> dict[str, ChatPlatform
             api_base_url=settings.slack_api_base_url, http_host=settings.http_host, http_port=settings.http_port,
         )
     if "discord" in wanted:
-        raise SystemExit("Discord teams are not supported yet; use slack or console for now.")
+        from integrations.chat.discord.platform import DiscordPlatform
+
+        platforms["discord"] = DiscordPlatform(settings.discord_bot_token.get_secret_value())
     return platforms
 
 
@@ -156,7 +158,9 @@ class App:
         for platform in self.platforms.values():
             await platform.start(handlers)
             # People from another chat workspace (Slack Connect) are partners.
-            self.core.roles.home_team_id = self.core.roles.home_team_id or getattr(platform, "home_team_id", None)
+            home = getattr(platform, "home_team_id", None)
+            if home and self.core.roles.home_team_id is None:
+                self.core.roles.home_team_id, self.core.roles.home_platform = home, platform.name
         try:
             async with asyncio.TaskGroup() as tg:
                 for source in self.sources:

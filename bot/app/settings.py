@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_api_base_url: str = "https://slack.com/api/"
-    discord_token: SecretStr | None = None
+    discord_bot_token: SecretStr | None = None
     log_level: str = "INFO"
     http_host: str = Field("127.0.0.1", validation_alias="REJOINDER_HTTP_HOST")
     http_port: int = Field(3000, ge=0, le=65535, validation_alias="REJOINDER_HTTP_PORT")
@@ -99,7 +99,7 @@ class Settings(BaseSettings):
             raise ValueError(f"log level must be one of {', '.join(LOG_LEVELS)}")
         return level
 
-    @field_validator("openai_api_key", "slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token",
+    @field_validator("openai_api_key", "slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_bot_token",
                      mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 from bot.config.issues import ConfigIssue, Loc, SourceMap, source_map_for, suggest
 from pydantic import BaseModel
 
+from bot.config.chat_ids import discord_id_problems
 from bot.config.workspace import DEFAULT_ACTIONS, DEFAULT_STAGES, Workspace
 from bot.app.settings import Settings
 
@@ -51,6 +52,7 @@ def reference_problems(data: dict) -> list[tuple[Loc, str]]:
         if isinstance(team, str) and team not in teams:
             out.append((("routes", i, "team"), f"route {route.get('name')!r} sends to unknown team {team!r}"
                         + suggest(team, teams, "teams are")))
+    out += discord_id_problems(data)
     for name, wf in workflows.items():
         if isinstance(wf, dict):
             out += [(("workflows", name) + p, m) for p, m in _workflow_problems(wf)]
@@ -124,8 +126,8 @@ def check_environment(ws: Workspace, settings: Settings) -> list[ConfigIssue]:
         need("slack", "SLACK_BOT_TOKEN", "the bot token, xoxb-...")
     if settings.slack_app_token is None and settings.slack_signing_secret is None:
         need("slack", "SLACK_APP_TOKEN", "xapp-... for Socket Mode, or SLACK_SIGNING_SECRET for HTTP events")
-    if settings.discord_token is None:
-        need("discord", "DISCORD_TOKEN", "the bot token")
+    if settings.discord_bot_token is None:
+        need("discord", "DISCORD_BOT_TOKEN", "the bot token from the Developer Portal's Bot page")
     for i, source in enumerate(ws.sources):
         issues += [smap.issue(("sources", i, field), message) for field, message in _secret_problems(source, settings)]
     return issues

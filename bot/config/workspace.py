@@ -130,6 +130,9 @@ class Roles(Strict):
     groups: dict[str, list[Role]] = Field(default_factory=dict)  # chat user group id -> roles
     # Users from another chat workspace (Slack Connect) are partners unless listed here.
     trusted_external: list[str] = Field(default_factory=list)
+    # Discord servers (guild ids) whose members are partners: a partner's own
+    # server where one of our team channels lives.
+    partner_guilds: list[str] = Field(default_factory=list)
 
 
 class HighRisk(Strict):

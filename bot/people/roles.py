@@ -14,6 +14,7 @@ class RoleResolver:
     def __init__(self, roles: Roles, home_team_id: str | None = None) -> None:
         self.cfg = roles
         self.home_team_id = home_team_id
+        self.home_platform: str | None = None  # the platform home_team_id is from; None: any
 
     def roles_of(self, user: ChatUser) -> frozenset[str]:
         if self._external(user):
@@ -34,6 +35,10 @@ class RoleResolver:
         return "partner" in self.roles_of(user)
 
     def _external(self, user: ChatUser) -> bool:
+        if user.team_id and user.team_id in self.cfg.partner_guilds and user.id not in self.cfg.trusted_external:
+            return True
+        if self.home_platform and user.platform != self.home_platform:
+            return False  # another platform's workspace ids mean nothing here
         return bool(
             self.home_team_id
             and user.team_id

@@ -19,7 +19,7 @@ def app():
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
     for name in ("REJOINDER_CONFIG", "REJOINDER_DATABASE_URL", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN",
-                 "SLACK_SIGNING_SECRET", "DISCORD_TOKEN"):
+                 "SLACK_SIGNING_SECRET", "DISCORD_BOT_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
@@ -66,13 +66,13 @@ def test_check_prints_every_issue_and_fails(app, tmp_path):
 
 def test_check_reports_environment_needs(app, tmp_path, monkeypatch):
     monkeypatch.setenv("REJOINDER_CONFIG", "ws.yaml")
-    (tmp_path / "ws.yaml").write_text(TEAM + "  - {name: chat, platform: discord, channel: '1'}\n")
+    (tmp_path / "ws.yaml").write_text(TEAM + "  - {name: chat, platform: discord, channel: '1100000000000000001'}\n")
     result = run(app, "config", "check")
     assert result.exit_code == 1
-    assert result.stdout.startswith("ws.yaml:4:18: teams[1].platform: team 'chat' uses discord: set DISCORD_TOKEN")
-    monkeypatch.setenv("DISCORD_TOKEN", "secret-discord-token")
+    assert result.stdout.startswith("ws.yaml:4:18: teams[1].platform: team 'chat' uses discord: set DISCORD_BOT_TOKEN")
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", "secret-discord-token")
     result = run(app, "config", "check")
-    assert result.exit_code == 0 and "discord_token: set" in result.stdout
+    assert result.exit_code == 0 and "discord_bot_token: set" in result.stdout
     assert "secret-discord-token" not in result.output
 
 

@@ -11,7 +11,7 @@ TEAM = "teams:\n  - name: support\n    channel: help\n"
 
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
-    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN", "HOOK_SECRET"):
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_BOT_TOKEN", "HOOK_SECRET"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env is read
 
@@ -79,10 +79,10 @@ def test_slack_team_needs_tokens_named_at_the_team_line(clean_env):
 
 
 def test_discord_team_needs_its_token(clean_env):
-    ws = parse_workspace("teams:\n  - {name: a, platform: discord, channel: '1'}\n")
+    ws = parse_workspace("teams:\n  - {name: a, platform: discord, channel: '1100000000000000001'}\n")
     [issue] = check_environment(ws, settings())
-    assert issue.line == 2 and "DISCORD_TOKEN" in issue.message
-    assert check_environment(ws, settings(discord_token="d")) == []
+    assert issue.line == 2 and "DISCORD_BOT_TOKEN" in issue.message
+    assert check_environment(ws, settings(discord_bot_token="d")) == []
 
 
 def test_webhook_secret_must_be_set_in_environment_or_dotenv(clean_env, monkeypatch, tmp_path):
@@ -102,7 +102,7 @@ def test_console_only_workspace_needs_nothing(clean_env):
 
 
 def test_workspace_built_without_the_loader_still_gets_checked(clean_env):
-    ws = parse_workspace("teams:\n  - {name: a, platform: discord, channel: '1'}\n")
+    ws = parse_workspace("teams:\n  - {name: a, platform: discord, channel: '1100000000000000001'}\n")
     copy = ws.model_copy()
     [issue] = check_environment(copy, settings())
     assert issue.line is None and issue.field == "teams[0].platform"

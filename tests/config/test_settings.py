@@ -8,7 +8,7 @@ TOKEN = "xoxb-0000-very-secret-token"
 ENV_NAMES = (
     "REJOINDER_CONFIG", "REJOINDER_DATABASE_URL", "DATABASE_URL", "REDIS_URL", "OPENAI_API_KEY", "OPENAI_BASE_URL",
     "OPENAI_MODEL", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_BASE_URL",
-    "DISCORD_TOKEN", "LOG_LEVEL", "REJOINDER_HTTP_PORT",
+    "DISCORD_BOT_TOKEN", "LOG_LEVEL", "REJOINDER_HTTP_PORT",
 )
 
 
@@ -84,7 +84,7 @@ def test_secrets_stay_out_of_repr_and_errors():
 def test_redacted_summary_shows_presence_only():
     s = Settings(_env_file=None, slack_bot_token=TOKEN, database_url=f"postgresql://u:{TOKEN}@h/db")
     summary = s.redacted_summary()
-    assert summary["slack_bot_token"] == "set" and summary["discord_token"] == "not set"
+    assert summary["slack_bot_token"] == "set" and summary["discord_bot_token"] == "not set"
     assert summary["database_url"] == "postgresql+asyncpg://u:***@h/db"
     assert TOKEN not in str(summary)
 

@@ -1,0 +1,200 @@
+"""What arrives from Discord: button clicks and picks, modal submissions,
+`/rejoinder`, and messages (thread talk and mentions of the bot). All of it
+enters here, so one place decides what is recorded and when it is answered.
+
+Discord gives an interaction three seconds: each one is deferred (or a modal
+opened) at once and answered with a follow-up when the core is done. Every
+interaction and message is handled once, even if the gateway replays it
+after a RESUME. A click is only a request: the core's `on_command` decides.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.ports import Command
+from bot.types import CommandResult, MessageRef
+
+from integrations.chat.discord.components import edit_modal, reject_modal
+from integrations.chat.discord.embeds import home_embed
+from integrations.chat.discord.text import CONTENT, clip, inert
+from integrations.chat.slack.limits import RecentKeys
+
+if TYPE_CHECKING:
+    from integrations.chat.discord.platform import DiscordPlatform
+
+log = logging.getLogger(__name__)
+
+NO_PINGS = discord.AllowedMentions.none()
+CARD_WAIT = 2.0  # seconds to fetch a card for the Edit modal, inside the interaction's 3
+_USER = re.compile(r"<@!?(\d+)>")
+
+
+def split_command(text: str) -> tuple[str, str]:
+    words = text.strip().split(None, 1)
+    if not words:
+        return "help", ""
+    return words[0].lower(), (words[1].strip() if len(words) > 1 else "")
+
+
+class Inbound:
+    def __init__(self, platform: DiscordPlatform) -> None:
+        self.platform = platform
+        self.seen = RecentKeys(20_000)  # interaction and message ids
+
+    @property
+    def handlers(self):
+        if self.platform.handlers is None:
+            raise RuntimeError("DiscordPlatform received an event before start()")
+        return self.platform.handlers
+
+    def first_time(self, kind: str, snowflake: int) -> bool:
+        return not self.seen.seen((kind, snowflake))
+
+    # -- buttons, pickers and modals -------------------------------------
+
+    async def click(self, interaction: discord.Interaction, action: str, case_id: int,
+                    picked: list[discord.abc.User] = ()) -> None:
+        if not self.first_time("interaction", interaction.id):
+            return
+        user = self.platform.user_of(interaction.user, interaction.guild_id)
+        if action == "reject":
+            await interaction.response.send_modal(reject_modal(case_id))
+            return
+        if action == "edit":
+            await self.open_editor(interaction, case_id, user)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        command = Command(name=action, args=" ".join(str(u.id) for u in picked), user=user, case_id=case_id,
+                          channel=str(interaction.channel_id), ref=self._card_ref(interaction),
+                          people=self.platform.people(list(picked), interaction.guild_id))
+        await self.follow_up(interaction, await self.run(command))
+
+    async def open_editor(self, interaction: discord.Interaction, case_id: int, user) -> None:
+        """A modal must be the first answer, so the card is fetched within the 3 s."""
+        try:
+            card = await asyncio.wait_for(self.handlers.card(case_id, user), CARD_WAIT)
+        except TimeoutError:
+            await interaction.response.send_message("Busy right now; please try Edit again.", ephemeral=True)
+            return
+        if card is None or card.draft is None:
+            await interaction.response.send_message(f"Case #{case_id} has no draft to edit.", ephemeral=True)
+            return
+        await interaction.response.send_modal(edit_modal(card))
+
+    async def submitted(self, interaction: discord.Interaction, action: str, case_id: int, text: str) -> None:
+        if not self.first_time("interaction", interaction.id):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        user = self.platform.user_of(interaction.user, interaction.guild_id)
+        command = Command(name=action, args=text, user=user, case_id=case_id, channel=str(interaction.channel_id),
+                          ref=self._card_ref(interaction))
+        await self.follow_up(interaction, await self.run(command))
+
+    def _card_ref(self, interaction: discord.Interaction) -> MessageRef | None:
+        message = interaction.message
+        if message is None:
+            return None
+        return MessageRef(self.platform.name, str(interaction.channel_id), str(message.id))
+
+    async def run(self, command: Command) -> CommandResult:
+        """The core's answer; a failure there still gets the person a reply."""
+        try:
+            return await self.handlers.on_command(command)
+        except Exception:
+            log.exception("Command %s on case %s failed", command.name, command.case_id)
+            return CommandResult(f"Sorry, '{command.name}' failed on our side. It has been logged.", ok=False)
+
+    async def follow_up(self, interaction: discord.Interaction, result: CommandResult, **extra) -> None:
+        text = clip(inert(result.text, CONTENT, links=True), CONTENT) if result.text else "Done."
+        await interaction.followup.send(content=text, ephemeral=True, allowed_mentions=NO_PINGS, **extra)
+
+    # -- /rejoinder ------------------------------------------------------
+
+    def slash_group(self) -> app_commands.Group:
+        group = app_commands.Group(name="rejoinder", description="Rejoinder: cases, customers and figures")
+
+        @group.command(name="lookup", description="A customer's 360° view")
+        @app_commands.describe(who="@handle, network:handle or email")
+        async def lookup(interaction: discord.Interaction, who: str) -> None:
+            await self.slash(interaction, "lookup", who)
+
+        @group.command(name="case", description="Show a case")
+        async def case(interaction: discord.Interaction, number: int) -> None:
+            await self.slash(interaction, "case", str(number), case_id=number)
+
+        @group.command(name="stats", description="Volume, stages, response times and SLA breaches")
+        async def stats(interaction: discord.Interaction) -> None:
+            await self.slash(interaction, "stats", "")
+
+        @group.command(name="watch", description="Extra terms the sources listen for")
+        @app_commands.describe(what="list | add <term> | remove <term>")
+        async def watch(interaction: discord.Interaction, what: str = "list") -> None:
+            await self.slash(interaction, "watch", what)
+
+        @group.command(name="help", description="What you can do here")
+        async def help_(interaction: discord.Interaction) -> None:
+            await self.slash(interaction, "help", "")
+
+        @group.command(name="home", description="Your dashboard: your cases, your approvals, the day")
+        async def home(interaction: discord.Interaction) -> None:
+            if not self.first_time("interaction", interaction.id):
+                return
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            view = await self.handlers.home(self.platform.user_of(interaction.user, interaction.guild_id))
+            await interaction.followup.send(embed=home_embed(view), ephemeral=True, allowed_mentions=NO_PINGS)
+
+        return group
+
+    async def slash(self, interaction: discord.Interaction, name: str, args: str, case_id: int | None = None) -> None:
+        if not self.first_time("interaction", interaction.id):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        user = self.platform.user_of(interaction.user, interaction.guild_id)
+        named = [int(x) for x in _USER.findall(args)]
+        people = self.platform.people([m for m in map(self._member(interaction), named) if m], interaction.guild_id)
+        command = Command(name=name, args=_USER.sub(r"\1", args), user=user, case_id=case_id,
+                          channel=str(interaction.channel_id), people=people)
+        await self.follow_up(interaction, await self.run(command))
+
+    @staticmethod
+    def _member(interaction: discord.Interaction):
+        guild = interaction.guild
+        return lambda uid: (guild.get_member(uid) if guild else None) or interaction.client.get_user(uid)
+
+    # -- thread talk and mentions ----------------------------------------
+
+    async def message(self, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id or message.type not in (
+                discord.MessageType.default, discord.MessageType.reply):
+            return  # bots (ourselves included), webhooks and system messages are not notes
+        if not self.first_time("message", message.id):
+            return  # replayed after a RESUME
+        bot_id = self.platform.bot_user_id
+        addressed = any(u.id == bot_id for u in message.mentions)
+        in_thread = isinstance(message.channel, discord.Thread) or message.channel.type in (
+            discord.ChannelType.public_thread, discord.ChannelType.private_thread)
+        found = await self.platform.case_of_thread(message.channel) if in_thread else None
+        if found is None and not addressed:
+            return
+        user = self.platform.user_of(message.author, message.guild.id if message.guild else None)
+        channel, case_id = found if found else (str(message.channel.id), None)
+        if not addressed:
+            ref = MessageRef(self.platform.name, channel, str(message.id), thread_id=str(message.channel.id))
+            await self.handlers.on_thread_message(ref, user, message.content)
+            return
+        text = re.sub(rf"<@!?{bot_id}>", " ", message.content)
+        name, args = split_command(_USER.sub(r"\1", text))
+        named = [u for u in message.mentions if u.id != bot_id]
+        ref = MessageRef(self.platform.name, channel, str(message.channel.id), thread_id=str(message.channel.id)) \
+            if found else None
+        command = Command(name=name, args=args, user=user, case_id=case_id, channel=channel, ref=ref,
+                          people=self.platform.people(named, message.guild.id if message.guild else None))
+        result = await self.run(command)
+        if result.text:
+            await self.platform.tell(user, channel, result.text)

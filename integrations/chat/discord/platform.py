@@ -1,0 +1,228 @@
+"""Discord as a chat platform: case cards (embeds and persistent buttons) in
+team channels, a thread per case, modals, `/rejoinder`, through discord.py
+over the gateway.
+
+discord.py keeps the gateway alive (heartbeats, RESUME after a drop, a new
+session after INVALID_SESSION) and honours Discord's per-route buckets and
+global 429s for every REST call. A card post carries a nonce with
+`enforce_nonce`, so a resend within Discord's window returns the first
+message instead of a second; after a longer doubt the outbox's retry looks
+for the card (and a thread line) first. Nothing we post can ping anyone:
+`allowed_mentions` is none on every message.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections import OrderedDict
+
+import discord
+from discord import app_commands
+
+from bot.ports import ChatHandlers
+from bot.types import Card, ChatUser, MessageRef
+
+from integrations.chat.discord import lookup
+from integrations.chat.discord.components import DYNAMIC_ITEMS, card_view
+from integrations.chat.discord.embeds import card_embeds, summary
+from integrations.chat.discord.inbound import Inbound
+from integrations.chat.discord.text import CONTENT, clip, flat, inert
+
+log = logging.getLogger(__name__)
+
+NO_PINGS = discord.AllowedMentions.none()
+UNKNOWN_CHANNEL = 10003
+THREAD_EXISTS = 160004
+THREAD_ARCHIVE_MINUTES = 10080  # a week: a case's talk can go on for days
+
+
+def intents() -> discord.Intents:
+    """Only what Rejoinder reads: guilds and channels (for threads), messages
+    in them, and their text (Message Content is a privileged intent)."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.message_content = True
+    return wanted
+
+
+def nonce(kind: str, key: str) -> str:
+    """Discord nonces are at most 25 characters; the same key gives the same nonce."""
+    return kind + hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+class RejoinderClient(discord.Client):
+    def __init__(self, platform: "DiscordPlatform", **options) -> None:
+        super().__init__(intents=intents(), allowed_mentions=NO_PINGS, **options)
+        self.platform = platform
+        self.inbound = platform.inbound
+        self.tree = app_commands.CommandTree(self)
+        self.ready = asyncio.Event()
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(*DYNAMIC_ITEMS)  # persistent buttons: cards from before a restart still work
+        self.tree.add_command(self.inbound.slash_group())
+
+    async def on_ready(self) -> None:
+        self.ready.set()
+
+    async def on_message(self, message: discord.Message) -> None:
+        self.platform.spawn(self.inbound.message(message), "message")
+
+
+class DiscordPlatform:
+    name = "discord"
+
+    def __init__(self, bot_token: str, *, sync_commands: bool = True, ready_timeout: float = 60.0,
+                 guild_ready_timeout: float = 2.0) -> None:
+        if not bot_token:
+            raise ValueError("discord bot token is empty: set DISCORD_BOT_TOKEN")
+        self._token = bot_token
+        self.sync_commands = sync_commands
+        self.ready_timeout, self.guild_ready_timeout = ready_timeout, guild_ready_timeout
+        self.handlers: ChatHandlers | None = None
+        self.inbound = Inbound(self)
+        self.client: RejoinderClient | None = None
+        self.home_team_id: str | None = None  # unused: partners are configured by role or guild
+        self._connection: asyncio.Task | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._cases: OrderedDict[str, tuple[str, int]] = OrderedDict()  # card message id -> (channel, case)
+
+    # -- lifecycle -------------------------------------------------------
+
+    async def start(self, handlers: ChatHandlers) -> None:
+        self.handlers = handlers
+        self.client = RejoinderClient(self, guild_ready_timeout=self.guild_ready_timeout)
+        await self.client.login(self._token)
+        # login() first, then connect() as a task: it reconnects and resumes by itself until closed.
+        self._connection = asyncio.create_task(self.client.connect(reconnect=True), name="discord:gateway")
+        ready = asyncio.create_task(self.client.ready.wait())
+        await asyncio.wait({ready, self._connection}, timeout=self.ready_timeout, return_when=asyncio.FIRST_COMPLETED)
+        if self._connection.done():
+            ready.cancel()
+            self._connection.result()  # raises what stopped it (a bad token, say)
+            raise RuntimeError("Discord gateway closed before it was ready")
+        if not ready.done():
+            ready.cancel()
+            raise RuntimeError(f"Discord gateway not ready within {self.ready_timeout:.0f} s")
+        if self.sync_commands:
+            await self.client.tree.sync()
+        log.info("Discord connected as %s in %d servers", self.client.user, len(self.client.guilds))
+
+    async def stop(self) -> None:
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self.client is not None:
+            await self.client.close()
+        if self._connection is not None:
+            await asyncio.gather(self._connection, return_exceptions=True)
+            self._connection = None
+
+    def spawn(self, work, what: str) -> asyncio.Task:
+        """Inbound work runs beside the gateway loop; failures are logged, never lost silently."""
+        task = asyncio.create_task(work, name=f"discord:{what}")
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task) -> None:
+            self._tasks.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                log.error("Discord %s failed", what, exc_info=t.exception())
+
+        task.add_done_callback(done)
+        return task
+
+    async def idle(self) -> None:
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    @property
+    def bot_user_id(self) -> int | None:
+        return self.client.user.id if self.client and self.client.user else None
+
+    def channel(self, channel_id: str | int) -> discord.PartialMessageable:
+        return self.client.get_partial_messageable(int(channel_id))
+
+    # -- the ChatPlatform port --------------------------------------------
+
+    async def post_card(self, channel: str, card: Card) -> MessageRef:
+        message = await self.channel(channel).send(
+            content=summary(card), embeds=card_embeds(card), view=card_view(card), allowed_mentions=NO_PINGS,
+            nonce=nonce("c", f"{channel}:{card.case_id}"),  # enforce_nonce: a resend returns this message
+        )
+        self.remember_case(str(message.id), channel, card.case_id)
+        await self._open_thread(channel, str(message.id), card)
+        return MessageRef(platform=self.name, channel=channel, message_id=str(message.id))
+
+    async def _open_thread(self, channel: str, message_id: str, card: Card | None = None) -> None:
+        """Each case's thread hangs off its card (the thread's id is the card's)."""
+        name = f"Case #{card.case_id} · @{card.author.handle}" if card else "Case"
+        try:
+            await self.client.http.start_thread_with_message(
+                int(channel), int(message_id), name=clip(name, 100), auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                rate_limit_per_user=0, reason="Rejoinder case thread")
+        except discord.HTTPException as error:
+            if error.code != THREAD_EXISTS:
+                log.warning("Could not open the thread of card %s in %s: %s", message_id, channel, error)
+
+    async def update_card(self, ref: MessageRef, card: Card) -> None:
+        self.remember_case(ref.message_id, ref.channel, card.case_id)
+        await self.channel(ref.channel).get_partial_message(int(ref.message_id)).edit(
+            content=summary(card), embeds=card_embeds(card), view=card_view(card), allowed_mentions=NO_PINGS)
+
+    async def post_in_thread(self, ref: MessageRef, text: str, key: str | None = None) -> MessageRef:
+        thread = ref.thread_id or ref.message_id
+        body = clip(inert(text, CONTENT - 100, links=True) or "-", CONTENT - 80) + (lookup.marker(key) if key else "")
+        options = {"content": body, "allowed_mentions": NO_PINGS, **({"nonce": nonce("l", key)} if key else {})}
+        try:
+            message = await self.channel(thread).send(**options)
+        except discord.NotFound as error:
+            if error.code != UNKNOWN_CHANNEL:
+                raise
+            await self._open_thread(ref.channel, ref.message_id)  # the card's thread did not open at post time
+            message = await self.channel(thread).send(**options)
+        return MessageRef(platform=self.name, channel=ref.channel, message_id=str(message.id), thread_id=thread)
+
+    async def find_card(self, channel: str, case_id: int) -> MessageRef | None:
+        return await lookup.find_card(self, channel, case_id)
+
+    async def find_in_thread(self, ref: MessageRef, key: str) -> MessageRef | None:
+        return await lookup.find_in_thread(self, ref, key)
+
+    async def tell(self, user: ChatUser, channel: str | None, text: str) -> None:
+        """Outside an interaction Discord has no ephemeral messages: a direct message."""
+        dm = await self.client.http.start_private_message(int(user.id))
+        await self.channel(dm["id"]).send(content=clip(inert(text, CONTENT, links=True), CONTENT) or "-",
+                                          allowed_mentions=NO_PINGS)
+
+    # -- what inbound handling shares -------------------------------------
+
+    def remember_case(self, message_id: str, channel: str, case_id: int) -> None:
+        self._cases[message_id] = (channel, case_id)
+        self._cases.move_to_end(message_id)
+        while len(self._cases) > 50_000:
+            self._cases.popitem(last=False)
+
+    async def case_of_thread(self, thread: discord.abc.Messageable) -> tuple[str, int] | None:
+        """(channel, case) of the card a thread hangs off, or None if it is no case's thread."""
+        known = self._cases.get(str(thread.id))
+        if known is not None:
+            return known
+        parent = getattr(thread, "parent_id", None)
+        return await lookup.case_of_card(self, str(parent), str(thread.id)) if parent else None
+
+    def user_of(self, who: discord.abc.User, guild_id: int | None) -> ChatUser:
+        """A person as the core sees them: their Discord roles are their groups,
+        their server is their team (a partner server's members are partners)."""
+        roles = tuple(str(r.id) for r in getattr(who, "roles", ()) if not r.is_default())
+        return ChatUser(id=str(who.id), name=who.display_name or who.name, platform=self.name,
+                        team_id=str(guild_id) if guild_id else None, groups=roles)
+
+    def people(self, users: list[discord.abc.User], guild_id: int | None) -> tuple[ChatUser, ...]:
+        return tuple(self.user_of(u, guild_id) for u in users[:5])
+
+    @staticmethod
+    def name_of(user: ChatUser) -> str:
+        return flat(user.name, 80)
