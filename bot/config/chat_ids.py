@@ -34,7 +34,4 @@ def discord_id_problems(data: dict) -> list[tuple[Loc, str]]:
                 if isinstance(key, int):
                     out.append((("roles", section, key), f"quote Discord ids ('{text}'): YAML reads a bare number "
                                 f"and large ones lose digits"))
-                elif text.isdigit() and not SNOWFLAKE.match(text):
-                    out.append((("roles", section, key), f"{text!r} looks like a Discord id but is too short or long "
-                                f"(ids have 17 to 20 digits); {HOW}"))
     return out

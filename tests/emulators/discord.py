@@ -238,3 +238,19 @@ class DiscordEmulator(RestRoutes, PayloadBuilders):
         if status == 429:
             self.rate_limited.append(call)
         return call
+
+
+def point_discord_py_at(emu: DiscordEmulator):
+    """discord.py has no base-URL option: aim its REST routes and gateway at
+    the local Discord. Returns a function that puts them back."""
+    import discord.http
+    import yarl
+    from discord.gateway import DiscordWebSocket
+
+    saved = discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    discord.http.Route.BASE = emu.api_base
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(emu.gateway_url)
+
+    def restore() -> None:
+        discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
+    return restore

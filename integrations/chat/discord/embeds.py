@@ -40,6 +40,7 @@ def card_embeds(card: Card, now: datetime | None = None) -> list[discord.Embed]:
                           colour=COLOURS.get(card.priority, COLOURS["normal"]), description=_mention(card))
     author = card.author
     who = f"{author.name} (@{author.handle})" if author.name else f"@{author.handle}"
+    who = who.replace("<", "‹").replace(">", "›")  # the author line is plain text: nothing to escape but look-alike mentions
     embed.set_author(name=" ".join(f"{who} · {number(author.followers)} followers".split())[:EMBED_TITLE],
                      url=safe_url(author.url))
     sentiment = f"{SENTIMENT_ICON.get(card.sentiment_label, '')} {words(card.sentiment_label)} ({card.sentiment:+.2f})"
@@ -49,7 +50,7 @@ def card_embeds(card: Card, now: datetime | None = None) -> list[discord.Embed]:
                         ("SLA", when(card.sla_due_at, now) if card.sla_due_at else "none")):
         embed.add_field(name=name, value=value, inline=True)
     if tags := _tags(card):
-        embed.add_field(name="Matched", value=tags, inline=False)
+        embed.add_field(name="Tags", value=tags, inline=False)
     for name, value in _incident(card):
         embed.add_field(name=name, value=value, inline=False)
     if card.customer is not None:
