@@ -52,6 +52,7 @@ roles:
   members: {{'{SAM}': [agent], '{DANA}': [approver], '{LEE}': [approver], '{ALEX}': [admin]}}
   groups: {{'{APPROVER_ROLE}': [approver], '{PARTNER_ROLE}': [partner]}}
   partner_guilds: ['{PARTNER_GUILD}']
+  trusted_external: ['{SAM}']  # Sam works in the dealer's server too, as one of ours
 approval: {{approvers_required: 1}}
 incidents: {{threshold: 25, window: 10m, routes: [support]}}
 sources:

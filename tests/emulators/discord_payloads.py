@@ -119,7 +119,8 @@ class PayloadBuilders:
                    "version": 1, "data": data, "guild_id": channel["guild_id"], "channel_id": channel_id,
                    "channel": channel, "member": self.member_payload(channel["guild_id"], user_id),
                    "app_permissions": "0", "locale": "en-US", "guild_locale": "en-US", "entitlements": [],
-                   "authorizing_integration_owners": {"0": channel["guild_id"]}, "context": 0}
+                   "authorizing_integration_owners": {"0": channel["guild_id"]}, "context": 0,
+                   "attachment_size_limit": 10 * 1024 * 1024}
         if message is not None:
             payload["message"] = message
         self.interactions[token] = {"id": payload["id"], "type": kind, "at": time.monotonic(), "responded": None,

@@ -97,6 +97,7 @@ class DiscordPlatform:
         await self.client.login(self._token)
         # login() first, then connect() as a task: it reconnects and resumes by itself until closed.
         self._connection = asyncio.create_task(self.client.connect(reconnect=True), name="discord:gateway")
+        self._connection.add_done_callback(self._gateway_ended)
         ready = asyncio.create_task(self.client.ready.wait())
         await asyncio.wait({ready, self._connection}, timeout=self.ready_timeout, return_when=asyncio.FIRST_COMPLETED)
         if self._connection.done():
@@ -120,6 +121,11 @@ class DiscordPlatform:
         if self._connection is not None:
             await asyncio.gather(self._connection, return_exceptions=True)
             self._connection = None
+
+    def _gateway_ended(self, task: asyncio.Task) -> None:
+        """connect() only returns for good (a bad token, a closed client): say so loudly."""
+        if not task.cancelled() and task.exception() is not None:
+            log.error("The Discord gateway connection stopped: %r", task.exception(), exc_info=task.exception())
 
     def spawn(self, work, what: str) -> asyncio.Task:
         """Inbound work runs beside the gateway loop; failures are logged, never lost silently."""
