@@ -59,8 +59,8 @@ class PayloadBuilders:
                 "features": [], "emojis": [], "stickers": [], "voice_states": [], "presences": [],
                 "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
                 "mfa_level": 0, "premium_tier": 0, "preferred_locale": "en-US", "nsfw_level": 0,
-                "channels": [c for c in self.channels.values() if c["guild_id"] == guild_id and c["type"] == TEXT],
-                "threads": [c for c in self.channels.values() if c["guild_id"] == guild_id and c["type"] == THREAD],
+                "channels": [c for c in self.channels.values() if c.get("guild_id") == guild_id and c["type"] == TEXT],
+                "threads": [c for c in self.channels.values() if c.get("guild_id") == guild_id and c["type"] == THREAD],
                 "members": [self.member_payload(guild_id, self.bot_id)]}
 
     def member_payload(self, guild_id: str, user_id: str, with_user: bool = True) -> dict:

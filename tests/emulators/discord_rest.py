@@ -25,6 +25,7 @@ ROUTES = [  # (method, pattern, name, major parameter group or None)
     ("GET", r"gateway(?:/bot)?", "gateway", None),
     ("PUT", r"applications/\d+/commands", "commands.put", None),
     ("PUT", r"applications/\d+/guilds/\d+/commands", "commands.put", None),
+    ("POST", r"users/@me/channels", "dm.create", None),
     ("GET", r"channels/(\d+)", "channel.get", 1),
     ("POST", r"channels/(\d+)/messages", "message.create", 1),
     ("GET", r"channels/(\d+)/messages", "messages.list", 1),
@@ -137,6 +138,20 @@ class RestRoutes:
         body = args.get("_list", [])
         self.commands = [{**c, "id": self.snowflake(), "application_id": self.app_id, "version": "1"} for c in body]
         return 200, self.commands
+
+    async def _dm_create(self, m, args):
+        recipient = str(args.get("recipient_id"))
+        if recipient not in self.users:
+            return 400, {"message": "Invalid Recipient(s)", "code": 50033}
+        channel_id = f"7{recipient[1:]}"  # one DM channel per person
+        channel = {"id": channel_id, "type": 1, "recipients": [self.users[recipient]], "last_message_id": None}
+        self.channels.setdefault(channel_id, channel)
+        self.messages.setdefault(channel_id, [])
+        return 200, channel
+
+    def dms(self, user_id: str) -> list[str]:
+        """What the bot told `user_id` in a direct message."""
+        return [m["content"] for m in self.messages.get(f"7{user_id[1:]}", [])]
 
     async def _channel_get(self, m, args):
         channel = self.channels.get(m.group(1))
