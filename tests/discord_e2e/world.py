@@ -143,6 +143,13 @@ class DiscordWorld:
             "message.edit", timeout, lambda c: c.path.endswith(f"/messages/{card['id']}") and contains in texts(c.response))
         return call.response
 
+    async def noted(self, card: dict, user: str, text: str) -> None:
+        """`user` says `text` in the card's thread; returns once the core has
+        stored the note (it refreshes the card when it does)."""
+        edits = len(self.emu.calls_of("message.edit"))
+        await self.emu.user_message(user, card["id"], text)
+        await self.emu.wait_for_call("message.edit", count=edits + 1)
+
     def thread(self, card: dict) -> list[str]:
         """The lines in the card's thread as Discord holds them, markers removed."""
         return [MARKER.sub("", m["content"]) for m in self.emu.messages.get(card["id"], [])

@@ -56,6 +56,11 @@ class RestRoutes:
         self._buckets: dict[tuple[str, str], Bucket] = {}
         self._failures: dict[str, list[tuple[int, float, bool]]] = {}
         self._nonces: dict[tuple[str, str], tuple[float, dict]] = {}
+        self._after_work: dict[str, list[int]] = {}
+
+    def fail_after_work(self, name: str, status: int = 502) -> None:
+        """The next `name` call is carried out, but answered with `status`."""
+        self._after_work.setdefault(name, []).append(status)
 
     def fail_next(self, name: str, times: int = 1, status: int = 429, retry_after: float = 0.3,
                   global_: bool = False) -> None:
@@ -110,6 +115,8 @@ class RestRoutes:
                        "X-RateLimit-Reset": f"{time.time() + bucket.reset_at - now:.3f}",
                        "X-RateLimit-Bucket": f"bucket-{name}"}
         status, data = await getattr(self, "_" + name.replace(".", "_"))(m, args)
+        if self._after_work.get(name):
+            status, data = self._after_work[name].pop(0), {"message": "Bad Gateway", "code": 0}
         self.record(name, path, args, status, data)
         await self.notify()
         return json_response(data, status, headers)
