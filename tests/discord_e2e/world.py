@@ -150,6 +150,15 @@ class DiscordWorld:
         await self.emu.user_message(user, card["id"], text)
         await self.emu.wait_for_call("message.edit", count=edits + 1)
 
+    def cards_on_discord(self) -> list[int]:
+        return [c for c in (case_of(call) for call in self.emu.calls_of("message.create")) if c is not None]
+
+    @staticmethod
+    def case_of_calls(case_id: int, slack) -> list:
+        """The Slack card posts for `case_id` (a mixed workspace's other platform)."""
+        from tests.slack_e2e.world import case_of as slack_case_of
+        return [c for c in slack.calls_of("chat.postMessage") if slack_case_of(c) == case_id]
+
     def thread(self, card: dict) -> list[str]:
         """The lines in the card's thread as Discord holds them, markers removed."""
         return [MARKER.sub("", m["content"]) for m in self.emu.messages.get(card["id"], [])
