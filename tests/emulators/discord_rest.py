@@ -57,6 +57,8 @@ class RestRoutes:
         self._failures: dict[str, list[tuple[int, float, bool]]] = {}
         self._nonces: dict[tuple[str, str], tuple[float, dict]] = {}
         self._after_work: dict[str, list[int]] = {}
+        self.global_limit: int | None = None  # requests per second per bot, as Discord's 50; None: none
+        self._recent: list[float] = []
 
     def fail_after_work(self, name: str, status: int = 502) -> None:
         """The next `name` call is carried out, but answered with `status`."""
@@ -99,6 +101,12 @@ class RestRoutes:
                 return self._too_many(name, path, args, retry_after, global_)
             self.record(name, path, args, status, {})
             return json_response({"message": "Server error", "code": 0}, status)
+        if self.global_limit and not name.startswith(("interaction.", "followup.", "original.")):
+            now = time.monotonic()
+            self._recent = [at for at in self._recent if now - at < 1.0]
+            if len(self._recent) >= self.global_limit:
+                return self._too_many(name, path, args, 1.0 - (now - self._recent[0]), True)
+            self._recent.append(now)
         key = m.group(major) if major else ""
         headers = {}
         if name in self.limits:
