@@ -121,7 +121,12 @@ async def test_partners_see_redacted_data_and_cannot_approve(world, emu):
         (shared.case_id, PAT, "approve"), (internal.case_id, KIM, "approve")]
     assert world.published() == []
     assert (await world.case(shared.case_id)).stage == "awaiting_approval"
-    # A partner may still suggest a reply; an approver decides.
+    # A partner may note and suggest a reply; an approver decides.
+    edits = len(emu.calls_of("message.edit"))
+    await emu.user_message(PAT, shared_card["id"], "Our workshop can look at it on Monday")
+    await emu.wait_for_call("message.edit", count=edits + 1)
+    [note] = await world.rows(t.Note, t.Note.case_id == shared.case_id)
+    assert (note.author, note.kind) == (PAT, "note")
     await emu.user_message(PAT, shared_card["id"], f"<@{emu.bot_id}> suggest We'll fix your frame this week")
     await world.thread_line(shared_card, "suggest")
     updates = [c for c in emu.calls_of("message.edit") if c.path.startswith(f"channels/{DEALER}/")]

@@ -29,6 +29,11 @@ async def test_slash_lookup_and_stats_answer_privately(world, emu):
     case = await emu.answered(await emu.slash(SAM, SUPPORT, "case", number=result.case_id), f"#{result.case_id}")
     assert case["flags"] & 64
 
+    await emu.answered(await emu.slash(SAM, SUPPORT, "watch", what="add tandem trouble"), "needs the admin role")
+    added = await emu.answered(await emu.slash(ALEX, SUPPORT, "watch", what="add tandem trouble"), "Now watching")
+    assert added["flags"] & 64
+    await emu.answered(await emu.slash(SAM, SUPPORT, "watch"), "Watched terms: tandem trouble")  # list by default
+
     refused = await emu.answered(await emu.slash(PAT, DEALER, "lookup", who="@maria"), "needs the role")
     assert "Maria" not in refused["content"]
 

@@ -85,3 +85,22 @@ async def test_the_route_bucket_from_discords_headers_is_kept(world, emu):
         await world.handled.wait("chat.post", result.case_id)
     assert emu.rate_limited == []  # discord.py waited for the bucket to reset instead of hitting it
     assert sorted(cards_in(emu, SUPPORT)) == [r.case_id for r in results]
+
+
+async def test_an_interaction_delivered_twice_is_handled_once(world, emu):
+    case_id, card = await world.drafted()
+    token = await world.click(DANA, card, "approve")
+    payload = next(d for _s, event, d in emu._current.sent if event == "INTERACTION_CREATE" and d["token"] == token)
+    await emu.dispatch("INTERACTION_CREATE", payload)  # the gateway replays it
+    await world.thread_line(card, "Published on x")
+    await emu.answered(token, "approved")
+    callbacks = [c for c in emu.calls if c.name == "interaction.callback" and token in c.path]
+    assert len(callbacks) == 1 and len(world.published()) == 1
+
+
+async def test_a_thread_that_did_not_open_with_the_card_opens_with_its_first_line(world, emu):
+    emu.fail_next("thread.create", status=403)
+    case_id, card = await world.drafted()
+    await world.thread_line(card, "asked for a draft")
+    assert [c.status for c in emu.calls if c.name == "thread.create"] == [403, 201]
+    assert world.thread(card) == ["Sam Agent asked for a draft: v1 (template)."]
