@@ -15,6 +15,7 @@ import discord
 from bot.chat.text_view import case_list
 from bot.types import Card, CaseSummary, CustomerView, DraftView, HomeView
 
+from integrations.chat.slack.blocks import join_lines  # plain text lines, nothing Slack-specific
 from integrations.chat.discord.text import (
     EMBED_DESCRIPTION, EMBED_FIELDS, EMBED_TITLE, EMBED_TOTAL, FIELD_NAME, FIELD_VALUE, FOOTER, flat, inert, number,
     person, safe_url, when, words,
@@ -130,21 +131,6 @@ def findings_text(draft: DraftView, limit: int) -> str:
     lines = [f"{'⛔ BLOCKED' if f.severity == 'block' else '⚠️ warning'} · {flat(f.rule, 60)}: {flat(f.reason, 400)}"
              for f in draft.findings]
     return join_lines(lines, limit) if lines else "No findings."
-
-
-def join_lines(lines: list[str], limit: int, total: int | None = None) -> str:
-    """Whole lines only, then a count of what did not fit."""
-    total = len(lines) if total is None else total
-    kept: list[str] = []
-    used = 0
-    for line in lines:
-        if used + len(line) + 1 > limit - 20:
-            break
-        kept.append(line)
-        used += len(line) + 1
-    if total > len(kept):
-        kept.append(f"…and {total - len(kept)} more")
-    return "\n".join(kept) or "-"
 
 
 def fit(embeds: list[discord.Embed]) -> list[discord.Embed]:

@@ -23,6 +23,7 @@ from bot.types import CommandResult, MessageRef
 from integrations.chat.discord.components import edit_modal, reject_modal
 from integrations.chat.discord.embeds import home_embed
 from integrations.chat.discord.text import CONTENT, clip, inert
+from integrations.chat.slack.inbound import split_command
 from integrations.chat.slack.limits import RecentKeys
 
 if TYPE_CHECKING:
@@ -33,13 +34,6 @@ log = logging.getLogger(__name__)
 NO_PINGS = discord.AllowedMentions.none()
 CARD_WAIT = 2.0  # seconds to fetch a card for the Edit modal, inside the interaction's 3
 _USER = re.compile(r"<@!?(\d+)>")
-
-
-def split_command(text: str) -> tuple[str, str]:
-    words = text.strip().split(None, 1)
-    if not words:
-        return "help", ""
-    return words[0].lower(), (words[1].strip() if len(words) > 1 else "")
 
 
 class Inbound:

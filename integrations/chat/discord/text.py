@@ -15,6 +15,8 @@ from datetime import datetime, timezone
 
 from discord.utils import escape_markdown
 
+from integrations.chat.slack.text import number  # noqa: F401 - figures read the same on both platforms
+
 ELLIPSIS = "…"
 # Discord's limits
 EMBED_TITLE, EMBED_DESCRIPTION, FIELD_NAME, FIELD_VALUE, FOOTER = 256, 4096, 256, 1024, 2048
@@ -72,14 +74,6 @@ def when(moment: datetime, now: datetime | None = None) -> str:
     now = now or datetime.now(timezone.utc)
     stamp = f"<t:{int(moment.timestamp())}:R>"
     return f"🚨 overdue since {stamp}" if moment <= now else f"due {stamp}"
-
-
-def number(value: float | int | None) -> str:
-    if value is None:
-        return "hidden"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}"
-    return f"{int(value):,}"
 
 
 def person(value: str | None) -> str:
