@@ -51,6 +51,7 @@ def case_in(message: discord.Message) -> int | None:
 
 
 async def find_card(platform: DiscordPlatform, channel: str, case_id: int) -> MessageRef | None:
+    await platform.pace.take()  # one page of 100 per call; two at most
     try:
         async for message in platform.channel(channel).history(limit=HISTORY):
             if _ours(platform, message) and case_in(message) == case_id:
@@ -64,6 +65,7 @@ async def find_card(platform: DiscordPlatform, channel: str, case_id: int) -> Me
 async def find_in_thread(platform: DiscordPlatform, ref: MessageRef, key: str) -> MessageRef | None:
     thread = ref.thread_id or ref.message_id
     wanted = marker(key)
+    await platform.pace.take()
     try:
         async for message in platform.channel(thread).history(limit=HISTORY):
             if _ours(platform, message) and message.content.endswith(wanted):
@@ -78,6 +80,7 @@ async def find_in_thread(platform: DiscordPlatform, ref: MessageRef, key: str) -
 
 async def case_of_card(platform: DiscordPlatform, channel: str, message_id: str) -> tuple[str, int] | None:
     """After a restart: read the card a thread starts from to learn its case."""
+    await platform.pace.take()
     try:
         message = await platform.channel(channel).fetch_message(int(message_id))
     except discord.HTTPException as error:

@@ -27,6 +27,7 @@ from integrations.chat.discord import lookup
 from integrations.chat.discord.components import DYNAMIC_ITEMS, card_view
 from integrations.chat.discord.embeds import card_embeds, summary
 from integrations.chat.discord.inbound import Inbound
+from integrations.chat.discord.limits import GlobalPace
 from integrations.chat.discord.text import CONTENT, clip, flat, inert
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ class DiscordPlatform:
         self.ready_timeout, self.guild_ready_timeout = ready_timeout, guild_ready_timeout
         self.handlers: ChatHandlers | None = None
         self.inbound = Inbound(self)
+        self.pace = GlobalPace()  # below Discord's global limit, for every REST call made here
         self.client: RejoinderClient | None = None
         self.home_team_id: str | None = None  # unused: partners are configured by role or guild
         self._connection: asyncio.Task | None = None
@@ -154,6 +156,7 @@ class DiscordPlatform:
     # -- the ChatPlatform port --------------------------------------------
 
     async def post_card(self, channel: str, card: Card) -> MessageRef:
+        await self.pace.take()
         message = await self.channel(channel).send(
             content=summary(card), embeds=card_embeds(card), view=card_view(card), allowed_mentions=NO_PINGS,
             nonce=nonce("c", f"{channel}:{card.case_id}"),  # enforce_nonce: a resend returns this message
@@ -165,6 +168,7 @@ class DiscordPlatform:
     async def _open_thread(self, channel: str, message_id: str, card: Card | None = None) -> None:
         """Each case's thread hangs off its card (the thread's id is the card's)."""
         name = f"Case #{card.case_id} · @{card.author.handle}" if card else "Case"
+        await self.pace.take()
         try:
             await self.client.http.start_thread_with_message(
                 int(channel), int(message_id), name=clip(name, 100), auto_archive_duration=THREAD_ARCHIVE_MINUTES,
@@ -175,6 +179,7 @@ class DiscordPlatform:
 
     async def update_card(self, ref: MessageRef, card: Card) -> None:
         self.remember_case(ref.message_id, ref.channel, card.case_id)
+        await self.pace.take()
         await self.channel(ref.channel).get_partial_message(int(ref.message_id)).edit(
             content=summary(card), embeds=card_embeds(card), view=card_view(card), allowed_mentions=NO_PINGS)
 
@@ -182,12 +187,14 @@ class DiscordPlatform:
         thread = ref.thread_id or ref.message_id
         body = clip(inert(text, CONTENT - 100, links=True) or "-", CONTENT - 80) + (lookup.marker(key) if key else "")
         options = {"content": body, "allowed_mentions": NO_PINGS, **({"nonce": nonce("l", key)} if key else {})}
+        await self.pace.take()
         try:
             message = await self.channel(thread).send(**options)
         except discord.NotFound as error:
             if error.code != UNKNOWN_CHANNEL:
                 raise
             await self._open_thread(ref.channel, ref.message_id)  # the card's thread did not open at post time
+            await self.pace.take()
             message = await self.channel(thread).send(**options)
         return MessageRef(platform=self.name, channel=ref.channel, message_id=str(message.id), thread_id=thread)
 
@@ -199,7 +206,9 @@ class DiscordPlatform:
 
     async def tell(self, user: ChatUser, channel: str | None, text: str) -> None:
         """Outside an interaction Discord has no ephemeral messages: a direct message."""
+        await self.pace.take()
         dm = await self.client.http.start_private_message(int(user.id))
+        await self.pace.take()
         await self.channel(dm["id"]).send(content=clip(inert(text, CONTENT, links=True), CONTENT) or "-",
                                           allowed_mentions=NO_PINGS)
 
