@@ -75,7 +75,8 @@ def build_platforms(ws: Workspace, settings: Settings) -> dict[str, ChatPlatform
     if "discord" in wanted:
         from integrations.chat.discord.platform import DiscordPlatform
 
-        platforms["discord"] = DiscordPlatform(settings.discord_bot_token.get_secret_value())
+        token = settings.discord_bot_token
+        platforms["discord"] = DiscordPlatform(token.get_secret_value() if token else "")
     return platforms
 
 

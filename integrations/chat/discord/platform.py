@@ -207,10 +207,13 @@ class DiscordPlatform:
     async def tell(self, user: ChatUser, channel: str | None, text: str) -> None:
         """Outside an interaction Discord has no ephemeral messages: a direct message."""
         await self.pace.take()
-        dm = await self.client.http.start_private_message(int(user.id))
-        await self.pace.take()
-        await self.channel(dm["id"]).send(content=clip(inert(text, CONTENT, links=True), CONTENT) or "-",
-                                          allowed_mentions=NO_PINGS)
+        try:
+            dm = await self.client.http.start_private_message(int(user.id))
+            await self.pace.take()
+            await self.channel(dm["id"]).send(content=clip(inert(text, CONTENT, links=True), CONTENT) or "-",
+                                              allowed_mentions=NO_PINGS)
+        except discord.Forbidden as error:  # they accept no direct messages from this server
+            log.warning("Could not send %s a direct message (%s); the answer was: %s", user.id, error, text[:200])
 
     # -- what inbound handling shares -------------------------------------
 
