@@ -76,7 +76,8 @@ def build_platforms(ws: Workspace, settings: Settings) -> dict[str, ChatPlatform
         from integrations.chat.discord.platform import DiscordPlatform
 
         token = settings.discord_bot_token
-        platforms["discord"] = DiscordPlatform(token.get_secret_value() if token else "")
+        own = [t.channel for t in ws.teams if t.platform == "discord" and not t.partner]
+        platforms["discord"] = DiscordPlatform(token.get_secret_value() if token else "", home_channels=own)
     return platforms
 
 
@@ -162,6 +163,8 @@ class App:
             home = getattr(platform, "home_team_id", None)
             if home and self.core.roles.home_team_id is None:
                 self.core.roles.home_team_id, self.core.roles.home_platform = home, platform.name
+            if getattr(platform, "home_teams", None):  # Discord: the servers of our own team channels
+                self.core.roles.home_teams[platform.name] = frozenset(platform.home_teams)
         try:
             async with asyncio.TaskGroup() as tg:
                 for source in self.sources:

@@ -15,6 +15,9 @@ class RoleResolver:
         self.cfg = roles
         self.home_team_id = home_team_id
         self.home_platform: str | None = None  # the platform home_team_id is from; None: any
+        # Platforms whose own workspaces span several ids (Discord: the servers
+        # holding our team channels): anyone acting elsewhere is external.
+        self.home_teams: dict[str, frozenset[str]] = {}
 
     def roles_of(self, user: ChatUser) -> frozenset[str]:
         if self._external(user):
@@ -35,8 +38,13 @@ class RoleResolver:
         return "partner" in self.roles_of(user)
 
     def _external(self, user: ChatUser) -> bool:
-        if user.team_id and user.team_id in self.cfg.partner_guilds and user.id not in self.cfg.trusted_external:
+        if user.id in self.cfg.trusted_external:
+            return False
+        if user.team_id and user.team_id in self.cfg.partner_guilds:
             return True
+        homes = self.home_teams.get(user.platform)
+        if homes is not None:
+            return bool(user.team_id) and user.team_id not in homes
         if self.home_platform and user.platform != self.home_platform:
             return False  # another platform's workspace ids mean nothing here
         return bool(

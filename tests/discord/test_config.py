@@ -52,3 +52,8 @@ def test_roles_by_user_id_role_id_and_server():
     roles.home_team_id, roles.home_platform = "T0HOME", "slack"
     assert of("300000000000000007") == {"agent"}
     assert roles.roles_of(ChatUser("U1", "x", "slack", team_id="T0OTHER")) == {"partner"}
+    # Once connected, Discord names our servers: anyone acting in another one is a partner.
+    roles.home_teams["discord"] = frozenset({"800000000000000001"})
+    assert of("300000000000000007") == {"agent"}
+    assert of("300000000000000007", guild="800000000000000077") == {"partner"}
+    assert of("300000000000000001", guild="800000000000000077") == {"agent", "approver"}  # trusted anywhere

@@ -57,6 +57,14 @@ async def test_roles_come_from_user_ids_role_ids_and_servers(world, emu):
     for user, roles in expected.items():
         await emu.answered(await emu.slash(user, SUPPORT, "help"), f"You act as {roles}. Commands:")
     await emu.answered(await emu.slash(PAT, DEALER, "help"), "You act as Pat Partner (partner). Commands:")
+    assert world.app.core.roles.home_teams["discord"] == {emu.guild_id}  # the server of our own team channel
+    # Someone in a server that is neither ours nor a configured partner's is a partner too: no customer data.
+    emu.add_guild("800000000000000077", "Strangers")
+    emu.add_channel("500000000000000077", "general", guild_id="800000000000000077")
+    emu.add_user("300000000000000077", "Stranger")
+    emu.add_member("800000000000000077", "300000000000000077")
+    await emu.answered(await emu.slash("300000000000000077", "500000000000000077", "lookup", who="@maria"),
+                       "needs the role")
     case_id, card = await world.drafted()
     await emu.answered(await world.click(SAM, card, "approve"), "needs the role admin or approver")
     await world.click("300000000000000009", card, "approve")

@@ -39,3 +39,15 @@ async def test_a_message_replayed_after_a_resume_is_one_note(world, emu):
     await world.handled.wait("chat.update", case_id, count=3)
     notes = await world.rows(t.Note, t.Note.case_id == case_id)
     assert [n.text for n in notes] == ["Customer called back", "Second note"]
+
+
+async def test_talk_in_a_thread_that_is_no_cases_is_ignored_and_looked_up_once(world, emu):
+    case_id, card = await world.drafted()
+    lobby = emu.store_message("500000000000000003", DANA, "lunch?")
+    emu.add_thread("500000000000000003", lobby["id"], "lunch")
+    await emu.dispatch("THREAD_CREATE", emu.channels[lobby["id"]])
+    for text in ("pizza", "sushi", "tacos"):
+        await emu.user_message(SAM, lobby["id"], text)
+    await world.noted(card, DANA, "a real note")  # handled after the three above
+    assert [n.text for n in await world.rows(t.Note)] == ["a real note"]
+    assert len([c for c in emu.calls_of("message.get", ok=False) if lobby["id"] in c.path]) == 1

@@ -75,8 +75,8 @@ class RejoinderClient(discord.Client):
 class DiscordPlatform:
     name = "discord"
 
-    def __init__(self, bot_token: str, *, sync_commands: bool = True, ready_timeout: float = 60.0,
-                 guild_ready_timeout: float = 2.0) -> None:
+    def __init__(self, bot_token: str, *, home_channels: list[str] = (), sync_commands: bool = True,
+                 ready_timeout: float = 60.0, guild_ready_timeout: float = 2.0) -> None:
         if not bot_token:
             raise ValueError("discord bot token is empty: set DISCORD_BOT_TOKEN")
         self._token = bot_token
@@ -86,10 +86,13 @@ class DiscordPlatform:
         self.inbound = Inbound(self)
         self.pace = GlobalPace()  # below Discord's global limit, for every REST call made here
         self.client: RejoinderClient | None = None
-        self.home_team_id: str | None = None  # unused: partners are configured by role or guild
+        self.home_channels = list(home_channels)  # our own (not partner) team channels
+        self.home_teams: set[str] = set()  # their servers, known once connected; people elsewhere are partners
         self._connection: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
         self._cases: OrderedDict[str, tuple[str, int]] = OrderedDict()  # card message id -> (channel, case)
+        self._not_cases: set[str] = set()  # threads known to be no case's
+        self._lookups: dict[str, asyncio.Future] = {}
 
     # -- lifecycle -------------------------------------------------------
 
@@ -109,9 +112,24 @@ class DiscordPlatform:
         if not ready.done():
             ready.cancel()
             raise RuntimeError(f"Discord gateway not ready within {self.ready_timeout:.0f} s")
+        self.home_teams = await self._servers_of(self.home_channels)
         if self.sync_commands:
             await self.client.tree.sync()
         log.info("Discord connected as %s in %d servers", self.client.user, len(self.client.guilds))
+
+    async def _servers_of(self, channels: list[str]) -> set[str]:
+        servers = set()
+        for channel_id in channels:
+            channel = self.client.get_channel(int(channel_id))
+            if channel is None:
+                try:
+                    channel = await self.client.fetch_channel(int(channel_id))
+                except discord.HTTPException as error:
+                    log.warning("Discord channel %s is not reachable (%s): is the bot invited there?", channel_id, error)
+                    continue
+            if getattr(channel, "guild", None) is not None:
+                servers.add(str(channel.guild.id))
+        return servers
 
     async def stop(self) -> None:
         tasks = list(self._tasks)
@@ -229,7 +247,20 @@ class DiscordPlatform:
         if known is not None:
             return known
         parent = getattr(thread, "parent_id", None)
-        return await lookup.case_of_card(self, str(parent), str(thread.id)) if parent else None
+        if not parent or str(thread.id) in self._not_cases:
+            return None
+        # Messages arriving together share one look at the thread's starter message.
+        pending = self._lookups.get(str(thread.id))
+        if pending is None:
+            pending = self._lookups[str(thread.id)] = asyncio.ensure_future(
+                lookup.case_of_card(self, str(parent), str(thread.id)))
+            pending.add_done_callback(lambda _f: self._lookups.pop(str(thread.id), None))
+        found = await asyncio.shield(pending)
+        if found is None:
+            if len(self._not_cases) > 10_000:
+                self._not_cases.clear()
+            self._not_cases.add(str(thread.id))  # other threads' talk costs one look, not one per message
+        return found
 
     def user_of(self, who: discord.abc.User, guild_id: int | None) -> ChatUser:
         """A person as the core sees them: their Discord roles are their groups,
