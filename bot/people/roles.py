@@ -44,7 +44,7 @@ class RoleResolver:
             return True
         homes = self.home_teams.get(user.platform)
         if homes is not None:
-            return bool(user.team_id) and user.team_id not in homes
+            return user.team_id not in homes  # no server at all (a direct message) is not ours either
         if self.home_platform and user.platform != self.home_platform:
             return False  # another platform's workspace ids mean nothing here
         return bool(

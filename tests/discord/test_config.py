@@ -57,3 +57,4 @@ def test_roles_by_user_id_role_id_and_server():
     assert of("300000000000000007") == {"agent"}
     assert of("300000000000000007", guild="800000000000000077") == {"partner"}
     assert of("300000000000000001", guild="800000000000000077") == {"agent", "approver"}  # trusted anywhere
+    assert roles.roles_of(ChatUser("300000000000000007", "x", "discord")) == {"partner"}  # no server: not ours

@@ -111,7 +111,9 @@ class Inbound:
     # -- /rejoinder ------------------------------------------------------
 
     def slash_group(self) -> app_commands.Group:
-        group = app_commands.Group(name="rejoinder", description="Rejoinder: cases, customers and figures")
+        # Servers only: in a direct message nobody's server, and so nobody's roles, can be known.
+        group = app_commands.Group(name="rejoinder", description="Rejoinder: cases, customers and figures",
+                                   guild_only=True)
 
         @group.command(name="lookup", description="A customer's 360° view")
         @app_commands.describe(who="@handle, network:handle or email")
