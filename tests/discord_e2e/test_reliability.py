@@ -4,6 +4,9 @@ is made again (cards and thread lines), 429s delay but lose nothing, and
 discord.py keeps to the route's bucket from Discord's headers."""
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+
 from tests.discord_e2e.world import DANA, SUPPORT, case_of, mention
 
 
@@ -104,3 +107,21 @@ async def test_a_thread_that_did_not_open_with_the_card_opens_with_its_first_lin
     await world.thread_line(card, "asked for a draft")
     assert [c.status for c in emu.calls if c.name == "thread.create"] == [403, 201]
     assert world.thread(card) == ["Sam Agent asked for a draft: v1 (template)."]
+
+
+async def test_a_click_is_acknowledged_before_the_core_answers(world, emu):
+    case_id, card = await world.drafted()
+    release = asyncio.Event()
+    handlers = world.discord.handlers
+
+    async def slow(command):
+        await release.wait()  # the core is busy (a slow database, say)
+        return await handlers.on_command(command)
+
+    world.discord.handlers = dataclasses.replace(handlers, on_command=slow)
+    token = await world.click(DANA, card, "approve")
+    deferred = await emu.wait_until(lambda: emu.interactions[token]["responded"])
+    assert deferred["type"] == 5 and emu.interactions[token]["followups"] == []  # acknowledged, nothing said yet
+    release.set()
+    await emu.answered(token, "approved")
+    await world.thread_line(card, "Published on x")
