@@ -3,7 +3,6 @@ and roles by number (a "snowflake"), never by `#name`."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from bot.config.issues import Loc
 

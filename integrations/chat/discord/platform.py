@@ -28,7 +28,7 @@ from integrations.chat.discord.components import DYNAMIC_ITEMS, card_view
 from integrations.chat.discord.embeds import card_embeds, summary
 from integrations.chat.discord.inbound import Inbound
 from integrations.chat.discord.limits import GlobalPace
-from integrations.chat.discord.text import CONTENT, clip, flat, inert
+from integrations.chat.discord.text import CONTENT, clip, inert
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +271,3 @@ class DiscordPlatform:
 
     def people(self, users: list[discord.abc.User], guild_id: int | None) -> tuple[ChatUser, ...]:
         return tuple(self.user_of(u, guild_id) for u in users[:5])
-
-    @staticmethod
-    def name_of(user: ChatUser) -> str:
-        return flat(user.name, 80)
