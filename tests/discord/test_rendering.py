@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from integrations.chat.discord.components import card_view, edit_modal, reject_modal
 from integrations.chat.discord.embeds import card_embeds, summary
-from integrations.chat.discord.inbound import split_command
+from integrations.chat.common import split_words as split_command
 from integrations.chat.discord.lookup import marker
 from integrations.chat.discord.text import inert
 from tests.slack.conftest import make_card

@@ -8,7 +8,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.slack_response import SlackResponse
 
-from integrations.chat.slack.limits import ChannelRateLimiter, RecentKeys, retry_after_seconds
+from integrations.chat.common import RecentKeys
+from integrations.chat.slack.limits import ChannelRateLimiter, retry_after_seconds
 
 
 def slack_error(status: int, headers: dict | None = None, error: str = "ratelimited") -> SlackApiError:

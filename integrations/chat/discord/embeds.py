@@ -15,7 +15,7 @@ import discord
 from bot.chat.text_view import case_list
 from bot.types import Card, CaseSummary, CustomerView, DraftView, HomeView
 
-from integrations.chat.slack.blocks import join_lines  # plain text lines, nothing Slack-specific
+from integrations.chat.common import join_lines
 from integrations.chat.discord.text import (
     EMBED_DESCRIPTION, EMBED_FIELDS, EMBED_TITLE, EMBED_TOTAL, FIELD_NAME, FIELD_VALUE, FOOTER, flat, inert, number,
     person, safe_url, when, words,

@@ -23,8 +23,7 @@ from bot.types import CommandResult, MessageRef
 from integrations.chat.discord.components import edit_modal, reject_modal
 from integrations.chat.discord.embeds import home_embed
 from integrations.chat.discord.text import CONTENT, clip, inert
-from integrations.chat.slack.inbound import split_command
-from integrations.chat.slack.limits import RecentKeys
+from integrations.chat.common import RecentKeys, split_words
 
 if TYPE_CHECKING:
     from integrations.chat.discord.platform import DiscordPlatform
@@ -185,7 +184,7 @@ class Inbound:
             await self.handlers.on_thread_message(ref, user, message.content)
             return
         text = re.sub(rf"<@!?{bot_id}>", " ", message.content)
-        name, args = split_command(_USER.sub(r"\1", text))
+        name, args = split_words(_USER.sub(r"\1", text))
         named = [u for u in message.mentions if u.id != bot_id]
         ref = MessageRef(self.platform.name, channel, str(message.channel.id), thread_id=str(message.channel.id)) \
             if found else None

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from discord.utils import escape_markdown
 
-from integrations.chat.slack.text import number  # noqa: F401 - figures read the same on both platforms
+from integrations.chat.common import number  # noqa: F401 - figures read the same on both platforms
 
 ELLIPSIS = "…"
 # Discord's limits

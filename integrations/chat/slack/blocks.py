@@ -12,8 +12,9 @@ from bot.chat.text_view import case_list
 from bot.types import Card, CaseSummary, CustomerView, DraftView, HomeView
 
 from integrations.chat.slack.card_text import mention_blocks
+from integrations.chat.common import join_lines, number
 from integrations.chat.slack.text import (
-    BUTTON_LIMIT, HEADER_LIMIT, TEXT_LIMIT, escape, inert, link, mrkdwn, number, person, plain, when,
+    BUTTON_LIMIT, HEADER_LIMIT, TEXT_LIMIT, escape, inert, link, mrkdwn, person, plain, when,
 )
 
 ACTION_PREFIX = "rejoinder:"
@@ -220,22 +221,6 @@ def _case_lines(cases: list[CaseSummary], now: datetime | None, shown: int = 15)
             f"{words(case.stage)} · @{inert(case.author_handle, 60)}{due} — {inert(case.excerpt, 140)}"
         )
     return join_lines(lines, TEXT_LIMIT - 100, total=len(cases))
-
-
-def join_lines(lines: list[str], limit: int, total: int | None = None) -> str:
-    """Whole lines only (a cut line could break a `<…>` sequence), then a count
-    of what did not fit."""
-    total = len(lines) if total is None else total
-    kept: list[str] = []
-    used = 0
-    for line in lines:
-        if used + len(line) + 1 > limit - 40:
-            break
-        kept.append(line)
-        used += len(line) + 1
-    if total > len(kept):
-        kept.append(f"…and {total - len(kept)} more")
-    return "\n".join(kept)
 
 
 def read_metadata(private_metadata: str) -> dict:

@@ -21,7 +21,7 @@ from integrations.chat.slack.blocks import (
     ACTION_PREFIX, EDIT_CALLBACK, REJECT_CALLBACK, INPUT_BLOCK, edit_modal, home_view, loading_modal, notice_modal,
     read_metadata, reject_modal, submitted_text,
 )
-from integrations.chat.slack.limits import RecentKeys
+from integrations.chat.common import RecentKeys, split_words
 from integrations.chat.slack.text import escape
 
 if TYPE_CHECKING:
@@ -53,10 +53,7 @@ def named_users(text: str) -> list[str]:
 def split_command(text: str) -> tuple[str, str]:
     """The command word and its arguments; a person picked from Slack's
     @-menu (`<@U0DANA>`) becomes their user id, as the Assign picker gives it."""
-    words = _USER.sub(r"\1", text).strip().split(None, 1)
-    if not words:
-        return "help", ""
-    return words[0].lower(), (words[1].strip() if len(words) > 1 else "")
+    return split_words(_USER.sub(r"\1", text))
 
 
 class Inbound:

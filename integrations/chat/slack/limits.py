@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -21,27 +20,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_RETRY_AFTER = 30.0  # Slack's own fallback when a 429 has no header
-
-
-class RecentKeys:
-    """A bounded set of recently seen keys (oldest forgotten first)."""
-
-    def __init__(self, max_size: int = 5000) -> None:
-        self._max = max_size
-        self._keys: OrderedDict[Hashable, None] = OrderedDict()
-
-    def seen(self, key: Hashable) -> bool:
-        """True when `key` was seen before; records it either way."""
-        if key in self._keys:
-            self._keys.move_to_end(key)
-            return True
-        self._keys[key] = None
-        if len(self._keys) > self._max:
-            self._keys.popitem(last=False)
-        return False
-
-    def __len__(self) -> int:
-        return len(self._keys)
 
 
 def retry_after_seconds(error: SlackApiError) -> float | None:

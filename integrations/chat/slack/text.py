@@ -106,9 +106,3 @@ def when(moment: datetime, now: datetime | None = None) -> str:
     return f"due {shown}"
 
 
-def number(value: float | int | None) -> str:
-    if value is None:
-        return "hidden"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}"
-    return f"{int(value):,}"
