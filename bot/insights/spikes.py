@@ -1,0 +1,125 @@
+"""Spike detection on a count series: is the recent window far above what
+this hour of this weekday usually brings, and has it stayed so for a while?
+
+The baseline is seasonal: the mean of the same hour of the week over earlier
+weeks when at least two weeks are known, else the same hour of the day over
+the last week, else a floor. A rise counts when the window holds at least
+`min_count` mentions, `min_ratio` times the baseline, and the Poisson chance
+of that many under the baseline is below `alpha`; it is *lasting* when that
+held at every bucket of the last `sustain`. The negative share is compared
+with its own usual level by a binomial tail in the same way."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from scipy.stats import binom, poisson
+
+from bot.config.insights import Spikes
+
+HOUR = 3600
+
+
+@dataclass(frozen=True)
+class Settings:
+    bucket_s: int
+    window: int  # buckets
+    sustain: int  # buckets
+    min_count: int
+    min_ratio: float
+    alpha: float
+    negative_rise: float
+    floor: float  # per hour
+
+    @classmethod
+    def of(cls, cfg: Spikes) -> "Settings":
+        from bot.config.workspace import parse_duration
+
+        bucket = int(parse_duration(cfg.bucket).total_seconds())
+        if HOUR % bucket:
+            raise ValueError("spikes.bucket must divide an hour (e.g. 5m, 10m, 15m)")
+        return cls(bucket, max(1, int(parse_duration(cfg.window).total_seconds()) // bucket),
+                   max(1, int(parse_duration(cfg.sustain).total_seconds()) // bucket), cfg.min_count, cfg.min_ratio,
+                   cfg.alpha, cfg.negative_rise, cfg.floor)
+
+
+@dataclass
+class Verdict:
+    rising: bool  # significant at the last bucket
+    lasting: bool  # significant at every bucket of the sustain stretch
+    count: int  # mentions in the window
+    expected: float  # what the baseline expects for the window
+    negative_share: float
+    usual_negative_share: float
+    negative_rise: bool
+    started: int | None  # bucket index where the lasting stretch began
+    hourly: list[int] = field(default_factory=list)  # the last 24 h, per hour
+    hourly_expected: list[float] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return self.count / self.expected if self.expected else float("inf")
+
+
+def hourly_baseline(hourly: np.ndarray, first_hour_of_week: int, floor: float) -> np.ndarray:
+    """Expected count for every hour of `hourly`, from the hours before it only."""
+    n = len(hourly)
+    expected = np.full(n, floor, dtype=float)
+    for h in range(n):
+        weekly = [hourly[h - 168 * k] for k in range(1, 5) if h - 168 * k >= 0]
+        if len(weekly) >= 2:
+            expected[h] = max(float(np.mean(weekly)), floor)
+            continue
+        daily = [hourly[h - 24 * k] for k in range(1, 8) if h - 24 * k >= 0]
+        if daily:
+            # Day-of-week shape is unknown yet: scale by last week's same slot when there is one.
+            base = float(np.mean(daily))
+            expected[h] = max(base if not weekly else 0.5 * base + 0.5 * weekly[0], floor)
+    return expected
+
+
+class Detector:
+    def __init__(self, settings: Settings) -> None:
+        self.s = settings
+        self.per_hour = HOUR // settings.bucket_s
+
+    def _significant(self, count: int, expected: float) -> bool:
+        s = self.s
+        return (count >= s.min_count and count >= s.min_ratio * expected
+                and float(poisson.sf(count - 1, max(expected, 1e-9))) < s.alpha)
+
+    def evaluate(self, counts: np.ndarray, negatives: np.ndarray, start: datetime) -> Verdict:
+        """`counts[i]`: mentions in bucket i from `start` (aligned to the hour); the last is now's."""
+        s, per = self.s, self.per_hour
+        pad = (-len(counts)) % per
+        padded = np.concatenate([counts, np.zeros(pad)])
+        hourly = padded.reshape(-1, per).sum(axis=1)
+        expected_h = hourly_baseline(hourly, start.weekday() * 24 + start.hour, s.floor)
+        expected_b = np.repeat(expected_h / per, per)[: len(counts)]
+        cum, cum_e = np.concatenate([[0], np.cumsum(counts)]), np.concatenate([[0], np.cumsum(expected_b)])
+
+        def window_at(end: int) -> tuple[int, float]:  # buckets [end - window, end)
+            lo = max(0, end - s.window)
+            return int(cum[end] - cum[lo]), float(cum_e[end] - cum_e[lo])
+
+        n = len(counts)
+        marks = [self._significant(*window_at(end)) for end in range(max(1, n - s.sustain + 1), n + 1)]
+        count, expected = window_at(n)
+        neg = int(negatives[-s.window:].sum())
+        history_n, history_neg = int(counts[:-s.window].sum()), int(negatives[:-s.window].sum())
+        usual = history_neg / history_n if history_n >= 20 else 0.2
+        share = neg / count if count else 0.0
+        neg_rise = (count >= s.min_count and share - usual >= s.negative_rise
+                    and float(binom.sf(neg - 1, count, max(usual, 0.05))) < s.alpha)
+        lasting = len(marks) >= s.sustain and all(marks)
+        last_hours = hourly[-24:]
+        return Verdict(rising=bool(marks and marks[-1]), lasting=lasting, count=count, expected=expected,
+                       negative_share=share, usual_negative_share=usual, negative_rise=neg_rise,
+                       started=n - s.sustain - s.window + 1 if lasting else None,
+                       hourly=[int(v) for v in last_hours], hourly_expected=[round(float(v), 2) for v in expected_h[-24:]])
+
+
+def aligned_start(now: datetime, history: timedelta) -> datetime:
+    """The first bucket's start: `history` before now, on the hour."""
+    return (now - history).replace(minute=0, second=0, microsecond=0)
