@@ -75,7 +75,7 @@ class SpikeWatch:
             return 0
         now = self.clock.now()
         start = aligned_start(now, self.history)
-        n = int((now - start) / self.bucket) + 1
+        n = int((now - start) / self.bucket)  # complete buckets only: a bucket just begun would look quiet
         async with self.db.sessions() as s:
             watched = list((await s.execute(select(t.Watch.term))).scalars())
             open_spikes = {sp.series: sp for sp in (await s.execute(select(t.Spike).where(t.Spike.ended_at.is_(None)))).scalars()}

@@ -6,7 +6,8 @@ weeks when at least two weeks are known, else the same hour of the day over
 the last week, else a floor. A rise counts when the window holds at least
 `min_count` mentions, `min_ratio` times the baseline, and the Poisson chance
 of that many under the baseline is below `alpha`; it is *lasting* when that
-held at every bucket of the last `sustain`. The negative share is compared
+held at every bucket of the last `sustain`, each of those buckets itself well
+above its usual level. The negative share is compared
 with its own usual level by a binomial tail in the same way."""
 from __future__ import annotations
 
@@ -62,21 +63,30 @@ class Verdict:
         return self.count / self.expected if self.expected else float("inf")
 
 
-def hourly_baseline(hourly: np.ndarray, first_hour_of_week: int, floor: float) -> np.ndarray:
-    """Expected count for every hour of `hourly`, from the hours before it only."""
+def _shifted_mean(hourly: np.ndarray, step: int, times: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per hour: the mean of the values `step`, 2×`step`… `times`×`step` hours earlier, and how many there were."""
     n = len(hourly)
-    expected = np.full(n, floor, dtype=float)
-    for h in range(n):
-        weekly = [hourly[h - 168 * k] for k in range(1, 5) if h - 168 * k >= 0]
-        if len(weekly) >= 2:
-            expected[h] = max(float(np.mean(weekly)), floor)
-            continue
-        daily = [hourly[h - 24 * k] for k in range(1, 8) if h - 24 * k >= 0]
-        if daily:
-            # Day-of-week shape is unknown yet: scale by last week's same slot when there is one.
-            base = float(np.mean(daily))
-            expected[h] = max(base if not weekly else 0.5 * base + 0.5 * weekly[0], floor)
-    return expected
+    total, seen = np.zeros(n), np.zeros(n)
+    for k in range(1, times + 1):
+        lag = step * k
+        if lag >= n:
+            break
+        total[lag:] += hourly[:-lag]
+        seen[lag:] += 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(seen > 0, total / np.maximum(seen, 1), 0.0), seen
+
+
+def hourly_baseline(hourly: np.ndarray, floor: float) -> np.ndarray:
+    """Expected count for every hour of `hourly`, from the hours before it only."""
+    weekly, weeks = _shifted_mean(hourly.astype(float), 168, 4)
+    daily, days = _shifted_mean(hourly.astype(float), 24, 7)
+    last_week = np.concatenate([np.zeros(min(168, len(hourly))), hourly[:-168].astype(float)])[: len(hourly)]
+    # Two weeks or more: the same hour of the week. Less: the same hour of the
+    # day, half-weighted with last week's same slot when there is one.
+    expected = np.where(weeks >= 2, weekly, np.where(weeks == 1, 0.5 * daily + 0.5 * last_week, daily))
+    expected = np.where((weeks == 0) & (days == 0), floor, expected)
+    return np.maximum(expected, floor)
 
 
 class Detector:
@@ -95,7 +105,7 @@ class Detector:
         pad = (-len(counts)) % per
         padded = np.concatenate([counts, np.zeros(pad)])
         hourly = padded.reshape(-1, per).sum(axis=1)
-        expected_h = hourly_baseline(hourly, start.weekday() * 24 + start.hour, s.floor)
+        expected_h = hourly_baseline(hourly, s.floor)
         expected_b = np.repeat(expected_h / per, per)[: len(counts)]
         cum, cum_e = np.concatenate([[0], np.cumsum(counts)]), np.concatenate([[0], np.cumsum(expected_b)])
 
@@ -112,7 +122,11 @@ class Detector:
         share = neg / count if count else 0.0
         neg_rise = (count >= s.min_count and share - usual >= s.negative_rise
                     and float(binom.sf(neg - 1, count, max(usual, 0.05))) < s.alpha)
-        lasting = len(marks) >= s.sustain and all(marks)
+        # Lasting: the window is significant at every bucket of the sustain
+        # stretch, and each of those buckets is itself well above its usual
+        # level, so one burst that lingers in the window is not mistaken for a rise.
+        recent = counts[-s.sustain:] >= s.min_ratio * expected_b[-s.sustain:]
+        lasting = len(marks) >= s.sustain and all(marks) and bool(recent.all())
         last_hours = hourly[-24:]
         return Verdict(rising=bool(marks and marks[-1]), lasting=lasting, count=count, expected=expected,
                        negative_share=share, usual_negative_share=usual, negative_rise=neg_rise,

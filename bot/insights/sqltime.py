@@ -15,9 +15,7 @@ def epoch(col, dialect: str) -> ColumnElement:
 
 def bucket(col, dialect: str, seconds: int) -> ColumnElement:
     """Which `seconds`-long slot since 1970 the timestamp falls in (integer division on both)."""
-    if dialect == "sqlite":
-        return epoch(col, dialect) / seconds
-    return func.floor(func.extract("epoch", col) / seconds).cast(BigInteger)
+    return epoch(col, dialect) // seconds  # SQLAlchemy renders // as integer division on each
 
 
 def seconds_between(start, end, dialect: str) -> ColumnElement:
