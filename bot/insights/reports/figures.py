@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import bindparam, case, func, literal_column, select, text
+from sqlalchemy import bindparam, case, func, literal_column, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.insights import advocates
@@ -102,7 +102,7 @@ class Figures:
     async def times(self, name: str, title: str, end, due) -> Table:
         c = t.Case
         secs = seconds_between(c.opened_at, end, self.dialect)
-        within = case((end <= due, 1), else_=0)
+        within = case((or_(due.is_(None), end <= due), 1), else_=0)  # no target: nothing to miss
         q = self._cases(_bins(secs).label("bin"), func.sum(within), func.count()).where(end.is_not(None)).group_by(literal_column("bin"))
         table = Table(name, title, ["time", "within_sla", "after_sla"], [[b, w, n - w] for b, w, n in await self._rows(q)])
         _order(table)

@@ -90,11 +90,16 @@ class Reports:
         with tempfile.TemporaryDirectory(prefix="rejoinder-report-") as folder:
             built = await self.build(scope, Path(folder), f"{payload['name'].title()} report")
             platform, channel, _partner = chat._platform(payload["team"])
-            poster = getattr(platform, "post_file", None)
-            if poster is None:
+            if getattr(platform, "post_file", None) is None:
                 return {"skipped": "platform cannot post files"}
-            first = await poster(channel, (built.folder / "index.html").read_bytes(), "report.html",
-                                 built.title, built.headline())
-            for name, path in built.charts.items():
-                await poster(channel, path.read_bytes(), path.name, name.replace("_", " "), thread=first)
+            first = await send(built, platform, channel)
         return {"message_id": first.message_id, "charts": len(built.charts)}
+
+
+async def send(built: Built, platform, channel: str):
+    """The HTML report with its headline, then each chart under it."""
+    first = await platform.post_file(channel, (built.folder / "index.html").read_bytes(), "report.html",
+                                     built.title, built.headline())
+    for name, path in built.charts.items():
+        await platform.post_file(channel, path.read_bytes(), path.name, name.replace("_", " "), thread=first)
+    return first
