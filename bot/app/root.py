@@ -154,6 +154,7 @@ class App:
             limit = getattr(publisher, "text_limit", None)
             return limit(author_handle) if limit is not None else None
 
+        await self.core.crisis.load(self.db)  # routes switched to crisis mode before a restart stay so
         # Drafts checked from now on are held to what the network really takes, not only the guidelines.
         self.core.guardrails.text_limit = text_limit
         for platform in self.platforms.values():

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.people.customers import CustomerDirectory
 from bot.cases.drafts import DraftService
+from bot.insights.advocates import advocate_label
 from bot.store import tables as t
 from bot.types import Author, Card
 
@@ -41,7 +42,8 @@ class CardBuilder:
             author=Author(handle=author.handle, name=author.name, followers=author.followers, url=author.url),
             mention_text=root.text, mention_url=root.url, sentiment=root.sentiment,
             sentiment_label=sentiment_label(root.sentiment), priority=case.priority, route=case.route,
-            matched=tuple(root.matched), labels=tuple(case.labels), flags=tuple(case.flags), stage=case.stage,
+            matched=tuple(root.matched), labels=tuple(case.labels) + await advocate_label(s, root.author_id),
+            flags=tuple(case.flags), stage=case.stage,
             assignee=case.assignee, sla_due_at=case.sla_due_at, customer=customer,
             draft=await self.drafts.view(s, case), mentions_in_case=len(rows),
             actions=ACTIONS_BY_STAGE.get(case.stage, DEFAULT_ACTIONS),

@@ -72,3 +72,8 @@ async def history(s: AsyncSession, handle: str, limit: int = 10) -> list[tuple[d
                            .where(func.lower(a.handle) == handle.lstrip("@").casefold())
                            .order_by(m.created_at.desc()).limit(limit))
     return list(rows.all())
+
+
+async def advocate_label(s: AsyncSession, author_id: int) -> tuple[str, ...]:
+    """("advocate",) for a card whose author is one, else ()."""
+    return (LABEL,) if await is_advocate(s, author_id) else ()

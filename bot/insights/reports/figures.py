@@ -49,6 +49,7 @@ class Scope:
     until: datetime
     teams: list[str] | None = None  # None: every team
     partner: str | None = None  # a partner's own report: redacted
+    routes: list[str] | None = None  # None: every route
 
     @property
     def label(self) -> str:
@@ -74,11 +75,13 @@ class Figures:
         m, c = t.Mention, t.Case
         q = select(*cols).select_from(m).join(c, m.case_id == c.id).where(
             m.created_at >= (since or self.scope.since), m.created_at < (until or self.scope.until), m.deleted.is_(False))
+        q = q.where(m.route.in_(self.scope.routes)) if self.scope.routes is not None else q
         return q.where(c.team.in_(self.scope.teams)) if self.scope.teams is not None else q
 
     def _cases(self, *cols):
         c = t.Case
         q = select(*cols).where(c.opened_at >= self.scope.since, c.opened_at < self.scope.until, c.incident_of.is_(None))
+        q = q.where(c.route.in_(self.scope.routes)) if self.scope.routes is not None else q
         return q.where(c.team.in_(self.scope.teams)) if self.scope.teams is not None else q
 
     async def _rows(self, q) -> list[list]:
