@@ -97,9 +97,10 @@ class Reports:
 
 
 async def send(built: Built, platform, channel: str):
-    """The HTML report with its headline, then each chart under it."""
+    """The headline as a message, then the HTML report and each chart under it."""
+    head = await platform.post_message(channel, built.headline()) if getattr(platform, "post_message", None) else None
     first = await platform.post_file(channel, (built.folder / "index.html").read_bytes(), "report.html",
-                                     built.title, built.headline())
+                                     built.title, "" if head else built.headline(), thread=head)
     for name, path in built.charts.items():
-        await platform.post_file(channel, path.read_bytes(), path.name, name.replace("_", " "), thread=first)
-    return first
+        await platform.post_file(channel, path.read_bytes(), path.name, name.replace("_", " "), thread=head or first)
+    return head or first
