@@ -30,24 +30,26 @@ async def morning(url, tmp_path):
     await w.run(DANA, "approve", 1)  # published 35 min after it was opened: within the 1 h SLA
     w.clock.advance(timedelta(minutes=10))
     await w.run(SAM, "resolve", 1)
+    await w.run(SAM, "edit", 2, "Project Falcon will sort your pricing out")  # blocked: a confidential name
     return w
 
 
-async def test_report_figures_of_a_known_morning(sqlite_url, tmp_path):
-    w = await morning(sqlite_url, tmp_path)
+async def test_report_figures_of_a_known_morning(database_url, tmp_path):
+    w = await morning(database_url, tmp_path)
     async with w.db.sessions() as s:
         tables = {tb.name: tb for tb in await collect(s, Scope(T0 - timedelta(hours=1), T0 + timedelta(days=1)), ["dealer"])}
     rows = lambda name: sorted(map(tuple, tables[name].rows))  # noqa: E731
     assert rows("volume_network") == [("bluesky", 2), ("x", 3)]
     assert rows("volume_team") == [("dealer", 1), ("sales", 1), ("support", 3)]
     assert rows("volume_route") == [("dealer", 1), ("sales", 1), ("support", 3)]
-    assert rows("stages") == [("new", 4), ("resolved", 1)]
+    assert rows("stages") == [("awaiting_approval", 1), ("new", 3), ("resolved", 1)]
     assert tables["first_response"].rows == [["30m–1h", 1, 0]]
     assert tables["resolution"].rows == [["30m–1h", 1, 0]]
     assert tables["approval_turnaround"].rows == [["0m–15m", 1]]
     assert tables["sentiment_daily"].rows == [["2026-11-20", 1, 0, 4]]  # "please" reads as positive
     assert [r[:3] for r in tables["advocates"].rows] == [["@fan", "bluesky", 2]]
     assert tables["partners"].rows == [["dealer", 1, 0, 0, 0.0]]
+    assert tables["guardrail_blocks"].rows == [["confidential", 1]]
     for table in tables.values():
         fig = chart_for(table)
         assert (fig is None) == (not table.rows), table.name
