@@ -251,6 +251,12 @@ class Workspace(Strict):
                      *(t.crisis.team for t in self.teams if t.crisis and t.crisis.team)]:
             if name not in teams:
                 raise ValueError(f"sla, spikes, reports or crisis name unknown team {name!r}")
+        for esc in [self.sla.escalation, *(own.escalation for own in self.sla.teams.values() if own.escalation)]:
+            if esc.move and esc.move not in DEFAULT_ACTIONS:
+                raise ValueError(f"sla escalation move {esc.move!r} is not an action; actions: {', '.join(DEFAULT_ACTIONS)}")
+        for route in self.routes:
+            if route.crisis and self.team(route.team).crisis is None:
+                raise ValueError(f"route {route.name!r} starts in crisis mode but team {route.team!r} has no crisis workflow")
         names = [s.name for s in self.sources]
         if len(set(names)) != len(names):
             raise ValueError("source names must be unique")

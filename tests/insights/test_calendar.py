@@ -72,3 +72,22 @@ def test_elapsed_undoes_add(start, minutes):
     start = start.replace(tzinfo=timezone.utc)
     due = CAL.add(start, timedelta(minutes=minutes))
     assert CAL.elapsed(start, due) == timedelta(minutes=minutes)
+
+
+def test_workspace_mistakes_are_named():
+    from bot.config.loader import ConfigError, parse_workspace
+    from tests.core.harness import WORKSPACE
+
+    for extra, message in [
+        ("\nreports: [{name: weekly, team: nobody}]\n", "unknown team 'nobody'"),
+        ("\nspikes: {window: soon}\n", "not a duration"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            parse_workspace(WORKSPACE + extra, "ws.yaml")
+    bad_move = WORKSPACE.replace("sla:\n  first_response:", "sla:\n  escalation: {move: panic}\n  first_response:")
+    with pytest.raises(ConfigError, match="'panic' is not an action"):
+        parse_workspace(bad_move, "ws.yaml")
+    bad_hours = WORKSPACE.replace("sla:\n  first_response:", "sla:\n  hours: {timezone: Mars/Base}\n  first_response:")
+    with pytest.raises(ConfigError, match="unknown timezone") as err:
+        parse_workspace(bad_hours, "ws.yaml")
+    assert "ws.yaml:" in str(err.value)  # the place is named
