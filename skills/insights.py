@@ -12,7 +12,6 @@ from bot.insights import advocates as adv
 from bot.insights.charts import bars, png
 from bot.insights.reports.figures import Figures, Scope
 from bot.publishing.outbox import enqueue
-from bot.store import tables as t
 from skills.registry import ADMINS, INTERNAL, SkillContext, skill
 
 THANKS = ("Thank them warmly and personally for their kind words and for sticking with us; "
@@ -48,7 +47,7 @@ async def stats(ctx: SkillContext) -> str:
         f = Figures(s, scope)
         by_route, by_network, sentiment = await f.volume("route"), await f.volume("network"), await f.sentiment()
         stages = await f.stages()
-        first = await f.times("first_response", "First response", t.Case.first_response_at, t.Case.sla_due_at)
+        first = await f.times("first_response", "First response")
     mentions = sum(by_network.column("mentions"))
     feel = [sum(sentiment.column(k)) for k in ("negative", "neutral", "positive")]
     within, after = sum(first.column("within_sla")), sum(first.column("after_sla"))

@@ -41,18 +41,32 @@ def _tally():
 
 
 async def leaderboard(s: AsyncSession, since: datetime | None = None, until: datetime | None = None,
-                      teams: list[str] | None = None, limit: int = 10) -> list[Advocate]:
+                      teams: list[str] | None = None, limit: int = 10, candidates: int = 500) -> list[Advocate]:
+    """Only positive posts are grouped first (a fraction of all), then the
+    `candidates` most frequent posters are weighed by reach and negatives."""
     m, a = t.Mention, t.Author
-    pos, neg, total, last = _tally()
-    q = select(a.id, a.network, a.handle, a.name, a.followers, pos, neg, total, last).join(a, m.author_id == a.id)
-    if teams is not None:
-        q = q.join(t.Case, m.case_id == t.Case.id).where(t.Case.team.in_(teams))
-    if since is not None:
-        q = q.where(m.created_at >= since)
-    if until is not None:
-        q = q.where(m.created_at < until)
-    q = q.where(m.deleted.is_(False)).group_by(a.id, a.network, a.handle, a.name, a.followers).having(pos >= MIN_POSITIVE)
-    rows = [Advocate(*row) for row in (await s.execute(q)).all()]
+
+    def scoped(q):
+        if teams is not None:
+            q = q.join(t.Case, m.case_id == t.Case.id).where(t.Case.team.in_(teams))
+        if since is not None:
+            q = q.where(m.created_at >= since)
+        if until is not None:
+            q = q.where(m.created_at < until)
+        return q.where(m.deleted.is_(False))
+
+    positive = (await s.execute(scoped(select(m.author_id, func.count()).where(m.sentiment >= POSITIVE))
+                                .group_by(m.author_id).having(func.count() >= MIN_POSITIVE)
+                                .order_by(func.count().desc()).limit(candidates))).all()
+    if not positive:
+        return []
+    ids = [author_id for author_id, _n in positive]
+    _pos, neg, total, last = _tally()
+    rest = {row[0]: row[1:] for row in (await s.execute(
+        scoped(select(m.author_id, neg, total, last).where(m.author_id.in_(ids))).group_by(m.author_id))).all()}
+    people = {row[0]: row[1:] for row in (await s.execute(
+        select(a.id, a.network, a.handle, a.name, a.followers).where(a.id.in_(ids)))).all()}
+    rows = [Advocate(author_id, *people[author_id], n, *rest[author_id]) for author_id, n in positive]
     rows = [r for r in rows if r.score > 0]
     rows.sort(key=lambda r: (-r.score, r.handle))
     return rows[:limit]

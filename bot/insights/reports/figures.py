@@ -70,6 +70,8 @@ class Figures:
     def __init__(self, s: AsyncSession, scope: Scope) -> None:
         self.s, self.scope = s, scope
         self.dialect = s.bind.dialect.name
+        self._mention_facts: list[list] | None = None
+        self._case_facts: list[list] | None = None
 
     def _mentions(self, *cols, since: datetime | None = None, until: datetime | None = None):
         m, c = t.Mention, t.Case
@@ -87,34 +89,68 @@ class Figures:
     async def _rows(self, q) -> list[list]:
         return [list(r) for r in (await self.s.execute(q)).all()]
 
+    async def mention_facts(self) -> list[list]:
+        """Mentions grouped by network, route, team, day and feeling: one scan feeds four figures."""
+        if self._mention_facts is None:
+            m, c = t.Mention, t.Case
+            day = bucket(m.created_at, self.dialect, 86400).label("day")
+            feel = case((m.sentiment <= NEGATIVE, "negative"), (m.sentiment >= POSITIVE, "positive"), else_="neutral")
+            q = self._mentions(m.network, m.route, c.team, day, feel.label("feel"), func.count()).group_by(
+                m.network, m.route, c.team, literal_column("day"), literal_column("feel"))
+            self._mention_facts = await self._rows(q)
+        return self._mention_facts
+
+    async def case_facts(self) -> list[list]:
+        """Cases grouped by team, stage and the bins of their response and resolution times: one scan."""
+        if self._case_facts is None:
+            c = t.Case
+            cols = [c.team, c.stage]
+            for end, due in ((c.first_response_at, c.sla_due_at), (c.closed_at, c.resolve_due_at)):
+                secs = seconds_between(c.opened_at, end, self.dialect)
+                cols.append(case((end.is_(None), None), else_=_bins(secs)))
+                cols.append(case((or_(due.is_(None), end <= due), 1), else_=0))  # no target: nothing to miss
+            labels = ["team", "stage", "fr_bin", "fr_in", "res_bin", "res_in"]
+            fr_secs = func.sum(seconds_between(c.opened_at, c.first_response_at, self.dialect))
+            q = self._cases(*[col.label(n) for col, n in zip(cols, labels)], func.count(), fr_secs).group_by(
+                *(literal_column(n) for n in labels))
+            self._case_facts = await self._rows(q)
+        return self._case_facts
+
     async def volume(self, by: str) -> Table:
-        col = {"network": t.Mention.network, "route": t.Mention.route, "team": t.Case.team}[by]
-        rows = await self._rows(self._mentions(col, func.count()).group_by(col).order_by(func.count().desc()))
-        return Table(f"volume_{by}", f"Mentions by {by}", [by, "mentions"], [[k or "(none)", n] for k, n in rows])
+        index = {"network": 0, "route": 1, "team": 2}[by]
+        counts: Counter = Counter()
+        for row in await self.mention_facts():
+            counts[row[index] or "(none)"] += row[5]
+        return Table(f"volume_{by}", f"Mentions by {by}", [by, "mentions"],
+                     [[k, n] for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))])
 
     async def sentiment(self) -> Table:
-        m = t.Mention
-        day = bucket(m.created_at, self.dialect, 86400).label("day")
-        q = self._mentions(day, func.sum(case((m.sentiment <= NEGATIVE, 1), else_=0)),
-                           func.sum(case((m.sentiment >= POSITIVE, 1), else_=0)), func.count()).group_by(day).order_by(day)
-        rows = []
-        for d, neg, pos, n in await self._rows(q):
-            rows.append([datetime.fromtimestamp(int(d) * 86400, timezone.utc).strftime("%Y-%m-%d"), neg, n - neg - pos, pos])
+        days: dict[int, Counter] = {}
+        for _net, _route, _team, day, feel, n in await self.mention_facts():
+            days.setdefault(int(day), Counter())[feel] += n
+        rows = [[datetime.fromtimestamp(d * 86400, timezone.utc).strftime("%Y-%m-%d"), c["negative"], c["neutral"],
+                 c["positive"]] for d, c in sorted(days.items())]
         return Table("sentiment_daily", "Sentiment per day", ["day", "negative", "neutral", "positive"], rows)
 
-    async def times(self, name: str, title: str, end, due) -> Table:
-        c = t.Case
-        secs = seconds_between(c.opened_at, end, self.dialect)
-        within = case((or_(due.is_(None), end <= due), 1), else_=0)  # no target: nothing to miss
-        q = self._cases(_bins(secs).label("bin"), func.sum(within), func.count()).where(end.is_not(None)).group_by(literal_column("bin"))
-        table = Table(name, title, ["time", "within_sla", "after_sla"], [[b, w, n - w] for b, w, n in await self._rows(q)])
+    async def times(self, name: str, title: str) -> Table:
+        """`name`: first_response or resolution."""
+        at = 2 if name == "first_response" else 4
+        within: Counter = Counter()
+        after: Counter = Counter()
+        for row in await self.case_facts():
+            if row[at] is not None:
+                (within if row[at + 1] else after)[row[at]] += row[6]
+        table = Table(name, title, ["time", "within_sla", "after_sla"],
+                      [[b, within[b], after[b]] for b in {*within, *after}])
         _order(table)
         return table
 
     async def stages(self) -> Table:
-        c = t.Case
-        rows = await self._rows(self._cases(c.stage, func.count()).group_by(c.stage).order_by(func.count().desc()))
-        return Table("stages", "Cases by stage", ["stage", "cases"], rows)
+        counts: Counter = Counter()
+        for row in await self.case_facts():
+            counts[row[1]] += row[6]
+        return Table("stages", "Cases by stage", ["stage", "cases"],
+                     [[k, n] for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))])
 
     async def approvals(self) -> Table:
         a, d, c = t.Approval, t.Draft, t.Case
@@ -170,22 +206,26 @@ class Figures:
                      [[f"@{r.handle}", r.network, r.positive, r.followers, r.score] for r in rows])
 
     async def partners(self, names: list[str]) -> Table:
-        c = t.Case
-        replied = func.sum(case((c.first_response_at.is_not(None), 1), else_=0))
-        in_sla = func.sum(case((c.first_response_at <= c.sla_due_at, 1), else_=0))
-        secs = func.avg(seconds_between(c.opened_at, c.first_response_at, self.dialect))
-        q = self._cases(c.team, func.count(), replied, in_sla, secs).where(c.team.in_(names)).group_by(c.team).order_by(c.team)
-        rows = [[team, n, r or 0, s or 0, round((avg or 0) / 60, 1)] for team, n, r, s, avg in await self._rows(q)]
+        figures: dict[str, list] = {}
+        for team, _stage, fr_bin, fr_in, _rb, _ri, n, fr_secs in await self.case_facts():
+            if team not in names:
+                continue
+            f = figures.setdefault(team, [0, 0, 0, 0.0])
+            f[0] += n
+            if fr_bin is not None:
+                f[1] += n
+                f[2] += n if fr_in else 0
+                f[3] += float(fr_secs or 0)
+        rows = [[team, n, r, w, round(secs / r / 60, 1) if r else 0.0] for team, (n, r, w, secs) in sorted(figures.items())]
         return Table("partners", "Partner channels (their own cases)", ["partner", "cases", "replied",
                                                                        "replied_within_sla", "avg_first_response_min"], rows)
 
 
 async def collect(s: AsyncSession, scope: Scope, partner_teams: list[str]) -> list[Table]:
     f = Figures(s, scope)
-    c = t.Case
     tables = [await f.volume("network"), await f.volume("route"), await f.volume("team"), await f.sentiment(),
-              await f.times("first_response", "First response time against the SLA", c.first_response_at, c.sla_due_at),
-              await f.times("resolution", "Resolution time against the SLA", c.closed_at, c.resolve_due_at),
+              await f.times("first_response", "First response time against the SLA"),
+              await f.times("resolution", "Resolution time against the SLA"),
               await f.stages(), await f.approvals(), await f.guardrail_blocks(), await f.topics()]
     if scope.partner is None:
         tables.append(await f.advocates())  # names authors: never in a partner's report
