@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import bindparam, case, func, literal_column, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -61,9 +61,9 @@ def _bins(seconds) -> object:
     return case(*whens, else_=bin_label(*BINS[-1]))
 
 
-def _order(table: Table) -> None:
-    order = {bin_label(lo, hi): i for i, (lo, hi) in enumerate(BINS)}
-    table.rows.sort(key=lambda r: order.get(r[0], 99))
+def _all_bins() -> list[str]:
+    """Every bin, empty ones too, so a distribution reads as one."""
+    return [bin_label(lo, hi) for lo, hi in BINS]
 
 
 class Figures:
@@ -71,6 +71,8 @@ class Figures:
         self.s, self.scope = s, scope
         self.dialect = s.bind.dialect.name
         self._mention_facts: list[list] | None = None
+        # Sentiment per hour for a day or two, per day beyond.
+        self.step = 3600 if scope.until - scope.since <= timedelta(days=2) else 86400
         self._case_facts: list[list] | None = None
 
     def _mentions(self, *cols, since: datetime | None = None, until: datetime | None = None):
@@ -93,7 +95,7 @@ class Figures:
         """Mentions grouped by network, route, team, day and feeling: one scan feeds four figures."""
         if self._mention_facts is None:
             m, c = t.Mention, t.Case
-            day = bucket(m.created_at, self.dialect, 86400).label("day")
+            day = bucket(m.created_at, self.dialect, self.step).label("day")
             feel = case((m.sentiment <= NEGATIVE, "negative"), (m.sentiment >= POSITIVE, "positive"), else_="neutral")
             q = self._mentions(m.network, m.route, c.team, day, feel.label("feel"), func.count()).group_by(
                 m.network, m.route, c.team, literal_column("day"), literal_column("feel"))
@@ -128,9 +130,10 @@ class Figures:
         days: dict[int, Counter] = {}
         for _net, _route, _team, day, feel, n in await self.mention_facts():
             days.setdefault(int(day), Counter())[feel] += n
-        rows = [[datetime.fromtimestamp(d * 86400, timezone.utc).strftime("%Y-%m-%d"), c["negative"], c["neutral"],
+        shape, unit = ("%Y-%m-%d %H:00", "hour") if self.step == 3600 else ("%Y-%m-%d", "day")
+        rows = [[datetime.fromtimestamp(d * self.step, timezone.utc).strftime(shape), c["negative"], c["neutral"],
                  c["positive"]] for d, c in sorted(days.items())]
-        return Table("sentiment_daily", "Sentiment per day", ["day", "negative", "neutral", "positive"], rows)
+        return Table("sentiment", f"Sentiment per {unit}", [unit, "negative", "neutral", "positive"], rows)
 
     async def times(self, name: str, title: str) -> Table:
         """`name`: first_response or resolution."""
@@ -141,8 +144,7 @@ class Figures:
             if row[at] is not None:
                 (within if row[at + 1] else after)[row[at]] += row[6]
         table = Table(name, title, ["time", "within_sla", "after_sla"],
-                      [[b, within[b], after[b]] for b in {*within, *after}])
-        _order(table)
+                      [[b, within[b], after[b]] for b in _all_bins()] if within or after else [])
         return table
 
     async def stages(self) -> Table:
@@ -159,10 +161,9 @@ class Figures:
              .where(a.at >= self.scope.since, a.at < self.scope.until, a.decision == "approve"))
         if self.scope.teams is not None:
             q = q.where(c.team.in_(self.scope.teams))
-        table = Table("approval_turnaround", "Approval turnaround (draft to approval)", ["time", "approvals"],
-                      await self._rows(q.group_by(literal_column("bin"))))
-        _order(table)
-        return table
+        counts = dict(await self._rows(q.group_by(literal_column("bin"))))
+        return Table("approval_turnaround", "Approval turnaround (draft to approval)", ["time", "approvals"],
+                     [[b, counts.get(b, 0)] for b in _all_bins()] if counts else [])
 
     async def guardrail_blocks(self) -> Table:
         if self.dialect == "sqlite":

@@ -21,9 +21,10 @@ def chart_for(table: Table) -> "Figure | None":
     n = table.name
     if n.startswith("volume_"):
         return charts.bars(table.title, first, {"mentions": table.column("mentions")}, table.columns[0], "mentions")
-    if n == "sentiment_daily":
+    if n == "sentiment":
+        unit = table.columns[0]
         return charts.lines(table.title, first, {k: table.column(k) for k in ("negative", "neutral", "positive")},
-                            "day (UTC)", "mentions per day")
+                            f"{unit} (UTC)", f"mentions per {unit}")
     if n in ("first_response", "resolution"):
         return charts.bars(table.title, first, {"within SLA": table.column("within_sla"), "after SLA": table.column("after_sla")},
                            "time taken (m = minutes, h = hours)", "cases", stacked=True)
