@@ -48,14 +48,20 @@ async def stats(ctx: SkillContext) -> str:
         by_route, by_network, sentiment = await f.volume("route"), await f.volume("network"), await f.sentiment()
         stages = await f.stages()
         first = await f.times("first_response", "First response")
+        breached = await f.breached(now)
+    by_team = await f.volume("team") if teams is None else by_route
     mentions = sum(by_network.column("mentions"))
     feel = [sum(sentiment.column(k)) for k in ("negative", "neutral", "positive")]
     within, after = sum(first.column("within_sla")), sum(first.column("after_sla"))
+    listed = lambda table: ", ".join(f"{k} {v}" for k, v in table.rows) or "none"  # noqa: E731
     lines = [f"Stats for {what}, last {_span(since)}:",
-             f"mentions {mentions} (" + (", ".join(f"{k} {v}" for k, v in by_network.rows) or "none") + ")"
-             + f" · negative {feel[0]}, neutral {feel[1]}, positive {feel[2]}",
-             "cases " + str(sum(stages.column("cases"))) + " (" + (", ".join(f"{k} {v}" for k, v in stages.rows) or "none") + ")",
-             f"first response within SLA: {within} of {within + after}" + (f" ({within / (within + after):.0%})" if within + after else "")]
+             f"cases: {sum(stages.column('cases'))} · SLA breached: {breached}",
+             "routed: " + (listed(by_team) if teams is None else f"{teams[0]} {mentions}"),
+             f"mentions: {mentions} ({listed(by_network)})",
+             "stages: " + listed(stages),
+             f"sentiment: negative {feel[0]}, neutral {feel[1]}, positive {feel[2]}",
+             f"first response within SLA: {within} of {within + after}"
+             + (f" ({within / (within + after):.0%})" if within + after else "")]
     if by_route.rows and ctx.channel:
         chart = png(bars(f"Mentions by route, last {_span(since)}", by_route.column("route"),
                          {"mentions": by_route.column("mentions")}, "route", "mentions"))

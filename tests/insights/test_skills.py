@@ -27,10 +27,11 @@ async def test_stats_by_team_and_route_with_a_chart(sqlite_url, tmp_path):
     result = await w.app.dispatcher.run(Command("stats", "support 24h", SAM, channel="#support"))
     await w.drain()
     assert result.ok and result.text.startswith("Stats for team support, last 24h:")
-    assert "mentions 1 (x 1)" in result.text and "cases 1 (new 1)" in result.text
+    assert "mentions: 1 (x 1)" in result.text and "cases: 1 · SLA breached: 0" in result.text
+    assert "routed: support 1" in result.text and "stages: new 1" in result.text
     assert w.chat.files and w.chat.files[-1][0] == "#support" and w.chat.files[-1][1].read_bytes()[:4] == b"\x89PNG"
     by_route = await w.run(SAM, "stats", args="route:sales 7d")
-    assert "route sales, last 7d" in by_route.text and "mentions 1" in by_route.text
+    assert "route sales, last 7d" in by_route.text and "mentions: 1" in by_route.text
     bad = await w.run(SAM, "stats", args="yesterday")
     assert not bad.ok and "neither a team, a route nor a period" in bad.text
     assert not (await w.run(PAT, "stats")).ok  # partners see no workspace figures

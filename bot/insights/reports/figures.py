@@ -154,6 +154,12 @@ class Figures:
         return Table("stages", "Cases by stage", ["stage", "cases"],
                      [[k, n] for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))])
 
+    async def breached(self, now: datetime) -> int:
+        """Cases whose first response came (or has not come) after its due time."""
+        c = t.Case
+        q = self._cases(func.count()).where(c.sla_due_at.is_not(None), func.coalesce(c.first_response_at, now) > c.sla_due_at)
+        return (await self.s.execute(q)).scalar_one()
+
     async def approvals(self) -> Table:
         a, d, c = t.Approval, t.Draft, t.Case
         secs = seconds_between(d.created_at, a.at, self.dialect)
