@@ -54,8 +54,9 @@ class SlaWatcher:
             rows = (await s.execute(
                 select(t.Case.id, t.Case.team, t.Case.priority, t.Case.opened_at, t.Case.first_response_at)
                 .where(t.Case.closed_at.is_(None), t.Case.incident_of.is_(None)))).all()
-            sent = set((await s.execute(
-                select(t.Outbox.idempotency_key).where(t.Outbox.idempotency_key.like("sla:%")))).scalars())
+            open_ids = select(t.Case.id).where(t.Case.closed_at.is_(None))
+            sent = set((await s.execute(select(t.Outbox.idempotency_key).where(
+                t.Outbox.case_id.in_(open_ids), t.Outbox.idempotency_key.like("sla:%")))).scalars())
         out = []
         for case_id, team, priority, opened, first_response in rows:
             if team not in self.clocks.calendars:

@@ -38,6 +38,7 @@ class SpikeWatch:
         self.detector = Detector(self.settings)
         self.history = parse_duration(ws.spikes.history)
         self.bucket = timedelta(seconds=self.settings.bucket_s)
+        self._last: tuple | None = None
 
     def series(self, extra_terms: list[str]) -> dict[str, tuple[str, list[str] | None, str | None]]:
         """series -> (team, routes it covers, term)."""
@@ -77,6 +78,12 @@ class SpikeWatch:
         start = aligned_start(now, self.history)
         n = int((now - start) / self.bucket)  # complete buckets only: a bucket just begun would look quiet
         async with self.db.sessions() as s:
+            # Nothing can have changed if no bucket completed and no mention
+            # arrived (late ones land in completed buckets) since the last look.
+            look = (start, n, (await s.execute(select(func.max(t.Mention.id)))).scalar_one())
+            if look == self._last:
+                return 0
+            self._last = look
             watched = list((await s.execute(select(t.Watch.term))).scalars())
             open_spikes = {sp.series: sp for sp in (await s.execute(select(t.Spike).where(t.Spike.ended_at.is_(None)))).scalars()}
             verdicts = {}
