@@ -91,3 +91,18 @@ def test_workspace_mistakes_are_named():
     with pytest.raises(ConfigError, match="unknown timezone") as err:
         parse_workspace(bad_hours, "ws.yaml")
     assert "ws.yaml:" in str(err.value)  # the place is named
+
+
+def test_config_check_names_every_unknown_team_with_its_line(tmp_path):
+    from bot.config.checks import reference_problems
+    import yaml
+
+    data = yaml.safe_load("""
+teams: [{name: support, channel: "#s", crisis: {holding_reply: "On it.", team: pr}}]
+reports: [{name: weekly, team: suport}]
+spikes: {team: ops}
+sla: {teams: {sales: {first_response: {normal: 1h}}}}
+""")
+    found = dict(reference_problems(data))
+    assert found[("reports", 0, "team")].startswith("unknown team 'suport'") and "support" in found[("reports", 0, "team")]
+    assert ("spikes", "team") in found and ("sla", "teams", "sales") in found and ("teams", 0, "crisis", "team") in found
