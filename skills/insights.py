@@ -62,14 +62,16 @@ async def stats(ctx: SkillContext) -> str:
              f"sentiment: negative {feel[0]}, neutral {feel[1]}, positive {feel[2]}",
              f"first response within SLA: {within} of {within + after}"
              + (f" ({within / (within + after):.0%})" if within + after else "")]
-    if by_route.rows and ctx.channel:
+    # Where the platform shows images: the channel asked from, or the console's own files.
+    channel = ctx.channel or ("console" if ctx.user.platform == "console" else None)
+    if by_route.rows and channel:
         chart = png(bars(f"Mentions by route, last {_span(since)}", by_route.column("route"),
                          {"mentions": by_route.column("mentions")}, "route", "mentions"))
         async with ctx.core.db.transaction() as s:
             enqueue(s, "chat.file", f"file:{uuid.uuid4().hex}", now, payload={
-                "platform": ctx.user.platform, "channel": ctx.channel, "filename": "stats.png",
+                "platform": ctx.user.platform, "channel": channel, "filename": "stats.png",
                 "title": f"Stats for {what}", "data": base64.b64encode(chart).decode()})
-        lines.append("(chart posted in this channel)")
+        lines.append("(chart posted in this channel)" if ctx.channel else "(chart written to a file)")
     return "\n".join(lines)
 
 

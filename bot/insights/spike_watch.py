@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.clock import Clock, aware
@@ -96,15 +96,17 @@ class SpikeWatch:
                 continue
             try:
                 async with self.db.transaction() as s:
-                    queued += await self._record(s, key, team, routes, term, v, spike, start, now)
+                    queued += await self._record(s, key, team, routes, term, v, spike, start, n, now)
             except IntegrityError:  # another process opened the same spike first
                 continue
         return queued
 
     async def _record(self, s, key: str, team: str, routes, term, v: Verdict, spike: t.Spike | None,
-                      start: datetime, now: datetime) -> int:
+                      start: datetime, n: int, now: datetime) -> int:
         if spike is None:
-            started = start + self.bucket * max(v.started or 0, 0)
+            # A volume rise starts where it rose; a rise of the negative share alone, with the window.
+            first = v.started if v.started is not None else n - self.settings.window
+            started = start + self.bucket * max(first, 0)
             figures = await self._figures(s, routes, term, v, now, started)
             spike = t.Spike(series=key, team=team, started_at=started, updated_at=now, figures=figures, updates=0)
             s.add(spike)
@@ -140,7 +142,7 @@ class SpikeWatch:
         first_hour = (now - timedelta(hours=len(v.hourly) - 1)).replace(minute=0, second=0, microsecond=0)
         return {
             "count": v.count, "expected": round(v.expected, 2), "ratio": round(min(v.ratio, 9999), 1),
-            "negative_share": round(v.negative_share, 3), "usual_negative_share": round(v.usual_negative_share, 3),
+            "negative_share": round(v.negative_share, 3), "usual_negative_share": None if v.usual_negative_share is None else round(v.usual_negative_share, 3),
             "negative_rise": v.negative_rise, "window_min": self.settings.window * self.settings.bucket_s // 60,
             "top_terms": [w for w, _n in words.most_common(12) if w not in skip and not w.startswith("@")][:5],
             "samples": [f"@{h}: {text[:140]}" for text, h in recent[:3]],
@@ -157,7 +159,8 @@ def alert_text(series: str, figures: dict, started: datetime) -> str:
     head = ("Spike over" if f.get("ended") else "Spike") + f" on {kind} {name}: "
     lines = [head + f"{f['count']} mentions in the last {f['window_min']} min, {f['ratio']}× the usual "
              f"{f['expected']} for this hour of the week."]
-    lines.append(f"Negative {f['negative_share']:.0%} (usually {f['usual_negative_share']:.0%})"
+    usual = f.get("usual_negative_share")
+    lines.append(f"Negative {f['negative_share']:.0%} " + (f"(usually {usual:.0%})" if usual is not None else "(no usual level yet)")
                  + (" — a significant rise." if f.get("negative_rise") else "."))
     if f.get("top_terms"):
         lines.append("Top terms: " + ", ".join(f["top_terms"]))

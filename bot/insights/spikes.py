@@ -52,7 +52,7 @@ class Verdict:
     count: int  # mentions in the window
     expected: float  # what the baseline expects for the window
     negative_share: float
-    usual_negative_share: float
+    usual_negative_share: float | None  # None: too little history to tell
     negative_rise: bool
     started: int | None  # bucket index where the lasting stretch began
     hourly: list[int] = field(default_factory=list)  # the last 24 h, per hour
@@ -118,7 +118,8 @@ class Detector:
         count, expected = window_at(n)
         neg = int(negatives[-s.window:].sum())
         history_n, history_neg = int(counts[:-s.window].sum()), int(negatives[:-s.window].sum())
-        usual = history_neg / history_n if history_n >= 20 else 0.2
+        known = history_n >= 20
+        usual = history_neg / history_n if known else 0.2  # a prior until there is history
         share = neg / count if count else 0.0
         neg_rise = (count >= s.min_count and share - usual >= s.negative_rise
                     and float(binom.sf(neg - 1, count, max(usual, 0.05))) < s.alpha)
@@ -128,9 +129,15 @@ class Detector:
         recent = counts[-s.sustain:] >= s.min_ratio * expected_b[-s.sustain:]
         lasting = len(marks) >= s.sustain and all(marks) and bool(recent.all())
         last_hours = hourly[-24:]
+        started = None
+        if lasting:  # back to the first bucket of the rise, at most a window and the sustain stretch back
+            started = n - s.sustain
+            while (started > max(0, n - s.sustain - s.window) and counts[started - 1] > 0
+                   and counts[started - 1] >= s.min_ratio * expected_b[started - 1]):
+                started -= 1
         return Verdict(rising=bool(marks and marks[-1]), lasting=lasting, count=count, expected=expected,
-                       negative_share=share, usual_negative_share=usual, negative_rise=neg_rise,
-                       started=n - s.sustain - s.window + 1 if lasting else None,
+                       negative_share=share, usual_negative_share=usual if known else None, negative_rise=neg_rise,
+                       started=started,
                        hourly=[int(v) for v in last_hours], hourly_expected=[round(float(v), 2) for v in expected_h[-24:]])
 
 

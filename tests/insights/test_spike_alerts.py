@@ -4,16 +4,13 @@ last 24 h, top terms, sample posts and the incident card; it is edited in
 place while it lasts (also after a restart) and says when it is over."""
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
-from rich.console import Console
 from sqlalchemy import select
 
 from bot.app.root import App
 from bot.intake.bus import InProcessBus
 from bot.store import tables as t
-from integrations.chat.console import ConsolePlatform
 from tests.core.harness import ALEX, WORKSPACE, make_world, mention
 
 SPIKY = WORKSPACE.replace("incidents: {threshold: 3, window: 10m, routes: [support]}", """incidents: {threshold: 3, window: 10m, routes: [support]}

@@ -63,6 +63,14 @@ def test_negative_share_rise_is_told_apart_from_volume():
     assert verdict.negative_share > 0.8 and abs(verdict.usual_negative_share - 0.2) < 0.05
 
 
+def test_the_start_of_a_spike_is_where_it_rose():
+    spike_at = 4 * WEEK + 2 * 24 * 12 + 10 * 12
+    counts, negatives = series(5, 30, [(spike_at, 24, 12.0)])
+    found = first_alert(counts, negatives, spike_at - 36, spike_at + 24)
+    verdict = Detector(SETTINGS).evaluate(counts[:found + 1], negatives[:found + 1], START)
+    assert abs(verdict.started - spike_at) <= 1
+
+
 def test_baseline_follows_the_hour_of_the_week():
     counts, negatives = series(5, 30, [], seed=1)
     verdict = Detector(SETTINGS).evaluate(counts[:4 * WEEK + 15 * 12], negatives[:4 * WEEK + 15 * 12], START)
