@@ -28,7 +28,8 @@ NEGATIVE = -0.05
 _WORD = re.compile(r"[^\W\d_][\w'’-]{2,}", re.U)
 STOP = frozenset("""the and for you your are was were with this that have has had not but all our out get got can cant
 just its it's from they them their what when why how who will would about been into than then there here very
-still again today now any some one does did doesn don't i'm im myo please thanks thank""".split())
+still again today now any some one does did doesn don't i'm im please thanks thank says said can't can’t
+won't won’t don’t i’m i've i’ve it’s isn't isn’t didn't didn’t also even really too more much""".split())
 
 
 class SpikeWatch:

@@ -22,6 +22,7 @@ NEGATIVE, POSITIVE = -0.05, 0.05
 # Minute bins for response, resolution and approval times.
 BINS = [(0, 15), (15, 30), (30, 60), (60, 120), (120, 240), (240, 480), (480, 1440), (1440, None)]
 _WORD = re.compile(r"[^\W\d_][\w'’-]{2,}", re.U)
+_HANDLES = re.compile(r"(?:https?://|www\.)\S+|[@#]\S+")  # links, @handles and #tags are not topics
 TOPIC_SAMPLE = 20_000
 
 
@@ -67,8 +68,8 @@ def _all_bins() -> list[str]:
 
 
 class Figures:
-    def __init__(self, s: AsyncSession, scope: Scope) -> None:
-        self.s, self.scope = s, scope
+    def __init__(self, s: AsyncSession, scope: Scope, brand_words: frozenset[str] = frozenset()) -> None:
+        self.s, self.scope, self.brand_words = s, scope, brand_words
         self.dialect = s.bind.dialect.name
         self._mention_facts: list[list] | None = None
         # Sentiment per hour for a day or two, per day beyond.
@@ -196,13 +197,14 @@ class Figures:
             q = self._mentions(m.text, since=since, until=until).order_by(m.id.desc()).limit(TOPIC_SAMPLE)
             counter: Counter = Counter()
             for (body,) in (await self.s.execute(q)).all():
-                counter.update({w.casefold() for w in _WORD.findall(body)})
+                counter.update({w.casefold() for w in _WORD.findall(_HANDLES.sub(" ", body))})
             return counter
 
         now = await words(self.scope.since, self.scope.until)
         before = await words(self.scope.since - length, self.scope.since)
 
-        grown = [(w, n, before.get(w, 0)) for w, n in now.items() if w not in STOP and n >= 3]
+        skip = STOP | self.brand_words
+        grown = [(w, n, before.get(w, 0)) for w, n in now.items() if w not in skip and n >= 3]
         grown.sort(key=lambda r: (-(r[1] - r[2]), r[0]))
         return Table("top_topics", "Topics that grew most", ["term", "this_period", "period_before"],
                      [list(r) for r in grown[:limit] if r[1] > r[2]])
@@ -228,8 +230,9 @@ class Figures:
                                                                        "replied_within_sla", "avg_first_response_min"], rows)
 
 
-async def collect(s: AsyncSession, scope: Scope, partner_teams: list[str]) -> list[Table]:
-    f = Figures(s, scope)
+async def collect(s: AsyncSession, scope: Scope, partner_teams: list[str],
+                  brand_words: frozenset[str] = frozenset()) -> list[Table]:
+    f = Figures(s, scope, brand_words)
     tables = [await f.volume("network"), await f.volume("route"), await f.volume("team"), await f.sentiment(),
               await f.times("first_response", "First response time against the SLA"),
               await f.times("resolution", "Resolution time against the SLA"),

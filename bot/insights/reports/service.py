@@ -3,6 +3,7 @@ workspace file. A scheduled report is one outbox row per period, keyed by
 its name and the period's start, so it is posted once even across restarts."""
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -45,6 +46,9 @@ class Reports:
     def __init__(self, db: Database, ws: Workspace, clock: Clock) -> None:
         self.db, self.ws, self.clock = db, ws, clock
         self.partner_teams = [team.name for team in ws.teams if team.partner]
+        # Our own name is in nearly every post: never a topic.
+        brand = " ".join([ws.organisation.name, *ws.organisation.handles.values()])
+        self.brand_words = frozenset(w.casefold() for w in re.findall(r"[^\W\d_]+", brand))
 
     def scope_for(self, since: datetime, until: datetime, team: str | None = None) -> Scope:
         if team is None:
@@ -54,7 +58,7 @@ class Reports:
 
     async def build(self, scope: Scope, out: Path, title: str | None = None) -> Built:
         async with self.db.sessions() as s:
-            tables = await collect(s, scope, self.partner_teams)
+            tables = await collect(s, scope, self.partner_teams, self.brand_words)
         title = title or (f"{self.ws.organisation.name} report" + (f" — {scope.teams[0]}" if scope.teams else ""))
         return Built(title, scope, tables, write_report(title, scope.label, tables, out), out)
 
