@@ -112,7 +112,7 @@ class SpikeWatch:
             spike = t.Spike(series=key, team=team, started_at=started, updated_at=now, figures=figures, updates=0)
             s.add(spike)
             await s.flush()
-            enqueue(s, "chat.spike", f"spike:{key}:{started:%Y%m%dT%H%M}:0", now, payload={"spike_id": spike.id})
+            enqueue(s, "chat.spike", f"spike:{key}:{started:%Y%m%dT%H%M}:0", now, payload={"spike_id": spike.id, "post": True})
             return 1
         spike = await s.get(t.Spike, spike.id)
         ended = not (v.rising or v.negative_rise)
