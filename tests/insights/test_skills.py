@@ -51,7 +51,7 @@ async def test_advocates_leaderboard_history_label_and_thanks(sqlite_url, tmp_pa
     history = await w.run(SAM, "advocates", args="@fan")
     assert history.text.count("\n") == 2 and "love the new bike" in history.text
     card = await w.core.card_for(2, SAM)
-    assert "advocate" in card.labels
+    assert "advocate" in card.labels and "thank" in card.actions  # a button where the platform draws them
     assert "advocate" not in (await w.core.card_for(5, SAM)).labels
     drafted = await w.run(SAM, "thank", 2)
     assert drafted.ok and drafted.text.startswith("Sam redrafted: v1")  # the drafter got the thank-you instruction
