@@ -64,6 +64,8 @@ class SlaWatcher:
             for clock in CLOCKS:
                 if clock == "first_response" and first_response is not None:
                     continue
+                if f"{Alert(case_id, clock, 'breach').key}:thread" in sent:
+                    continue  # this clock has said all it has to say
                 got = self.clocks.used(team, priority, clock, aware(opened), now)
                 if got is None:
                     continue
