@@ -60,7 +60,7 @@ class SpikeWatch:
         m = t.Mention
         slot = bucket(m.created_at, s.bind.dialect.name, self.settings.bucket_s).label("slot")
         where = [m.created_at >= start, m.deleted.is_(False)]
-        where.append(m.route.in_(routes) if routes is not None else func.lower(m.text).like(f"%{term}%"))
+        where.append(m.route.in_(routes) if routes is not None else func.lower(m.text).contains(term, autoescape=True))
         rows = await s.execute(select(slot, func.count(), func.sum(case((m.sentiment <= NEGATIVE, 1), else_=0)))
                                .where(*where).group_by(slot))
         counts, negatives = np.zeros(n), np.zeros(n)
@@ -128,7 +128,7 @@ class SpikeWatch:
     async def _figures(self, s, routes, term, v: Verdict, now: datetime, started: datetime, ended: bool = False) -> dict:
         m, a = t.Mention, t.Author
         since = now - self.bucket * self.settings.window
-        match = m.route.in_(routes) if routes is not None else func.lower(m.text).like(f"%{term}%")
+        match = m.route.in_(routes) if routes is not None else func.lower(m.text).contains(term, autoescape=True)
         recent = (await s.execute(select(m.text, a.handle).join(a, m.author_id == a.id)
                                   .where(match, m.created_at >= since, m.deleted.is_(False))
                                   .order_by(m.created_at.desc()).limit(300))).all()
