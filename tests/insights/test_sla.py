@@ -121,3 +121,24 @@ async def test_a_lost_answer_is_not_posted_twice(sqlite_url, tmp_path):
         row = (await s.execute(select(t.Outbox).where(t.Outbox.kind == "chat.notice"))).scalar_one()
     assert row.status == "sent" and row.idempotency_key == "sla:1:first_response:warn:channel"
     await w.db.close()
+
+
+async def test_warning_lands_at_the_right_hour_across_a_dst_change(sqlite_url, tmp_path):
+    from datetime import datetime, timezone
+
+    w = await make_world(sqlite_url, tmp_path, SLA)
+    friday = datetime(2027, 3, 26, 15, 0, tzinfo=timezone.utc)  # 16:00 in Berlin (UTC+1); clocks go forward on Sunday
+    w.clock.set(friday)
+    m = mention(1, "@acme my order is broken").model_copy(update={"created_at": friday})
+    await w.ingest(m)
+    async with w.db.sessions() as s:
+        case = await s.get(t.Case, 1)
+    # 2 h: 1 h on Friday, 1 h on Monday from 09:00 Berlin, which is now 07:00 UTC (UTC+2).
+    assert aware(case.sla_due_at) == datetime(2027, 3, 29, 8, 0, tzinfo=timezone.utc)
+    w.clock.set(datetime(2027, 3, 29, 7, 35, tzinfo=timezone.utc))  # 95 min of business time: 79 %
+    assert await w.app.insights.sla.scan() == 0
+    w.clock.set(datetime(2027, 3, 29, 7, 37, tzinfo=timezone.utc))  # 97 min: 81 %
+    assert await w.app.insights.sla.scan() == 1
+    await w.drain()
+    assert "due 2027-03-29 08:00 UTC" in notices(w)[0]
+    await w.db.close()
