@@ -13,6 +13,7 @@ from bot.config.workspace import Workspace
 from bot.people.customers import CustomerDirectory
 from bot.cases.drafts import DraftService
 from bot.guardrails import Guardrails
+from bot.insights.crisis import CrisisRouter, CrisisSwitch
 from bot.people.roles import RoleResolver
 from bot.intake.pipeline import Pipeline
 from bot.ports import Drafter
@@ -34,9 +35,10 @@ class Core:
         self.ws, self.db, self.clock = ws, db, clock
         self.directory = CustomerDirectory()
         self.roles = RoleResolver(ws.roles, home_team_id)
-        self.policy = Policy(ws.approval)
+        self.crisis = CrisisSwitch(ws)
+        self.policy = Policy(ws.approval, crisis_approvers=self.crisis.approvers)
         self.guardrails = Guardrails(ws.guidelines, ws.organisation.handles)
-        self.router = Router(ws.routes)
+        self.router = CrisisRouter(Router(ws.routes), self.crisis)
         self.cases = CaseService(ws, clock)
         self.drafts = DraftService(ws, clock, self.guardrails, drafter, fallback_drafter, self.directory, self.policy)
         self.approvals = ApprovalService(self.cases, self.drafts, self.policy, clock)

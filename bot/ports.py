@@ -139,6 +139,17 @@ class ChatPlatform(Protocol):
         """A message only `user` sees (ephemeral where the platform has it)."""
         ...
 
+    # Optional (the core reads them with getattr; alerts and reports are
+    # skipped, with a log line, on a platform without them):
+    # `async def post_message(self, channel, text, key=None, people=()) -> MessageRef`,
+    #   a message of its own in a channel (SLA and spike alerts); `people` are
+    #   user ids to mention; `key` as in post_in_thread;
+    # `async def find_message(self, channel, key) -> MessageRef | None`;
+    # `async def update_message(self, ref, text) -> None`, edit it in place;
+    # `async def post_file(self, channel, data: bytes, filename, title, text="",
+    #   thread: MessageRef | None = None) -> MessageRef`, an image or a file
+    #   (charts, reports), in the channel or under `thread`.
+
 
 @runtime_checkable
 class Drafter(Protocol):

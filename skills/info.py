@@ -1,10 +1,9 @@
-"""Skills that look things up: case, lookup, stats, watch, help."""
+"""Skills that look things up: case, lookup, watch, help (stats live in skills/insights.py)."""
 from __future__ import annotations
 
 from sqlalchemy import delete, select
 
 from bot.cases.approval_policy import NotAllowed
-from bot.chat.dashboard import team_stats
 from bot.store import tables as t
 from bot.chat.text_view import card_lines, customer_lines
 from skills.registry import ADMINS, EVERYONE, INTERNAL, SkillContext, registry, skill
@@ -24,20 +23,6 @@ async def lookup(ctx: SkillContext) -> str:
         cid = await ctx.core.directory.find(s, ctx.args)
         view = await ctx.core.directory.view(s, cid) if cid else None
     return "\n".join(customer_lines(view)) if view else f"No customer matches {ctx.args}."
-
-
-@skill("stats", "", "Volume, stages, first-response times and SLA breaches.", INTERNAL, needs_case=False)
-async def stats(ctx: SkillContext) -> str:
-    s = await team_stats(ctx.core)
-    frt = s["first_response_median_s"]
-    lines = [
-        f"cases: {s['cases']} · SLA breached: {s['sla_breached']}",
-        "routed: " + (", ".join(f"{k} {v}" for k, v in sorted(s["routed"].items())) or "none"),
-        "stages: " + ", ".join(f"{k} {v}" for k, v in sorted(s["stages"].items())),
-        "sentiment: " + ", ".join(f"{k} {v}" for k, v in sorted(s["sentiment"].items())),
-        "first response (median): " + (f"{frt / 60:.1f} min" if frt is not None else "no replies yet"),
-    ]
-    return "\n".join(lines)
 
 
 @skill("watch", "list | add <term> | remove <term>", "Extra terms the sources listen for.", INTERNAL, needs_case=False)

@@ -15,6 +15,7 @@ from bot.clock import Clock, SystemClock
 from bot.chat.commands import Dispatcher
 from bot.config.workspace import Workspace
 from bot.core import Core
+from bot.insights.service import Insights
 from bot.publishing.outbox import OutboxWorker
 from bot.intake.pipeline import load_cursor
 from bot.ports import Bus, ChatPlatform, Drafter, Publisher, Source
@@ -88,7 +89,9 @@ class App:
         self.sources, self.publishers, self.bus, self.clock = sources, publishers, bus, clock
         self.dispatcher = Dispatcher(core, on_change=self.poke)
         effects = ChatEffects(db, ws, platforms, core.cards)
-        self.chat_worker = OutboxWorker(db, clock, "chat.", effects.handlers(), lane_by="team")
+        self.insights = Insights(db, ws, clock, core.cases, effects)  # SLA clocks, spikes, scheduled reports
+        self.chat_worker = OutboxWorker(db, clock, "chat.", {**effects.handlers(), **self.insights.effects.handlers()},
+                                        lane_by="team")
         # Publishing queues the card update and the "Published" thread line:
         # it wakes the chat worker, or they would wait for the next command.
         publishing = ReplyPublishing(db, clock, publishers, core.cases, core.directory, on_change=self.chat_worker.poke)
@@ -155,6 +158,7 @@ class App:
             limit = getattr(publisher, "text_limit", None)
             return limit(author_handle) if limit is not None else None
 
+        await self.core.crisis.load(self.db)  # routes switched to crisis mode before a restart stay so
         # Drafts checked from now on are held to what the network really takes, not only the guidelines.
         self.core.guardrails.text_limit = text_limit
         for platform in self.platforms.values():
@@ -172,6 +176,7 @@ class App:
                 tg.create_task(self.consume(), name="pipeline")
                 tg.create_task(self.chat_worker.run_forever(), name="chat-outbox")
                 tg.create_task(self.publish_worker.run_forever(), name="publish-outbox")
+                tg.create_task(self.insights.run_forever(self.chat_worker.poke), name="insights")
                 console = self.platforms.get("console")
                 if console_user and console is not None:
                     tg.create_task(self._console(console, console_user), name="console")

@@ -27,8 +27,9 @@ class CaseRisk:
 
 
 class Policy:
-    def __init__(self, cfg: ApprovalPolicy) -> None:
+    def __init__(self, cfg: ApprovalPolicy, crisis_approvers: int = 2) -> None:
         self.cfg = cfg
+        self.crisis_approvers = crisis_approvers  # a route in crisis mode labels its cases "crisis"
 
     def high_risk_reasons(self, risk: CaseRisk, draft: DraftFacts | None = None) -> list[str]:
         hr = self.cfg.high_risk
@@ -39,13 +40,16 @@ class Policy:
             reasons.append("label " + ", ".join(hit))
         if hit := sorted(risk.flags & set(hr.flags)):
             reasons.append("flag " + ", ".join(hit))
+        if "crisis" in risk.labels and "crisis" not in hr.labels:
+            reasons.append("crisis mode")
         if draft is not None and draft.has_promise:
             reasons.append("the draft makes a promise that needs sign-off")
         return reasons
 
     def approvals_required(self, risk: CaseRisk, draft: DraftFacts | None = None) -> int:
         if self.high_risk_reasons(risk, draft):
-            return max(self.cfg.high_risk.approvers_required, self.cfg.approvers_required)
+            need = max(self.cfg.high_risk.approvers_required, self.cfg.approvers_required)
+            return max(need, self.crisis_approvers) if "crisis" in risk.labels else need
         return self.cfg.approvers_required
 
     def check_approve(self, user_id: str, roles: frozenset[str], draft: DraftFacts) -> None:

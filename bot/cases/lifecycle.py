@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.intake.case_batch import BatchPlacer, Item
 from bot.clock import Clock, aware
 from bot.config.workspace import Workspace, parse_duration
+from bot.insights.clocks import SlaClocks
 from bot.publishing.outbox import enqueue
 from bot.store import tables as t
 from bot.cases.workflow import TransitionRefused, WorkflowRules
@@ -29,6 +30,7 @@ class CaseService:
         self.rules = {team.name: WorkflowRules(ws.workflow_for(team.name)) for team in ws.teams}
         self.incident_window = parse_duration(ws.incidents.window)
         self.sla_targets = {p: ws.sla.target(p) for p in ("urgent", "high", "normal", "low")}
+        self.sla = SlaClocks(ws)  # due times in each team's business hours
 
     async def get(self, s: AsyncSession, case_id: int) -> t.Case:
         case = await s.get(t.Case, case_id)

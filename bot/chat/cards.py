@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.people.customers import CustomerDirectory
 from bot.cases.drafts import DraftService
+from bot.insights.advocates import advocate_label
 from bot.store import tables as t
 from bot.types import Author, Card
 
@@ -36,15 +37,20 @@ class CardBuilder:
         customer = await self.directory.view(s, case.customer_id, redacted=redacted) if case.customer_id else None
         samples = tuple(f"@{a.handle}: {m.text[:140]}" for m, a in rows[-3:]) if case.is_incident else ()
         folded = await self.folded(s, case.id) if case.is_incident else {}
+        advocate = await advocate_label(s, root.author_id)
+        actions = ACTIONS_BY_STAGE.get(case.stage, DEFAULT_ACTIONS)
+        if advocate and "draft" in actions:
+            actions = (*actions, "thank")  # an advocate's card offers a thank-you draft
         return Card(
             case_id=case.id, team=case.team, network=case.network,
             author=Author(handle=author.handle, name=author.name, followers=author.followers, url=author.url),
             mention_text=root.text, mention_url=root.url, sentiment=root.sentiment,
             sentiment_label=sentiment_label(root.sentiment), priority=case.priority, route=case.route,
-            matched=tuple(root.matched), labels=tuple(case.labels), flags=tuple(case.flags), stage=case.stage,
+            matched=tuple(root.matched), labels=tuple(case.labels) + advocate,
+            flags=tuple(case.flags), stage=case.stage,
             assignee=case.assignee, sla_due_at=case.sla_due_at, customer=customer,
             draft=await self.drafts.view(s, case), mentions_in_case=len(rows),
-            actions=ACTIONS_BY_STAGE.get(case.stage, DEFAULT_ACTIONS),
+            actions=actions,
             incident_count=len(rows) + sum(folded.values()) if case.is_incident else 0, incident_samples=samples,
             folded_cases=tuple(folded), incident_of=case.incident_of,
             mention_edited=await self.edited(s, case.id, f"{root.network}:{root.external_id}"),

@@ -56,7 +56,24 @@ def reference_problems(data: dict) -> list[tuple[Loc, str]]:
     for name, wf in workflows.items():
         if isinstance(wf, dict):
             out += [(("workflows", name) + p, m) for p, m in _workflow_problems(wf)]
+    out += _insight_team_problems(data, teams)
     return out
+
+
+def _insight_team_problems(data: dict, teams: list[str]) -> list[tuple[Loc, str]]:
+    """Teams named by reports, spikes, SLA overrides and crisis workflows must exist."""
+    named: list[tuple[Loc, Any]] = [(("reports", i, "team"), r.get("team")) for i, r in _mappings(data, "reports")]
+    spikes, sla = data.get("spikes"), data.get("sla")
+    if isinstance(spikes, dict) and "team" in spikes:
+        named.append((("spikes", "team"), spikes["team"]))
+    if isinstance(sla, dict) and isinstance(sla.get("teams"), dict):
+        named += [(("sla", "teams", k), k) for k in sla["teams"]]
+    for i, team in _mappings(data, "teams"):
+        crisis = team.get("crisis")
+        if isinstance(crisis, dict) and "team" in crisis:
+            named.append((("teams", i, "crisis", "team"), crisis["team"]))
+    return [(loc, f"unknown team {name!r}" + suggest(name, teams, "teams are"))
+            for loc, name in named if isinstance(name, str) and name not in teams]
 
 
 def _workflow_problems(wf: dict) -> list[tuple[Loc, str]]:

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.config.insights import BusinessHours, Crisis, Escalation, ReportSchedule, SlaTeam, Spikes
 from bot.config.match import MatchExpr
 from bot.config.sources import SourceConfig
 
@@ -63,6 +64,7 @@ class Team(Strict):
     channel: str = Field(min_length=1)
     partner: bool = False  # a shared channel with an outside company
     workflow: str = "default"
+    crisis: Crisis | None = None  # the team's crisis workflow, switched on per route
 
 
 class Route(Strict):
@@ -71,6 +73,7 @@ class Route(Strict):
     priority: PriorityName = "normal"
     labels: list[str] = Field(default_factory=list)
     match: MatchExpr
+    crisis: bool = False  # start in crisis mode (`crisis <route> on|off` switches it from chat)
 
 
 class Transition(Strict):
@@ -179,15 +182,22 @@ class Sla(Strict):
         default_factory=lambda: {"urgent": "30m", "high": "1h", "normal": "4h", "low": "24h"}
     )
 
-    @field_validator("first_response")
+    resolution: dict[PriorityName, str] = Field(default_factory=dict)
+    warn_at: float = Field(default=0.8, gt=0, lt=1)  # share of a target at which the team is warned
+    hours: BusinessHours | None = None  # None: the clocks run around the clock
+    escalation: Escalation = Field(default_factory=Escalation)
+    teams: dict[str, SlaTeam] = Field(default_factory=dict)
+
+    @field_validator("first_response", "resolution")
     @classmethod
     def _durations(cls, v: dict[str, str]) -> dict[str, str]:
         for value in v.values():
             parse_duration(value)
         return v
 
-    def target(self, priority: str) -> timedelta | None:
-        value = self.first_response.get(priority)  # type: ignore[call-overload]
+    def target(self, priority: str, team: str | None = None, kind: str = "first_response") -> timedelta | None:
+        own = getattr(self.teams.get(team), kind, {}) if team else {}
+        value = own.get(priority) or getattr(self, kind).get(priority)  # type: ignore[call-overload]
         return parse_duration(value) if value else None
 
 
@@ -217,6 +227,8 @@ class Workspace(Strict):
     sla: Sla = Field(default_factory=Sla)
     incidents: Incidents = Field(default_factory=Incidents)
     sources: list[SourceConfig] = Field(default_factory=list)
+    spikes: Spikes = Field(default_factory=Spikes)
+    reports: list[ReportSchedule] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> "Workspace":
@@ -238,6 +250,16 @@ class Workspace(Strict):
         for name in self.incidents.routes or ():
             if name not in seen:
                 raise ValueError(f"incidents.routes names unknown route {name!r}")
+        for name in [*self.sla.teams, *(r.team for r in self.reports), *([self.spikes.team] if self.spikes.team else []),
+                     *(t.crisis.team for t in self.teams if t.crisis and t.crisis.team)]:
+            if name not in teams:
+                raise ValueError(f"sla, spikes, reports or crisis name unknown team {name!r}")
+        for esc in [self.sla.escalation, *(own.escalation for own in self.sla.teams.values() if own.escalation)]:
+            if esc.move and esc.move not in DEFAULT_ACTIONS:
+                raise ValueError(f"sla escalation move {esc.move!r} is not an action; actions: {', '.join(DEFAULT_ACTIONS)}")
+        for route in self.routes:
+            if route.crisis and self.team(route.team).crisis is None:
+                raise ValueError(f"route {route.name!r} starts in crisis mode but team {route.team!r} has no crisis workflow")
         names = [s.name for s in self.sources]
         if len(set(names)) != len(names):
             raise ValueError("source names must be unique")

@@ -153,7 +153,6 @@ class BatchPlacer:
     def _open(self, item: Item, incident: bool = False) -> Ref:
         row, match = item.row, item.match
         opened = min(aware(row["created_at"]), self.cases.clock.now())
-        target = self.cases.sla_targets.get(match.priority)
         ref = Ref(opened)
         self.new_cases.append((ref, {
             "conversation_key": row["conversation_key"], "team": match.team, "route": match.route,
@@ -161,8 +160,9 @@ class BatchPlacer:
             "flags": [] if incident else sorted(item.signals.flags), "stage": self.cases.rules[match.team].initial,
             "network": row["network"], "assignee": None, "customer_id": None if incident else item.customer_id,
             "high_risk": False, "is_incident": incident, "incident_of": None, "opened_at": opened,
-            "sla_due_at": opened + target if target else None, "first_response_at": None, "closed_at": None,
-            "card_ref": None, "card_key": None,
+            "sla_due_at": self.cases.sla.due(match.team, match.priority, opened), "first_response_at": None,
+            "closed_at": None, "card_ref": None, "card_key": None,
+            "resolve_due_at": self.cases.sla.due(match.team, match.priority, opened, "resolution"),
         }))
         item.ref, item.created = ref, True
         self.by_conversation[row["conversation_key"]] = ref

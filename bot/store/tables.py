@@ -84,6 +84,7 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     card_ref: Mapped[dict | None] = mapped_column(JSON)  # where the card lives in chat
     card_key: Mapped[str | None] = mapped_column(String(300), unique=True)  # platform:channel:message id
+    resolve_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the resolution SLA
 
 
 class Mention(Base):
@@ -212,4 +213,32 @@ class Watch(Base):
     at: Mapped[datetime] = _ts()
 
 
+class Spike(Base):
+    """A lasting rise in mentions on a route, label or watched term; its alert is edited in place."""
+
+    __tablename__ = "spikes"
+    __table_args__ = (UniqueConstraint("series", "started_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series: Mapped[str] = mapped_column(String(260), index=True)  # route:<name> | label:<name> | term:<term>
+    team: Mapped[str] = mapped_column(String(40))  # whose channel carries the alert
+    started_at: Mapped[datetime] = _ts()
+    updated_at: Mapped[datetime] = _ts()
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    figures: Mapped[dict] = mapped_column(JSON, default=dict)
+    updates: Mapped[int] = mapped_column(Integer, default=0)
+    message_ref: Mapped[dict | None] = mapped_column(JSON)
+
+
+class CrisisMode(Base):
+    """Routes switched to their team's crisis workflow from chat."""
+
+    __tablename__ = "crisis_modes"
+    route: Mapped[str] = mapped_column(String(60), primary_key=True)
+    on: Mapped[bool] = mapped_column(Boolean, default=False)
+    by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = _ts()
+
+
+Index("ix_mentions_created", Mention.created_at)  # reports and spike baselines read by time
+Index("ix_cases_opened", Case.opened_at)
 Index("ix_cases_route_opened", Case.route, Case.opened_at)  # burst detection

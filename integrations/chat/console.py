@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import tempfile
 import uuid
 import shlex
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.console import Console
 from rich.panel import Panel
@@ -31,9 +33,13 @@ def display_name(user_id: str) -> str:
 class ConsolePlatform:
     name = "console"
 
-    def __init__(self, console: Console | None = None, verbose: bool = True) -> None:
+    def __init__(self, console: Console | None = None, verbose: bool = True, files_dir: Path | None = None) -> None:
         self.console = console or Console(highlight=False)
         self.verbose = verbose
+        self.files_dir = files_dir  # where posted images and files are written (a temporary folder if None)
+        self.messages: dict[str, tuple[MessageRef, str]] = {}  # message id -> (ref, text) of channel messages
+        self.message_keys: dict[str, MessageRef] = {}
+        self.files: list[tuple[str, Path, str]] = []  # (channel, path, title)
         self.handlers: ChatHandlers | None = None
         # Unique across runs: a card's id is stored and must not collide after a restart.
         self._run = uuid.uuid4().hex[:8]
@@ -83,6 +89,35 @@ class ConsolePlatform:
         if line is None or (line.channel, line.thread_id) != (ref.channel, ref.thread_id or ref.message_id):
             return None
         return line
+
+    async def post_message(self, channel: str, text: str, key: str | None = None, people: tuple[str, ...] = ()) -> MessageRef:
+        ref = MessageRef("console", channel, str(next(self._ids)))
+        body = text + ("".join(f" @{p}" for p in people))
+        self.messages[ref.message_id] = (ref, body)
+        if key:
+            self.message_keys[key] = ref
+        self.console.print(Text(f"{channel} › {body}", style="bold yellow"))
+        return ref
+
+    async def find_message(self, channel: str, key: str) -> MessageRef | None:
+        ref = self.message_keys.get(key)
+        return ref if ref is not None and ref.channel == channel else None
+
+    async def update_message(self, ref: MessageRef, text: str) -> None:
+        self.messages[ref.message_id] = (ref, text)
+        self.console.print(Text(f"↻ {ref.channel} › {text}", style="yellow"))
+
+    async def post_file(self, channel: str, data: bytes, filename: str, title: str, text: str = "",
+                        thread: MessageRef | None = None) -> MessageRef:
+        if self.files_dir is None:
+            self.files_dir = Path(tempfile.mkdtemp(prefix="rejoinder-files-"))
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        ref = MessageRef("console", channel, str(next(self._ids)), thread_id=thread.message_id if thread else None)
+        path = self.files_dir / f"{len(self.files) + 1:03d}-{Path(filename).name}"
+        path.write_bytes(data)
+        self.files.append((channel, path, title))
+        self.console.print(Text(f"{channel} › [{title}] {path}" + (f" {text}" if text else ""), style="yellow"))
+        return ref
 
     async def tell(self, user: ChatUser, channel: str | None, text: str) -> None:
         self.console.print(Text(f"[to {user.name}] {text}", style="magenta"))

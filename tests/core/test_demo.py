@@ -34,6 +34,12 @@ def test_demo_runs_the_whole_loop(tmp_path):
     assert any("we've sent you a DM so we can call you back today" in r["text"] for r in replies)
     assert "needs the role admin or approver" in out  # the partner's approve was refused
     assert "written by dana, approved by lee" in out  # four-eyes: Dana edited, Lee approved
+    # Alerts and the report: an SLA warning, the outage burst's spike alert (edited in place), charts written.
+    assert "SLA warning: case #" in out and "Spike on route outage" in out and "Spike over on route outage" in out
+    assert "spike alert" in out and "incident card #" in out
+    charts = sorted(p.name for p in (tmp_path / "report").glob("*.png"))
+    assert {"volume_route.png", "sentiment.png", "first_response.png"} <= set(charts)
+    assert (tmp_path / "report" / "index.html").exists() and (tmp_path / "report" / "csv" / "stages.csv").exists()
 
 
 def test_demo_is_repeatable(tmp_path):

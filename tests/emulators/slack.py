@@ -20,7 +20,7 @@ from aiohttp import WSMsgType, web
 from tests.emulators.slack_payloads import PayloadBuilders
 from tests.emulators.slack_webapi import WebApiMethods
 
-JSON_FIELDS = ("blocks", "view", "metadata", "attachments")
+JSON_FIELDS = ("blocks", "view", "metadata", "attachments", "files")
 
 
 @dataclass
@@ -68,6 +68,7 @@ class SlackEmulator(WebApiMethods, PayloadBuilders):
     users: dict[str, dict] = field(default_factory=dict)
     channels: dict[str, dict] = field(default_factory=dict)
     views: dict[str, dict] = field(default_factory=dict)  # view id -> the view as last opened or updated
+    files: dict[str, dict] = field(default_factory=dict)  # file id -> {"filename", "length", "data", "shared"}
     usergroups: dict[str, dict] = field(default_factory=dict)  # subteam id -> group, members in "users"
 
     def __post_init__(self) -> None:
@@ -87,6 +88,7 @@ class SlackEmulator(WebApiMethods, PayloadBuilders):
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/link", self._link)
         app.router.add_post("/respond/{token}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -246,6 +248,15 @@ class SlackEmulator(WebApiMethods, PayloadBuilders):
         if handler is None:
             return 404, {"ok": False, "error": "unknown_method"}, {}
         return 200, handler(args), {}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal hands out: the bytes of one file."""
+        upload = self.files.get(request.match_info["file_id"])
+        if upload is None:
+            return web.Response(status=404, text="unknown upload")
+        upload["data"] = await request.read()
+        await self._notify()
+        return web.Response(text=f"OK - {len(upload['data'])}")
 
     async def _respond(self, request: web.Request) -> web.Response:
         body = await request.json()

@@ -139,3 +139,36 @@ class WebApiMethods:
             shown.append({k: v for k, v in group.items()
                           if (k != "users" or flag("include_users")) and (k != "user_count" or flag("include_count"))})
         return {"ok": True, "usergroups": shown}
+
+    def _m_files_getUploadURLExternal(self, args: dict) -> dict:
+        if not args.get("filename") or not str(args.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F{next(self._counter):08d}"
+        self.files[file_id] = {"filename": args["filename"], "length": int(args["length"]), "data": None, "shared": None}
+        return {"ok": True, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, args: dict) -> dict:
+        """Shares the uploaded files in a channel (or a thread) as one message, as Slack does."""
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            return {"ok": False, "error": "invalid_arguments"}
+        channel = args.get("channel_id")
+        if channel and channel not in self.messages:
+            return {"ok": False, "error": "channel_not_found"}
+        shared = []
+        for item in files:
+            upload = self.files.get(item.get("id", ""))
+            if upload is None or upload["data"] is None or len(upload["data"]) != upload["length"]:
+                return {"ok": False, "error": "file_not_found"}
+            upload["title"] = item.get("title") or upload["filename"]
+            shared.append({"id": item["id"], "name": upload["filename"], "title": upload["title"],
+                           "size": upload["length"]})
+        if channel:
+            message = {"type": "message", "ts": self.next_ts(), "user": self.bot_user_id, "bot_id": self.bot_id,
+                       "text": args.get("initial_comment", ""), "files": shared}
+            if args.get("thread_ts"):
+                message["thread_ts"] = args["thread_ts"]
+            self.messages[channel].append(message)
+            for item in shared:
+                self.files[item["id"]]["shared"] = (channel, message["ts"])
+        return {"ok": True, "files": shared}

@@ -4,6 +4,7 @@ clock follows the feed's timestamps, so response times read like a morning."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -36,6 +37,10 @@ class DemoPaths:
     def replies(self) -> Path:
         return self.workdir / "replies.jsonl"
 
+    @property
+    def report(self) -> Path:
+        return self.workdir / "report"
+
 
 async def drain(app: App) -> None:
     """Run the outbox until nothing is due (the demo has no background tasks)."""
@@ -60,7 +65,7 @@ async def run_demo(workdir: Path, console: Console, *, interactive: bool = False
         orders = await import_orders(db, demo.path("orders.csv"))
         offline = TemplateDrafter(organisation=ws.organisation.name)
         core = Core(ws, db, clock, drafter or offline, offline)
-        console_chat = ConsolePlatform(console, verbose=verbose or interactive)
+        console_chat = ConsolePlatform(console, verbose=verbose or interactive, files_dir=workdir / "files")
         app = App(ws, db, core, {"console": console_chat}, [], {"*": ReplayPublisher(paths.replies)},
                   InProcessBus(), clock)
         await console_chat.start(app.dispatcher.handlers())
@@ -78,6 +83,8 @@ async def run_demo(workdir: Path, console: Console, *, interactive: bool = False
             results = await core.pipeline.ingest([mention], cursor=("demo-feed", str(number)))
             outcomes.extend(results)
             await flush()
+            if await app.insights.tick():  # SLA clocks and spikes, as the running service checks them
+                await flush()
             if not interactive:
                 await team.act(results)
             elif not verbose:
@@ -85,6 +92,10 @@ async def run_demo(workdir: Path, console: Console, *, interactive: bool = False
         if interactive:
             await console_chat.repl(console_chat.user(as_user), after=flush)
         summary = await collect(core, outcomes, paths.replies)
+        built = await app.insights.reports.build(
+            app.insights.reports.scope_for(mentions[0].created_at.replace(minute=0, second=0), clock.now() + timedelta(seconds=1)),
+            paths.report, "Tandem Bikes — the demo morning")
+        summary["report"] = (str(paths.report / "index.html"), len(built.charts))
         print_summary(console, summary)
         return summary
     finally:

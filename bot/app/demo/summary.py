@@ -60,7 +60,17 @@ async def collect(core: Core, outcomes: list[Ingested], replies_path: Path) -> d
         "sla_breached": sum(1 for c in cases if core.cases.sla_breached(c)),
         "stages": dict(Counter(c.stage for c in cases)),
         "customer_timeline": dict(Counter(timeline)),
+        **await insight_figures(core),
     }
+
+
+async def insight_figures(core: Core) -> dict:
+    async with core.db.sessions() as s:
+        events = Counter((await s.execute(select(t.CaseEvent.kind).where(t.CaseEvent.kind.like("sla_%")))).scalars())
+        spikes = list((await s.execute(select(t.Spike).order_by(t.Spike.id))).scalars())
+    return {"sla_warnings": events.get("sla_warn", 0), "sla_breaches_alerted": events.get("sla_breach", 0),
+            "spikes": [(sp.series, sp.figures.get("count"), sp.figures.get("ratio"), sp.updates,
+                        sp.figures.get("incident")) for sp in spikes]}
 
 
 def print_summary(console: Console, s: dict) -> None:
@@ -94,4 +104,10 @@ def print_summary(console: Console, s: dict) -> None:
     row("first response", f"median {_minutes(s['first_response_median_s'])}, max {_minutes(s['first_response_max_s'])}, "
                   f"{s['sla_breached']} SLA breaches")
     row("stages", ", ".join(f"{k} {v}" for k, v in sorted(s["stages"].items())))
+    row("SLA alerts", f"{s['sla_warnings']} warnings and {s['sla_breaches_alerted']} breaches announced in threads and channels")
+    for series, count, ratio, updates, incident in s["spikes"]:
+        row("spike alert", f"{series}: {count} mentions in the window, {ratio}× the usual; posted once, edited {updates} times"
+                           + (f"; incident card #{incident}" if incident else ""))
+    if s.get("report"):
+        row("report", f"{s['report'][0]} with {s['report'][1]} charts")
     console.print(table)

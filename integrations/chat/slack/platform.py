@@ -25,6 +25,7 @@ from bot.ports import ChatHandlers
 from bot.types import Card, ChatUser, MessageRef
 
 from integrations.chat.slack import lookup as slack_lookup
+from integrations.chat.slack import messages as slack_messages
 from integrations.chat.slack.blocks import card_blocks, fallback_text
 from integrations.chat.slack.groups import GROUP_CACHE_SECONDS, SlackUserGroups
 from integrations.chat.slack.inbound import Inbound
@@ -186,6 +187,21 @@ class SlackPlatform:
             except SlackApiError as error:  # e.g. not in that channel: a DM still reaches them
                 log.info("Ephemeral message to %s in %s failed (%s); sending a DM", user.id, channel, error.response.get("error"))
         await self.limiter.call(user.id, self.client.chat_postMessage, channel=user.id, text=body)
+
+    # -- alerts and files (optional port methods) ------------------------
+
+    async def post_message(self, channel: str, text: str, key: str | None = None, people: tuple[str, ...] = ()) -> MessageRef:
+        return await slack_messages.post_message(self, channel, text, key, people)
+
+    async def find_message(self, channel: str, key: str) -> MessageRef | None:
+        return await slack_messages.find_message(self, channel, key)
+
+    async def update_message(self, ref: MessageRef, text: str) -> None:
+        await slack_messages.update_message(self, ref, text)
+
+    async def post_file(self, channel: str, data: bytes, filename: str, title: str, text: str = "",
+                        thread: MessageRef | None = None) -> MessageRef:
+        return await slack_messages.post_file(self, channel, data, filename, title, text, thread)
 
     # -- what the listeners share ----------------------------------------
 

@@ -1,0 +1,1 @@
+"""Reports: figures aggregated in SQL, drawn as charts, written as HTML and CSV."""

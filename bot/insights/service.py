@@ -1,0 +1,39 @@
+"""Everything that watches the workspace on a timer: SLA clocks, spikes and
+scheduled reports. One tick queues outbox rows; the chat worker sends them."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from bot.chat.effects import ChatEffects
+from bot.clock import Clock
+from bot.config.workspace import Workspace
+from bot.insights.effects import InsightEffects
+from bot.insights.reports.service import Reports
+from bot.insights.sla import SlaWatcher
+from bot.insights.spike_watch import SpikeWatch
+from bot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class Insights:
+    def __init__(self, db: Database, ws: Workspace, clock: Clock, cases, chat: ChatEffects) -> None:
+        self.sla = SlaWatcher(db, ws, clock, cases)
+        self.spikes = SpikeWatch(db, ws, clock)
+        self.reports = Reports(db, ws, clock)
+        self.effects = InsightEffects(chat, self.reports)
+
+    async def tick(self) -> int:
+        """One look at everything; returns how many outbox rows were queued."""
+        return await self.sla.scan() + await self.spikes.scan() + await self.reports.schedule()
+
+    async def run_forever(self, on_queued: Callable[[], None], every: float = 60.0) -> None:
+        while True:
+            try:
+                if await self.tick():
+                    on_queued()
+            except Exception:  # noqa: BLE001 - a failed look is logged and tried again next time
+                log.exception("insights tick failed")
+            await asyncio.sleep(every)

@@ -1,0 +1,146 @@
+"""Spike detection on a count series: is the recent window far above what
+this hour of this weekday usually brings, and has it stayed so for a while?
+
+The baseline is seasonal: the mean of the same hour of the week over earlier
+weeks when at least two weeks are known, else the same hour of the day over
+the last week, else a floor. A rise counts when the window holds at least
+`min_count` mentions, `min_ratio` times the baseline, and the Poisson chance
+of that many under the baseline is below `alpha`; it is *lasting* when that
+held at every bucket of the last `sustain`, each of those buckets itself well
+above its usual level. The negative share is compared
+with its own usual level by a binomial tail in the same way."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from scipy.stats import binom, poisson
+
+from bot.config.insights import Spikes
+
+HOUR = 3600
+
+
+@dataclass(frozen=True)
+class Settings:
+    bucket_s: int
+    window: int  # buckets
+    sustain: int  # buckets
+    min_count: int
+    min_ratio: float
+    alpha: float
+    negative_rise: float
+    floor: float  # per hour
+
+    @classmethod
+    def of(cls, cfg: Spikes) -> "Settings":
+        from bot.config.workspace import parse_duration
+
+        bucket = int(parse_duration(cfg.bucket).total_seconds())
+        if HOUR % bucket:
+            raise ValueError("spikes.bucket must divide an hour (e.g. 5m, 10m, 15m)")
+        return cls(bucket, max(1, int(parse_duration(cfg.window).total_seconds()) // bucket),
+                   max(1, int(parse_duration(cfg.sustain).total_seconds()) // bucket), cfg.min_count, cfg.min_ratio,
+                   cfg.alpha, cfg.negative_rise, cfg.floor)
+
+
+@dataclass
+class Verdict:
+    rising: bool  # significant at the last bucket
+    lasting: bool  # significant at every bucket of the sustain stretch
+    count: int  # mentions in the window
+    expected: float  # what the baseline expects for the window
+    negative_share: float
+    usual_negative_share: float | None  # None: too little history to tell
+    negative_rise: bool
+    started: int | None  # bucket index where the lasting stretch began
+    hourly: list[int] = field(default_factory=list)  # the last 24 h, per hour
+    hourly_expected: list[float] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return self.count / self.expected if self.expected else float("inf")
+
+
+def _shifted_mean(hourly: np.ndarray, step: int, times: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per hour: the mean of the values `step`, 2×`step`… `times`×`step` hours earlier, and how many there were."""
+    n = len(hourly)
+    total, seen = np.zeros(n), np.zeros(n)
+    for k in range(1, times + 1):
+        lag = step * k
+        if lag >= n:
+            break
+        total[lag:] += hourly[:-lag]
+        seen[lag:] += 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(seen > 0, total / np.maximum(seen, 1), 0.0), seen
+
+
+def hourly_baseline(hourly: np.ndarray, floor: float) -> np.ndarray:
+    """Expected count for every hour of `hourly`, from the hours before it only."""
+    weekly, weeks = _shifted_mean(hourly.astype(float), 168, 4)
+    daily, days = _shifted_mean(hourly.astype(float), 24, 7)
+    last_week = np.concatenate([np.zeros(min(168, len(hourly))), hourly[:-168].astype(float)])[: len(hourly)]
+    # Two weeks or more: the same hour of the week. Less: the same hour of the
+    # day, half-weighted with last week's same slot when there is one.
+    expected = np.where(weeks >= 2, weekly, np.where(weeks == 1, 0.5 * daily + 0.5 * last_week, daily))
+    expected = np.where((weeks == 0) & (days == 0), floor, expected)
+    return np.maximum(expected, floor)
+
+
+class Detector:
+    def __init__(self, settings: Settings) -> None:
+        self.s = settings
+        self.per_hour = HOUR // settings.bucket_s
+
+    def _significant(self, count: int, expected: float) -> bool:
+        s = self.s
+        return (count >= s.min_count and count >= s.min_ratio * expected
+                and float(poisson.sf(count - 1, max(expected, 1e-9))) < s.alpha)
+
+    def evaluate(self, counts: np.ndarray, negatives: np.ndarray, start: datetime) -> Verdict:
+        """`counts[i]`: mentions in bucket i from `start` (aligned to the hour); the last is now's."""
+        s, per = self.s, self.per_hour
+        pad = (-len(counts)) % per
+        padded = np.concatenate([counts, np.zeros(pad)])
+        hourly = padded.reshape(-1, per).sum(axis=1)
+        expected_h = hourly_baseline(hourly, s.floor)
+        expected_b = np.repeat(expected_h / per, per)[: len(counts)]
+        cum, cum_e = np.concatenate([[0], np.cumsum(counts)]), np.concatenate([[0], np.cumsum(expected_b)])
+
+        def window_at(end: int) -> tuple[int, float]:  # buckets [end - window, end)
+            lo = max(0, end - s.window)
+            return int(cum[end] - cum[lo]), float(cum_e[end] - cum_e[lo])
+
+        n = len(counts)
+        marks = [self._significant(*window_at(end)) for end in range(max(1, n - s.sustain + 1), n + 1)]
+        count, expected = window_at(n)
+        neg = int(negatives[-s.window:].sum())
+        history_n, history_neg = int(counts[:-s.window].sum()), int(negatives[:-s.window].sum())
+        known = history_n >= 20
+        usual = history_neg / history_n if known else 0.2  # a prior until there is history
+        share = neg / count if count else 0.0
+        neg_rise = (count >= s.min_count and share - usual >= s.negative_rise
+                    and float(binom.sf(neg - 1, count, max(usual, 0.05))) < s.alpha)
+        # Lasting: the window is significant at every bucket of the sustain
+        # stretch, and each of those buckets is itself well above its usual
+        # level, so one burst that lingers in the window is not mistaken for a rise.
+        recent = counts[-s.sustain:] >= s.min_ratio * expected_b[-s.sustain:]
+        lasting = len(marks) >= s.sustain and all(marks) and bool(recent.all())
+        last_hours = hourly[-24:]
+        started = None
+        if lasting:  # back to the first bucket of the rise, at most a window and the sustain stretch back
+            started = n - s.sustain
+            while (started > max(0, n - s.sustain - s.window) and counts[started - 1] > 0
+                   and counts[started - 1] >= s.min_ratio * expected_b[started - 1]):
+                started -= 1
+        return Verdict(rising=bool(marks and marks[-1]), lasting=lasting, count=count, expected=expected,
+                       negative_share=share, usual_negative_share=usual if known else None, negative_rise=neg_rise,
+                       started=started,
+                       hourly=[int(v) for v in last_hours], hourly_expected=[round(float(v), 2) for v in expected_h[-24:]])
+
+
+def aligned_start(now: datetime, history: timedelta) -> datetime:
+    """The first bucket's start: `history` before now, on the hour."""
+    return (now - history).replace(minute=0, second=0, microsecond=0)
