@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.intake.case_batch import BatchPlacer, Item
 from bot.clock import Clock, aware
 from bot.config.workspace import Workspace, parse_duration
+from bot.crm.interactions import Interactions
 from bot.publishing.outbox import enqueue
 from bot.store import tables as t
 from bot.cases.workflow import TransitionRefused, WorkflowRules
@@ -29,6 +30,7 @@ class CaseService:
         self.rules = {team.name: WorkflowRules(ws.workflow_for(team.name)) for team in ws.teams}
         self.incident_window = parse_duration(ws.incidents.window)
         self.sla_targets = {p: ws.sla.target(p) for p in ("urgent", "high", "normal", "low")}
+        self.interactions = Interactions(ws)  # write-back to the CRM and webhook sinks
 
     async def get(self, s: AsyncSession, case_id: int) -> t.Case:
         case = await s.get(t.Case, case_id)
@@ -61,6 +63,7 @@ class CaseService:
         if not rules.is_open(target):
             case.closed_at = self.clock.now()
         await self.event(s, case, actor, "stage", line, **{"from": old, "to": target, **detail})
+        await self.interactions.on_move(s, case, action, actor, detail, self.clock.now())
         return target
 
     def can(self, case: t.Case, action: str) -> bool:

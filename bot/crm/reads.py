@@ -1,0 +1,117 @@
+"""Customer context from the CRM for cards. Cards read only the cache, so a
+slow or failing CRM never holds up the pipeline or a card; an outbox row
+(crm.refresh) asks the CRM and then redraws the card. While the CRM is down
+the card says so, and the row keeps retrying until it answers."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock, aware
+from bot.crm import resolve
+from bot.crm.profiles import contact_from_dict, contact_to_dict, profile_from_dict, profile_to_dict, redact
+from bot.ports import CrmUnavailable, CustomerDirectory
+from bot.publishing.outbox import enqueue
+from bot.store import tables as t
+from bot.store.db import Database
+from bot.types import CrmPanel
+
+log = logging.getLogger(__name__)
+
+
+async def mention_author(s: AsyncSession, network: str, external_id: str) -> t.Author | None:
+    return (await s.execute(
+        select(t.Author).join(t.Mention, t.Mention.author_id == t.Author.id)
+        .where(t.Mention.network == network, t.Mention.external_id == external_id))).scalar_one_or_none()
+
+
+class CrmReads:
+    def __init__(self, db: Database, clock: Clock, directory: CustomerDirectory, ttl: timedelta,
+                 timeout_s: float = 10.0, on_change: Callable[[], None] | None = None) -> None:
+        self.db, self.clock, self.directory, self.ttl, self.timeout_s = db, clock, directory, ttl, timeout_s
+        self.on_change = on_change or (lambda: None)  # a card update was queued
+
+    async def panel(self, s: AsyncSession, network: str, handle: str, *, redacted: bool) -> CrmPanel:
+        row = await s.get(t.CrmCache, resolve.subject(network, handle))
+        panel = self._panel(row)
+        return redact(panel) if redacted else panel
+
+    def _panel(self, row: t.CrmCache | None) -> CrmPanel:
+        system = self.directory.name
+        if row is None:
+            return CrmPanel(system, "pending")
+        profile = profile_from_dict(row.profile) if row.profile else None
+        suggestions = tuple(contact_from_dict(c) for c in row.suggestions or ())
+        return CrmPanel(system, row.status, profile=profile, matched_by=row.matched_by, suggestions=suggestions,
+                        error=row.error, as_of=aware(row.fetched_at))
+
+    def fresh(self, row: t.CrmCache | None) -> bool:
+        return (row is not None and row.status in ("ok", "no_match") and row.fetched_at is not None
+                and self.clock.now() - aware(row.fetched_at) < self.ttl)
+
+    async def refresh(self, row: t.Outbox, uncertain: bool) -> dict:
+        """Outbox handler for crm.refresh: ask the CRM about the author, store
+        the answer, redraw the card. Reading twice is harmless, so `uncertain`
+        changes nothing here."""
+        p = row.payload
+        async with self.db.sessions() as s:
+            author = await mention_author(s, p["network"], p["external_id"])
+            if author is None:
+                return {"skipped": "mention not found"}
+            network, handle, key = author.network, author.handle, resolve.subject(author.network, author.handle)
+            cached = await s.get(t.CrmCache, key)
+            if self.fresh(cached) and not p.get("force"):
+                return {"skipped": "fresh"}
+            link = await resolve.linked_email(s, network, handle)
+            email = await resolve.known_email(s, network, handle)
+            texts = (await s.execute(select(t.Mention.text).where(t.Mention.case_id == row.case_id))).scalars().all()
+        try:
+            found = await asyncio.wait_for(self._ask(network, handle, author.name, link, email, list(texts)),
+                                           self.timeout_s)
+        except (CrmUnavailable, TimeoutError, OSError) as exc:
+            reason = str(exc) or type(exc).__name__
+            await self._store(key, row.case_id, status="unavailable", error=reason)
+            raise CrmUnavailable(f"{self.directory.name}: {reason}",
+                                 getattr(exc, "retry_after", None)) from exc
+        contact, how, profile, suggestions = found
+        await self._store(key, row.case_id, status="ok" if contact else "no_match", contact_id=contact.id if contact else None,
+                          matched_by=how, profile=profile_to_dict(profile) if profile else None,
+                          suggestions=[contact_to_dict(c) for c in suggestions], error=None, fetched=True)
+        return {"status": "ok" if contact else "no_match", "contact": contact.id if contact else None}
+
+    async def _ask(self, network: str, handle: str, name: str, link: str | None, email: str | None, texts: list[str]):
+        contact, how = await resolve.find(self.directory, network, handle, link, email)
+        if contact is not None:
+            return contact, how, await self.directory.profile(contact), []
+        # Likely matches are shown to people; nothing is linked without one of them saying so.
+        return None, None, None, await self.directory.suggest(name, resolve.emails_in(texts))
+
+    async def _store(self, key: str, case_id: int | None, *, status: str, fetched: bool = False, **values) -> None:
+        now = self.clock.now()
+        async with self.db.transaction() as s:
+            row = await s.get(t.CrmCache, key)
+            if row is None:
+                row = t.CrmCache(subject=key, status=status, suggestions=[], tried_at=now)
+                s.add(row)
+            changed = row.status != status or fetched
+            row.status, row.tried_at = status, now
+            if fetched:
+                row.fetched_at = now
+            for name, value in values.items():
+                setattr(row, name, value)
+            if changed and case_id is not None:
+                enqueue(s, "chat.update", f"update:{uuid.uuid4().hex}", now, case_id=case_id)
+        if changed:
+            self.on_change()
+
+    async def forget(self, s: AsyncSession, network: str, handle: str) -> None:
+        """After a link or unlink: the next refresh asks the CRM again."""
+        row = await s.get(t.CrmCache, resolve.subject(network, handle))
+        if row is not None:
+            row.fetched_at = None

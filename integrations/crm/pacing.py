@@ -1,0 +1,42 @@
+"""Client-side pacing for a CRM's documented rate limit, and a pause every
+caller honours after the CRM says "too many" (a 429's Retry-After, HubSpot's
+daily policy, Salesforce's REQUEST_LIMIT_EXCEEDED). One Pacer per connection,
+shared by reads and writes, so a burst of writes cannot starve the cards."""
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+
+
+class Pacer:
+    def __init__(self, requests: int, per_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.requests, self.per_seconds, self.clock = requests, per_seconds, clock
+        self.sent: deque[float] = deque()
+        self.paused_until = 0.0
+        self.lock = asyncio.Lock()
+
+    def pause(self, seconds: float) -> None:
+        """Nobody calls for `seconds` (the CRM asked us to wait)."""
+        self.paused_until = max(self.paused_until, self.clock() + seconds)
+
+    def paused_for(self) -> float:
+        return max(self.paused_until - self.clock(), 0.0)
+
+    async def turn(self, max_wait: float | None = None) -> None:
+        """Wait for a slot in the sliding window. With `max_wait`, a longer
+        pause raises TimeoutError instead of waiting (the caller queues the work)."""
+        async with self.lock:
+            while True:
+                now = self.clock()
+                while self.sent and now - self.sent[0] >= self.per_seconds:
+                    self.sent.popleft()
+                wait = max(self.paused_until - now,
+                           self.sent[0] + self.per_seconds - now if len(self.sent) >= self.requests else 0.0)
+                if wait <= 0:
+                    self.sent.append(now)
+                    return
+                if max_wait is not None and wait > max_wait:
+                    raise TimeoutError(f"rate limited for another {wait:.0f}s")
+                await asyncio.sleep(wait)
