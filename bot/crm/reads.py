@@ -96,10 +96,10 @@ class CrmReads:
         now = self.clock.now()
         async with self.db.transaction() as s:
             row = await s.get(t.CrmCache, key)
+            changed = row is None or row.status != status or fetched
             if row is None:
                 row = t.CrmCache(subject=key, status=status, suggestions=[], tried_at=now)
                 s.add(row)
-            changed = row.status != status or fetched
             row.status, row.tried_at = status, now
             if fetched:
                 row.fetched_at = now
