@@ -9,6 +9,7 @@ HubSpot's policy headers and body), and scripted trouble (`fail_next`: a
 429 with Retry-After, a 5xx, or an answer lost after the write happened)."""
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -38,6 +39,7 @@ class HubSpotEmulator(ScriptedServer):
         self.properties: dict[str, dict[str, dict]] = {t: {} for t in TYPES}
         self.violations: list[str] = []
         self.retry_after: str | None = None  # sent with scripted 429s
+        self.holds: dict[str, int] = {}  # route -> how many answers to hold for ever, after doing the work
         self._ids = itertools.count(1001)
         for name in ("firstname", "lastname", "email", "associatedcompanyid", "hubspot_owner_id", "total_revenue"):
             self.define("contacts", name)
@@ -117,6 +119,12 @@ class HubSpotEmulator(ScriptedServer):
         if failure is not None and not failure.after_commit:
             return self._failed(failure)
         response = self._route(request, body)
+        route = f"{request.method} {request.path}"
+        if self.holds.get(route):
+            # The write is done but its answer never comes: the caller is killed while it waits.
+            self.holds[route] -= 1
+            await self._notify()
+            await asyncio.Event().wait()
         return self._failed(failure) if failure is not None else response
 
     def _failed(self, failure) -> web.Response:

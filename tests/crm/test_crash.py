@@ -1,0 +1,46 @@
+"""kill -9 between the CRM write and the outbox's acknowledgement, then a
+restart: the note exists once. The first process writes the note and is
+killed while HubSpot's answer is held back; the second recovers the row as
+uncertain, finds the note by its key and does not write it again."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.crm.conftest import TOKEN
+
+ROOT = Path(__file__).resolve().parents[2]
+WAIT = 60.0
+
+
+async def child(db_url: str, hub_url: str, mode: str) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.crm.crash_child", db_url, hub_url, TOKEN, mode, cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+
+
+async def test_kill_9_after_the_note_is_written_then_restart_keeps_one_note(tmp_path, hub, seeded):
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    hub.holds["POST /crm/v3/objects/notes"] = 1
+    first = await child(db_url, hub.url, "ingest")
+    try:
+        await hub.wait_until(lambda: len(hub.objects["notes"]) == 1, WAIT, "the note written by the first process")
+    finally:
+        first.send_signal(signal.SIGKILL)
+    assert await first.wait() == -signal.SIGKILL
+
+    second = await child(db_url, hub.url, "resume")
+    out, err = await asyncio.wait_for(second.communicate(), WAIT)
+    assert second.returncode == 0, err.decode()[-2000:]
+    report = json.loads(out.decode().strip().splitlines()[-1])
+    assert report["recovered"] == 1  # the write was mid-flight at the kill
+    write = next(r for r in report["rows"] if r["kind"] == "crm.write")
+    assert write["status"] == "sent" and write["result"]["found"] is True and write["attempts"] == 2
+    assert len(hub.notes_on(seeded.maria)) == 1 and len(hub.objects["notes"]) == 1
+    searched = [c for c in hub.calls_to("POST", "/crm/v3/objects/notes/search")]
+    assert searched, "the restarted process looked for the note before writing"
