@@ -13,6 +13,7 @@ from typing import Any
 from bot.config.issues import ConfigIssue, Loc, SourceMap, source_map_for, suggest
 from pydantic import BaseModel
 
+from bot.config.crm_checks import crm_environment_problems, crm_reference_problems
 from bot.config.workspace import DEFAULT_ACTIONS, DEFAULT_STAGES, Workspace
 from bot.app.settings import Settings
 
@@ -54,7 +55,7 @@ def reference_problems(data: dict) -> list[tuple[Loc, str]]:
     for name, wf in workflows.items():
         if isinstance(wf, dict):
             out += [(("workflows", name) + p, m) for p, m in _workflow_problems(wf)]
-    return out
+    return out + crm_reference_problems(data)
 
 
 def _workflow_problems(wf: dict) -> list[tuple[Loc, str]]:
@@ -128,6 +129,7 @@ def check_environment(ws: Workspace, settings: Settings) -> list[ConfigIssue]:
         need("discord", "DISCORD_TOKEN", "the bot token")
     for i, source in enumerate(ws.sources):
         issues += [smap.issue(("sources", i, field), message) for field, message in _secret_problems(source, settings)]
+    issues += crm_environment_problems(ws, lambda var: settings.env_secret(var) is not None, smap)
     return issues
 
 
