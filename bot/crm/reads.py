@@ -64,23 +64,26 @@ class CrmReads:
             author = await mention_author(s, p["network"], p["external_id"])
             if author is None:
                 return {"skipped": "mention not found"}
-            network, handle, key = author.network, author.handle, resolve.subject(author.network, author.handle)
-            cached = await s.get(t.CrmCache, key)
-            if self.fresh(cached) and not p.get("force"):
+            if self.fresh(await s.get(t.CrmCache, resolve.subject(author.network, author.handle))) and not p.get("force"):
                 return {"skipped": "fresh"}
+            texts = (await s.execute(select(t.Mention.text).where(t.Mention.case_id == row.case_id))).scalars().all()
+        return await self.update(author, row.case_id, list(texts))
+
+    async def update(self, author: t.Author, case_id: int | None, texts: list[str]) -> dict:
+        """Ask the CRM who `author` is and store the answer (or that it did not
+        answer: then raise CrmUnavailable, so the caller tries again later)."""
+        network, handle, key = author.network, author.handle, resolve.subject(author.network, author.handle)
+        async with self.db.sessions() as s:
             link = await resolve.linked_email(s, network, handle)
             email = await resolve.known_email(s, network, handle)
-            texts = (await s.execute(select(t.Mention.text).where(t.Mention.case_id == row.case_id))).scalars().all()
         try:
-            found = await asyncio.wait_for(self._ask(network, handle, author.name, link, email, list(texts)),
-                                           self.timeout_s)
+            found = await asyncio.wait_for(self._ask(network, handle, author.name, link, email, texts), self.timeout_s)
         except (CrmUnavailable, TimeoutError, OSError) as exc:
             reason = str(exc) or type(exc).__name__
-            await self._store(key, row.case_id, status="unavailable", error=reason)
-            raise CrmUnavailable(f"{self.directory.name}: {reason}",
-                                 getattr(exc, "retry_after", None)) from exc
+            await self._store(key, case_id, status="unavailable", error=reason)
+            raise CrmUnavailable(f"{self.directory.name}: {reason}", getattr(exc, "retry_after", None)) from exc
         contact, how, profile, suggestions = found
-        await self._store(key, row.case_id, status="ok" if contact else "no_match", contact_id=contact.id if contact else None,
+        await self._store(key, case_id, status="ok" if contact else "no_match", contact_id=contact.id if contact else None,
                           matched_by=how, profile=profile_to_dict(profile) if profile else None,
                           suggestions=[contact_to_dict(c) for c in suggestions], error=None, fetched=True)
         return {"status": "ok" if contact else "no_match", "contact": contact.id if contact else None}

@@ -64,7 +64,7 @@ async def make_crm_world(database_url: str, tmp_path: Path, url: str, token: str
     core = Core(ws, db, clock, drafter, drafter)
     chat = DrawingConsole()
     replies = tmp_path / "replies.jsonl"
-    crm = Crm(ws, db, clock, HubSpotDirectory(ws.crm, token), sinks)
+    crm = Crm(ws, db, clock, HubSpotDirectory(ws.crm, token), sinks(db) if sinks else None)
     app = App(ws, db, core, {"console": chat}, [], {"*": ReplayPublisher(replies)}, InProcessBus(), clock, crm)
     await chat.start(app.dispatcher.handlers())
     return CrmWorld(core, app, clock, chat, replies, db)
