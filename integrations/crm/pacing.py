@@ -11,8 +11,11 @@ from collections.abc import Callable
 
 
 class Pacer:
-    def __init__(self, requests: int, per_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.requests, self.per_seconds, self.clock = requests, per_seconds, clock
+    def __init__(self, requests: int, per_seconds: float, clock: Callable[[], float] = time.monotonic,
+                 margin: float = 0.1) -> None:
+        # The vendor counts a request when it arrives, we when we send it: a
+        # window a little longer than theirs keeps concurrent calls inside it.
+        self.requests, self.per_seconds, self.clock = requests, per_seconds * (1 + margin), clock
         self.sent: deque[float] = deque()
         self.paused_until = 0.0
         self.lock = asyncio.Lock()
