@@ -56,15 +56,17 @@ class CrmWorld(World):
 
 
 async def make_crm_world(database_url: str, tmp_path: Path, url: str, token: str, extra: str = "",
-                         sinks=None) -> CrmWorld:
-    ws = parse_workspace(crm_workspace(url, extra), "test.yaml")
+                         sinks=None, crm_yaml: str | None = None, directory=None) -> CrmWorld:
+    """`crm_yaml`/`directory(ws)`: another CRM section and connector (Salesforce) instead of HubSpot."""
+    ws = parse_workspace(WORKSPACE + crm_yaml if crm_yaml else crm_workspace(url, extra), "test.yaml")
     clock = ManualClock(T0)
     db = await Database(database_url).start()
     drafter = TemplateDrafter(organisation="Acme")
     core = Core(ws, db, clock, drafter, drafter)
     chat = DrawingConsole()
     replies = tmp_path / "replies.jsonl"
-    crm = Crm(ws, db, clock, HubSpotDirectory(ws.crm, token), sinks(db) if sinks else None)
+    connector = directory(ws) if directory else HubSpotDirectory(ws.crm, token)
+    crm = Crm(ws, db, clock, connector, sinks(db) if sinks else None)
     app = App(ws, db, core, {"console": chat}, [], {"*": ReplayPublisher(replies)}, InProcessBus(), clock, crm)
     await chat.start(app.dispatcher.handlers())
     return CrmWorld(core, app, clock, chat, replies, db)
