@@ -15,6 +15,9 @@ _VALUE = r"'(?:[^'\\]|\\.)*'|null|true|false|-?\d+(?:\.\d+)?"
 _TERM = re.compile(rf"^(?P<field>[\w.]+)\s*(?:(?P<eq>=)\s*(?P<value>{_VALUE})|IN\s*\((?P<values>(?:\s*(?:{_VALUE})\s*,?)*)\))$", re.I)
 
 
+ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+
+
 class SoqlError(ValueError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -32,8 +35,8 @@ class Query:
 
 
 def _value(text: str):
-    if text.startswith("'"):
-        return re.sub(r"\\(.)", r"\1", text[1:-1])
+    if text.startswith("'"):  # SOQL's escape sequences
+        return re.sub(r"\\(.)", lambda m: ESCAPES.get(m.group(1), m.group(1)), text[1:-1], flags=re.S)
     if text.lower() == "null":
         return None
     if text.lower() in ("true", "false"):
