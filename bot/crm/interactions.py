@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config.workspace import Workspace
+from bot.crm.resolve import subject
 from bot.publishing.outbox import enqueue
 from bot.store import tables as t
 
@@ -68,9 +69,24 @@ class Interactions:
                                  {**ref, "event": "ticket_open"}))
         return rows
 
+    async def _look_up_if_unknown(self, s: AsyncSession, case: t.Case, now: datetime) -> None:
+        """A case from before the CRM was configured (or whose lookup was
+        forgotten) gets one, so its card does not wait for a new mention."""
+        root = (await s.execute(select(t.Mention.network, t.Mention.external_id, t.Author.handle)
+                                .join(t.Author, t.Mention.author_id == t.Author.id)
+                                .where(t.Mention.case_id == case.id).order_by(t.Mention.id).limit(1))).one_or_none()
+        if root is None:
+            return
+        cached = await s.get(t.CrmCache, subject(root.network, root.handle))
+        if cached is None or cached.fetched_at is None and cached.status != "unavailable":
+            enqueue(s, "crm.refresh", f"crm.refresh:{uuid.uuid4().hex}", now, case=case,
+                    payload={"network": root.network, "external_id": root.external_id})
+
     async def on_move(self, s: AsyncSession, case: t.Case, action: str, actor: str, detail: dict,
                       now: datetime) -> None:
         """After a workflow move, in its transaction: a reply, a resolution or an escalation."""
+        if self.reads and not case.is_incident:
+            await self._look_up_if_unknown(s, case, now)
         event = ACTIONS.get(action)
         if event is None or case.is_incident:
             return  # an incident speaks to many authors: only their mentions are written back

@@ -66,7 +66,7 @@ class Crm:
         self.reads = None
         if directory is not None:
             self.reads = CrmReads(db, clock, directory, parse_duration(ws.crm.cache_ttl), ws.crm.timeout_s, on_card_change)
-            writes = CrmWrites(db, directory)
+            writes = CrmWrites(db, directory, self.reads.fresh)
             handlers |= {"crm.refresh": self.reads.refresh, "crm.write": writes.write, "crm.ticket": writes.ticket}
         if sinks is not None:
             handlers["crm.webhook"] = sinks.handle

@@ -3,6 +3,8 @@ row's key is stored on the CRM record, and a row that may have taken effect
 (a retry, or one left mid-flight by a crash) looks for it before writing."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,14 +43,19 @@ async def interaction_for(s: AsyncSession, row: t.Outbox) -> tuple[Interaction, 
 
 
 class CrmWrites:
-    def __init__(self, db: Database, directory: CustomerDirectory) -> None:
-        self.db, self.directory = db, directory
+    def __init__(self, db: Database, directory: CustomerDirectory, fresh: Callable[[t.CrmCache | None], bool]) -> None:
+        """`fresh(row)`: whether a cached answer is recent enough to trust (the read cache's TTL)."""
+        self.db, self.directory, self.fresh = db, directory, fresh
 
     async def contact(self, s: AsyncSession, network: str, handle: str) -> CrmContact | None:
-        """The cached match when the card already found one; otherwise ask the CRM."""
+        """The cached match when the card already found one (or found, lately,
+        that there is none: a burst from strangers costs no second lookup);
+        otherwise ask the CRM."""
         cached = await s.get(t.CrmCache, resolve.subject(network, handle))
         if cached is not None and cached.status == "ok" and cached.profile:
             return profile_from_dict(cached.profile).contact
+        if cached is not None and cached.status == "no_match" and self.fresh(cached):
+            return None
         link = await resolve.linked_email(s, network, handle)
         email = await resolve.known_email(s, network, handle)
         return (await resolve.find(self.directory, network, handle, link, email))[0]

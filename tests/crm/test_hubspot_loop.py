@@ -93,3 +93,16 @@ async def test_partners_see_the_account_but_no_amounts_or_owner(database_url, tm
         assert partner_card.crm.redacted and partner_card.crm.profile.lifetime_value is None
     finally:
         await w.db.close()
+
+
+async def test_a_case_from_before_the_crm_is_looked_up_on_its_next_move(database_url, tmp_path, hub, seeded):
+    w = await make_crm_world(database_url, tmp_path, hub.url, TOKEN)
+    try:
+        [r] = await w.ingest(mention(1, "@acme my order is broken"))
+        async with w.db.transaction() as s:  # as if it was stored before the crm: section existed
+            await s.execute(t.CrmCache.__table__.delete())
+        await w.run(SAM, "escalate", r.case_id, "needs a lead")
+        card = w.chat.drawn[r.case_id]
+        assert card.crm.status == "ok" and card.crm.profile.contact.id == seeded.maria
+    finally:
+        await w.db.close()
