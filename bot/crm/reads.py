@@ -69,9 +69,10 @@ class CrmReads:
             texts = (await s.execute(select(t.Mention.text).where(t.Mention.case_id == row.case_id))).scalars().all()
         return await self.update(author, row.case_id, list(texts))
 
-    async def update(self, author: t.Author, case_id: int | None, texts: list[str]) -> dict:
-        """Ask the CRM who `author` is and store the answer (or that it did not
-        answer: then raise CrmUnavailable, so the caller tries again later)."""
+    async def update(self, author, case_id: int | None, texts: list[str]) -> dict:
+        """Ask the CRM who `author` is (anything with network, handle and name:
+        a stored author, or a customer's handle) and store the answer (or that
+        it did not answer: then raise CrmUnavailable, so the caller tries again later)."""
         network, handle, key = author.network, author.handle, resolve.subject(author.network, author.handle)
         async with self.db.sessions() as s:
             link = await resolve.linked_email(s, network, handle)

@@ -84,6 +84,18 @@ async def test_backfill_links_authors_and_resumes_where_it_stopped(tmp_path, hub
     assert code == 0 and "0 matched, 1 without a contact" in err  # maria was done already
     assert len(hub.calls_to("POST", "/crm/v3/objects/contacts/search")) == searches + 1
     assert await cache(tmp_path) == {"x:maria": "ok", "x:jb_rides": "no_match"}
+    # A customer of the built-in directory, on a network without a handle field: found by email.
+    db = await Database(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}").start()
+    async with db.transaction() as s:
+        customer = t.Customer(name="Maria Kowalski", email="maria@example.com", tier="vip", lifetime_value=0.0,
+                              created_at=T0)
+        s.add(customer)
+        await s.flush()
+        s.add(t.Identity(customer_id=customer.id, network="mastodon", handle="maria@bikes.social"))
+    await db.close()
+    code, out, err = await rejoinder(tmp_path, "crm", "backfill")
+    assert code == 0 and "1 matched, 0 without a contact" in err
+    assert (await cache(tmp_path))["mastodon:maria@bikes.social"] == "ok"
 
 
 async def test_timeline_export_as_csv_and_jsonl(tmp_path, hub, seeded):
