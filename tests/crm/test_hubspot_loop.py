@@ -106,3 +106,25 @@ async def test_a_case_from_before_the_crm_is_looked_up_on_its_next_move(database
         assert card.crm.status == "ok" and card.crm.profile.contact.id == seeded.maria
     finally:
         await w.db.close()
+
+
+async def test_a_long_outage_queues_writes_and_loses_none(database_url, tmp_path, hub, seeded):
+    w = await make_crm_world(database_url, tmp_path, hub.url, TOKEN)
+    try:
+        for route in ("POST /crm/v3/objects/contacts/search", "POST /crm/v3/objects/notes/search",
+                      "POST /crm/v3/objects/notes"):
+            hub.fail_next(route, times=1000, status=503)
+        [r] = await w.ingest(mention(1, "@acme my order is broken"))
+        for _ in range(12):  # more attempts than any other outbox gives a row
+            w.clock.advance(timedelta(minutes=10))
+            await w.drain()
+        async with w.db.sessions() as s:
+            rows = (await s.execute(select(t.Outbox).where(t.Outbox.kind.startswith("crm.")))).scalars().all()
+        assert {row.status for row in rows} == {"uncertain"} and min(row.attempts for row in rows) > 10
+        hub.clear_failures()
+        w.clock.advance(timedelta(minutes=10))
+        await w.drain()
+        assert [n["properties"]["rejoinder_key"] for n in hub.notes_on(seeded.maria)] == ["crm:mention:x:1"]
+        assert w.chat.drawn[r.case_id].crm.status == "ok"
+    finally:
+        await w.db.close()
