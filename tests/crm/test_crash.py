@@ -42,5 +42,7 @@ async def test_kill_9_after_the_note_is_written_then_restart_keeps_one_note(tmp_
     write = next(r for r in report["rows"] if r["kind"] == "crm.write")
     assert write["status"] == "sent" and write["result"]["found"] is True and write["attempts"] == 2
     assert len(hub.notes_on(seeded.maria)) == 1 and len(hub.objects["notes"]) == 1
-    searched = [c for c in hub.calls_to("POST", "/crm/v3/objects/notes/search")]
-    assert searched, "the restarted process looked for the note before writing"
+    looked = [c for c in hub.calls if c.method == "GET" and c.query.get("idProperty") == "rejoinder_key"]
+    assert [c.path for c in looked] == ["/crm/v3/objects/notes/crm:mention:x:1"]  # by its key, before writing
+    # The first process's create never got its answer (nor a line in the log); the second made none.
+    assert hub.calls_to("POST", "/crm/v3/objects/notes") == []

@@ -104,3 +104,15 @@ async def test_tickets_open_once_and_close(hub, seeded):
     await d.close_ticket(ticket)
     assert hub.objects["tickets"][ticket]["properties"]["hs_pipeline_stage"] == "4"
     assert hub.associated("tickets", ticket, "contacts") == [seeded.maria]
+
+
+async def test_without_a_unique_key_property_the_lookup_falls_back_to_search(hub, seeded):
+    hub.define("notes", "rejoinder_key", unique=False)
+    d = HubSpotDirectory(hubspot_config(hub.url), TOKEN)
+    contact = await d.find_contact(network="x", handle="maria")
+    bsky = interaction(key="crm:mention:bluesky:at://did:plc:abc/app.bsky.feed.post/3k")
+    note_id = await d.log_interaction(contact, bsky)
+    assert await d.find_interaction(bsky.key) == note_id  # stored as a digest: safe in a URL
+    assert hub.objects["notes"][note_id]["properties"]["rejoinder_key"].startswith("h:")
+    statuses = [c.status for c in hub.calls if c.query.get("idProperty")]
+    assert statuses == [400] and hub.calls_to("POST", "/crm/v3/objects/notes/search")

@@ -172,6 +172,8 @@ class HubSpotEmulator(ScriptedServer):
         if (bad := self._unknown(object_type)) is not None:
             return bad
         by = q.get("idProperty")
+        if by and not (self.properties[object_type].get(by) or {}).get("hasUniqueValue") and by != "hs_object_id":
+            return self._error(400, f"{by} is not a unique property", "VALIDATION_ERROR")
         found = next((o for o in self.objects[object_type].values() if o["properties"].get(by) == obj_id), None) if by \
             else self.objects[object_type].get(obj_id)
         if found is None:

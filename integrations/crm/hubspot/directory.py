@@ -19,6 +19,7 @@ from bot.config.crm import HubSpotCrm
 from bot.ports import Interaction
 from bot.types import CrmContact, CrmItem, CrmProfile
 from integrations.crm.hubspot.calls import Calls, Conflict, NotFound
+from integrations.crm.keys import record_key
 from integrations.crm.pacing import Pacer
 
 # HubSpot-defined association type ids (v4).
@@ -154,7 +155,20 @@ class HubSpotDirectory:
         return " ".join(x for x in (owner.first_name, owner.last_name) if x) or owner.email
 
     async def _by_key(self, object_type: str, key: str) -> str | None:
-        found = await self._search(object_type, [[{"propertyName": self.cfg.key_field, "operator": "EQ", "value": key}]],
+        """Read by the unique key property first: unlike search, whose index
+        trails writes by seconds, it sees a write made just before a crash.
+        Where the property is not unique HubSpot refuses that read; search then."""
+        stored = record_key(key)
+        try:
+            found = await self.call(self.objects.get_by_id, object_type, stored, id_property=self.cfg.key_field,
+                                    properties=[self.cfg.key_field])
+            return found.id
+        except NotFound:
+            pass
+        except Exception as exc:  # noqa: BLE001 - the client's ApiException of a 400
+            if getattr(exc, "status", None) != 400:
+                raise
+        found = await self._search(object_type, [[{"propertyName": self.cfg.key_field, "operator": "EQ", "value": stored}]],
                                    [self.cfg.key_field], limit=1)
         return found[0].id if found else None
 
@@ -167,7 +181,7 @@ class HubSpotDirectory:
             associations.append(_assoc(contact.company_id, NOTE_TO_COMPANY))
         body = note_body(interaction)
         note = SimplePublicObjectInputForCreate(associations=associations, properties={
-            "hs_timestamp": interaction.at, "hs_note_body": body, self.cfg.key_field: interaction.key})
+            "hs_timestamp": interaction.at, "hs_note_body": body, self.cfg.key_field: record_key(interaction.key)})
         try:
             return (await self.call(self.objects.create, "notes", note)).id
         except Conflict:  # the key property is unique: this note exists already
@@ -175,7 +189,7 @@ class HubSpotDirectory:
 
     async def open_ticket(self, contact: CrmContact, key: str, subject: str, body: str) -> str:
         tickets = self.cfg.tickets
-        props = {"subject": subject[:250], "content": body, self.cfg.key_field: key,
+        props = {"subject": subject[:250], "content": body, self.cfg.key_field: record_key(key),
                  "hs_pipeline": (tickets.pipeline if tickets else None) or "0",
                  "hs_pipeline_stage": (tickets.open_stage if tickets else None) or "1"}
         associations = [_assoc(contact.id, TICKET_TO_CONTACT)]

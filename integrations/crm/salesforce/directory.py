@@ -5,8 +5,6 @@ by an External ID field (Salesforce itself refuses a second record with the
 same key), and optionally a Case opened and closed per chosen route."""
 from __future__ import annotations
 
-import hashlib
-import re
 from datetime import datetime
 
 from simple_salesforce import Salesforce
@@ -15,19 +13,14 @@ from simple_salesforce.format import format_soql
 from bot.config.crm import SalesforceCrm
 from bot.ports import Interaction
 from bot.types import CrmContact, CrmItem, CrmProfile
+from integrations.crm.keys import record_key
 from integrations.crm.pacing import Pacer
 from integrations.crm.salesforce.auth import TimeoutSession, fetch_token
 from integrations.crm.salesforce.calls import Calls, NotFound
 
 RECENT = 3
-_SAFE_KEY = re.compile(r"^[A-Za-z0-9:._-]{1,255}$")
 SUBJECTS = {"mention": "Social mention", "reply": "Social reply", "resolution": "Social case resolved",
             "escalation": "Social case escalated"}
-
-
-def external_key(key: str) -> str:
-    """Keys travel in the upsert URL: one with other characters (a Bluesky at:// id) goes as a digest."""
-    return key if _SAFE_KEY.match(key) else "h:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _when(value) -> datetime | None:
@@ -119,7 +112,7 @@ class SalesforceDirectory:
 
     async def _by_key(self, sobject: str, key: str) -> str | None:
         rows = await self._query(format_soql(f"SELECT Id FROM {sobject} WHERE {self.cfg.key_field} = {{}} LIMIT 1",
-                                             external_key(key)))
+                                             record_key(key)))
         return rows[0]["Id"] if rows else None
 
     async def find_interaction(self, key: str) -> str | None:
@@ -135,7 +128,7 @@ class SalesforceDirectory:
         return await self._upsert("Task", i.key, data)
 
     async def _upsert(self, sobject: str, key: str, data: dict) -> str:
-        path = f"{self.cfg.key_field}/{external_key(key)}"
+        path = f"{self.cfg.key_field}/{record_key(key)}"
         response = await self.call(lambda sf: getattr(sf, sobject).upsert(path, data, raw_response=True))
         if response.status_code == 201:
             return response.json()["id"]
