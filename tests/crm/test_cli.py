@@ -25,10 +25,10 @@ from tests.crm.world import crm_workspace
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def rejoinder(tmp_path: Path, *args: str, token: str = TOKEN) -> tuple[int, str, str]:
+async def rejoinder(tmp_path: Path, *args: str, token: str = TOKEN, env_extra: dict | None = None) -> tuple[int, str, str]:
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     env |= {"REJOINDER_CONFIG": str(tmp_path / "rejoinder.yaml"), "HUBSPOT_TOKEN": token,
-            "REJOINDER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"}
+            "REJOINDER_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'r.db'}", **(env_extra or {})}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", "from bot.app.cli import main; main()", *args, cwd=tmp_path, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

@@ -69,3 +69,20 @@ async def test_salesforce_card_tasks_and_a_case_per_mapped_route(database_url, t
         assert opened[0]["Status"] == "Closed" and opened[0]["IsClosed"]
     finally:
         await w.db.close()
+
+
+async def test_crm_check_logs_in_with_secrets_from_the_environment(tmp_path, sf):
+    from tests.core.harness import WORKSPACE
+    from tests.crm.test_cli import rejoinder
+
+    seed(sf)
+    (tmp_path / "rejoinder.yaml").write_text(WORKSPACE + crm_yaml(sf.url), encoding="utf-8")
+    env = {"SF_CLIENT_ID": SECRETS["client_id_env"], "SF_CLIENT_SECRET": SECRETS["client_secret_env"],
+           "SF_REFRESH_TOKEN": SECRETS["refresh_token_env"], "REQUESTS_CA_BUNDLE": str(sf.cert)}
+    code, out, err = await rejoinder(tmp_path, "crm", "check", env_extra=env)
+    assert code == 0, err
+    assert "OK: salesforce answers; handle fields x→Twitter_Handle__c; key field Rejoinder_Key__c" in out
+    code, out, err = await rejoinder(tmp_path, "crm", "check", env_extra={**env, "SF_REFRESH_TOKEN": "revoked"})
+    assert code == 1 and "invalid_grant" in err and "sf-secret" not in err + out
+    code, out, err = await rejoinder(tmp_path, "crm", "check", env_extra={**env, "SF_CLIENT_SECRET": ""})
+    assert code == 1 and "SF_CLIENT_SECRET, which is not set" in err

@@ -55,7 +55,7 @@ def check(config: ConfigOption = None) -> None:
     if problems:
         raise typer.Exit(code=1)
     fields = ", ".join(f"{n}→{f}" for n, f in ws.crm.handle_fields.items()) or "none"
-    Console(highlight=False).print(f"OK: {ws.crm.type} answers; handle fields {fields}; key field {ws.crm.key_field}",
+    Console(highlight=False, soft_wrap=True).print(f"OK: {ws.crm.type} answers; handle fields {fields}; key field {ws.crm.key_field}",
                                    markup=False)
 
 
