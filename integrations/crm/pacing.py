@@ -28,18 +28,19 @@ class Pacer:
         return max(self.paused_until - self.clock(), 0.0)
 
     async def turn(self, max_wait: float | None = None) -> None:
-        """Wait for a slot in the sliding window. With `max_wait`, a longer
-        pause raises TimeoutError instead of waiting (the caller queues the work)."""
+        """Wait for a slot in the sliding window. With `max_wait`, a pause the
+        vendor asked for that is longer raises TimeoutError instead of waiting
+        (the caller queues the work); our own pacing is always waited out."""
         async with self.lock:
             while True:
                 now = self.clock()
+                paused = self.paused_until - now
+                if max_wait is not None and paused > max_wait:
+                    raise TimeoutError(f"rate limited for another {paused:.0f}s")
                 while self.sent and now - self.sent[0] >= self.per_seconds:
                     self.sent.popleft()
-                wait = max(self.paused_until - now,
-                           self.sent[0] + self.per_seconds - now if len(self.sent) >= self.requests else 0.0)
+                wait = max(paused, self.sent[0] + self.per_seconds - now if len(self.sent) >= self.requests else 0.0)
                 if wait <= 0:
                     self.sent.append(now)
                     return
-                if max_wait is not None and wait > max_wait:
-                    raise TimeoutError(f"rate limited for another {wait:.0f}s")
                 await asyncio.sleep(wait)
