@@ -114,6 +114,27 @@ class CrmReads:
         if changed:
             self.on_change()
 
+    async def known(self, s: AsyncSession, query: str, customer_id: int | None) -> list[CrmPanel]:
+        """What the cache knows for a `lookup`: the handle asked about (on any
+        network, or `network:handle`), and the built-in customer's handles."""
+        q = query.strip()
+        subjects: list[str] = []
+        if customer_id is not None:
+            rows = await s.execute(select(t.Identity.network, t.Identity.handle).where(t.Identity.customer_id == customer_id))
+            subjects += [resolve.subject(n, h) for n, h in rows]
+        if not ("@" in q[1:] and not q.startswith("@")):  # not an email
+            network, _, handle = q.rpartition(":") if ":" in q else ("", "", q)
+            wanted = resolve.subject(network or "x", handle).split(":", 1)[1]
+            rows = await s.execute(select(t.CrmCache.subject).where(t.CrmCache.subject.like(f"%:{wanted}")))
+            subjects += [x for x in rows.scalars() if not network or x.startswith(f"{network}:")]
+        panels, seen = [], set()
+        for key in dict.fromkeys(subjects):
+            row = await s.get(t.CrmCache, key)
+            if row is not None and row.status == "ok" and row.contact_id not in seen:
+                seen.add(row.contact_id)
+                panels.append(self._panel(row))
+        return panels
+
     async def forget(self, s: AsyncSession, network: str, handle: str) -> None:
         """After a link or unlink: the next refresh asks the CRM again."""
         row = await s.get(t.CrmCache, resolve.subject(network, handle))

@@ -51,3 +51,15 @@ async def test_partners_cannot_link_and_the_refusal_is_logged(database_url, tmp_
         assert not bad.ok and "email" in bad.text
     finally:
         await w.db.close()
+
+
+async def test_lookup_shows_what_the_crm_said(database_url, tmp_path, hub, seeded):
+    w = await make_crm_world(database_url, tmp_path, hub.url, TOKEN)
+    try:
+        await w.ingest(mention(1, "@acme my order is broken"))
+        found = await w.run(SAM, "lookup", args="@Maria")
+        assert "HubSpot: Maria Kowalski · Kowalski Cycles · tier gold" in found.text and "Fleet renewal" in found.text
+        assert "HubSpot: Maria Kowalski" in (await w.run(SAM, "lookup", args="x:maria")).text
+        assert "No customer matches" in (await w.run(SAM, "lookup", args="bluesky:maria")).text
+    finally:
+        await w.db.close()
