@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, aware
 from bot.crm import resolve
+from bot.people.customers import clean_handle
 from bot.crm.profiles import contact_from_dict, contact_to_dict, profile_from_dict, profile_to_dict, redact
 from bot.ports import CrmUnavailable, CustomerDirectory
 from bot.publishing.outbox import enqueue
@@ -124,7 +125,7 @@ class CrmReads:
             subjects += [resolve.subject(n, h) for n, h in rows]
         if not ("@" in q[1:] and not q.startswith("@")):  # not an email
             network, _, handle = q.rpartition(":") if ":" in q else ("", "", q)
-            wanted = resolve.subject(network or "x", handle).split(":", 1)[1]
+            wanted = clean_handle(handle)
             rows = await s.execute(select(t.CrmCache.subject).where(t.CrmCache.subject.like(f"%:{wanted}")))
             subjects += [x for x in rows.scalars() if not network or x.startswith(f"{network}:")]
         panels, seen = [], set()
