@@ -9,6 +9,7 @@ naming a field the object does not have answer INVALID_FIELD, like the real
 thing."""
 from __future__ import annotations
 
+import asyncio
 import itertools
 import ssl
 from datetime import datetime, timezone
@@ -45,6 +46,7 @@ class SalesforceEmulator(ScriptedServer):
         self.tokens: set[str] = set()
         self.cursors: dict[str, list[dict]] = {}
         self.api_used, self.api_total = 0, 15000
+        self.holds: dict[str, int] = {}  # route -> answers to hold for ever after doing the work
         self._ids = itertools.count(1)
 
     async def start(self):
@@ -99,6 +101,11 @@ class SalesforceEmulator(ScriptedServer):
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         response = await self._answer(request)
+        route = f"{request.method} {request.path.rstrip('/')}"
+        if self.holds.get(route):  # done, but the answer never comes: the caller is killed waiting
+            self.holds[route] -= 1
+            await self._notify()
+            await asyncio.Event().wait()
         await self._log(request, response.status)
         return response
 
