@@ -159,6 +159,7 @@ class CrmPanel:
     error: str | None = None
     as_of: datetime | None = None
     redacted: bool = False
+    stale: bool = False  # older than the cache's TTL: shown with its date until the CRM is asked again
 
 
 @dataclass(frozen=True)

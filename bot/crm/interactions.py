@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config.workspace import Workspace
+from bot.clock import aware
+from bot.config.workspace import Workspace, parse_duration
 from bot.crm.resolve import subject
 from bot.publishing.outbox import enqueue
 from bot.store import tables as t
@@ -38,6 +39,7 @@ class Interactions:
     def __init__(self, ws: Workspace) -> None:
         crm = ws.crm
         self.reads = crm is not None
+        self.ttl = parse_duration(crm.cache_ttl) if crm else None
         self.crm_events = set(crm.writeback) if crm else set()
         self.ticket_routes = set(crm.tickets.routes) if crm and crm.tickets else set()
         self.sinks = [(sink.name, set(sink.events)) for sink in ws.sinks]
@@ -70,15 +72,17 @@ class Interactions:
         return rows
 
     async def _look_up_if_unknown(self, s: AsyncSession, case: t.Case, now: datetime) -> None:
-        """A case from before the CRM was configured (or whose lookup was
-        forgotten) gets one, so its card does not wait for a new mention."""
+        """A case from before the CRM was configured, whose lookup was
+        forgotten (a link) or has grown older than the cache's TTL gets one,
+        so its card does not wait for a new mention to be current."""
         root = (await s.execute(select(t.Mention.network, t.Mention.external_id, t.Author.handle)
                                 .join(t.Author, t.Mention.author_id == t.Author.id)
                                 .where(t.Mention.case_id == case.id).order_by(t.Mention.id).limit(1))).one_or_none()
         if root is None:
             return
         cached = await s.get(t.CrmCache, subject(root.network, root.handle))
-        if cached is None or cached.fetched_at is None and cached.status != "unavailable":
+        stale = cached is not None and cached.fetched_at is not None and now - aware(cached.fetched_at) >= self.ttl
+        if cached is None or stale or cached.fetched_at is None and cached.status != "unavailable":
             enqueue(s, "crm.refresh", f"crm.refresh:{uuid.uuid4().hex}", now, case=case,
                     payload={"network": root.network, "external_id": root.external_id})
 

@@ -49,8 +49,9 @@ class CrmReads:
             return CrmPanel(system, "pending")
         profile = profile_from_dict(row.profile) if row.profile else None
         suggestions = tuple(contact_from_dict(c) for c in row.suggestions or ())
+        as_of = aware(row.fetched_at)
         return CrmPanel(system, row.status, profile=profile, matched_by=row.matched_by, suggestions=suggestions,
-                        error=row.error, as_of=aware(row.fetched_at))
+                        error=row.error, as_of=as_of, stale=as_of is not None and self.clock.now() - as_of >= self.ttl)
 
     def fresh(self, row: t.CrmCache | None) -> bool:
         return (row is not None and row.status in ("ok", "no_match") and row.fetched_at is not None

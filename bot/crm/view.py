@@ -38,6 +38,8 @@ def crm_lines(panel: CrmPanel) -> list[str]:
     head = f"{name}: {c.name}" + (f" · {c.company}" if c.company else "") + (f" · tier {p.tier}" if p.tier else "")
     if panel.matched_by:
         head += f" (matched by {panel.matched_by})"
+    if panel.stale and panel.as_of is not None:
+        head += f" · as of {panel.as_of:%Y-%m-%d %H:%M} UTC"
     lines.append(head)
     money = []
     if p.lifetime_value is not None:

@@ -128,3 +128,18 @@ async def test_a_long_outage_queues_writes_and_loses_none(database_url, tmp_path
         assert w.chat.drawn[r.case_id].crm.status == "ok"
     finally:
         await w.db.close()
+
+
+async def test_an_old_answer_is_marked_and_asked_again_on_the_next_move(database_url, tmp_path, hub, seeded):
+    w = await make_crm_world(database_url, tmp_path, hub.url, TOKEN)
+    try:
+        [r] = await w.ingest(mention(1, "@acme my order is broken"))
+        hub.objects["companies"][seeded.company]["properties"]["tier"] = "platinum"
+        w.clock.advance(timedelta(minutes=11))  # past the 10-minute cache
+        stale = await w.core.card_for(r.case_id, SAM)
+        assert stale.crm.stale and "as of 2026-11-20 09:00 UTC" in text(stale) and "tier gold" in text(stale)
+        await w.run(SAM, "escalate", r.case_id, "needs a lead")
+        fresh = w.chat.drawn[r.case_id]
+        assert not fresh.crm.stale and "tier platinum" in text(fresh)
+    finally:
+        await w.db.close()
