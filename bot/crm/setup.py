@@ -4,6 +4,7 @@ handlers and their outbox worker. The worker never gives a row up on a
 transient failure: a long outage queues writes, it does not lose them."""
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from bot.clock import Clock
@@ -11,7 +12,7 @@ from bot.config.workspace import Workspace, parse_duration
 from bot.crm.reads import CrmReads
 from bot.crm.writes import CrmWrites
 from bot.ports import CustomerDirectory
-from bot.publishing.outbox import OutboxWorker
+from bot.publishing.outbox import OutboxWorker, enqueue
 from bot.store.db import Database
 
 FOREVER = 10**9  # attempts: only a permanent failure ends a write-back row
@@ -70,4 +71,17 @@ class Crm:
             handlers |= {"crm.refresh": self.reads.refresh, "crm.write": writes.write, "crm.ticket": writes.ticket}
         if sinks is not None:
             handlers["crm.webhook"] = sinks.handle
-        self.worker = OutboxWorker(db, clock, "crm.", handlers, max_attempts=FOREVER, base_delay=2.0, max_delay=300.0)
+        self.db, self.clock = db, clock
+        self.worker = OutboxWorker(db, clock, "crm.", handlers, max_attempts=FOREVER, base_delay=2.0, max_delay=300.0,
+                                   on_failed=self.failed)
+
+    async def failed(self, row, reason: str) -> None:
+        """A row given up for good (a sink refused it, a kind no longer configured):
+        say so in the case's thread, so nobody believes the record was written."""
+        if row.case_id is None:
+            return
+        what = "the webhook sink" if row.kind == "crm.webhook" else (self.directory.name if self.directory else "the CRM")
+        event = (row.payload or {}).get("event", "interaction")
+        async with self.db.transaction() as s:
+            enqueue(s, "chat.thread", f"thread:{uuid.uuid4().hex}", self.clock.now(), case_id=row.case_id,
+                    payload={"text": f"Writing the {event} to {what} failed and will not be retried: {reason}"})

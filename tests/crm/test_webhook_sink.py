@@ -88,6 +88,9 @@ async def test_a_receiver_that_refuses_is_given_up_not_hammered(database_url, tm
         w.clock.advance(timedelta(minutes=10))
         await w.drain()
         assert len(receiver.deliveries) == 1  # 401: given up, not retried
+        said = [text for _ref, text in w.chat.thread_lines]
+        assert any(t.startswith("Writing the mention to the webhook sink failed and will not be retried: erp refused")
+                   for t in said), said
     finally:
         await w.db.close()
         await receiver.runner.cleanup()
