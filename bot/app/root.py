@@ -112,7 +112,7 @@ class App:
             value = settings.env_secret(name)
             return value.get_secret_value() if value else None
 
-        crm = Crm(ws, db, clock, build_directory(ws, secret), build_sinks(ws, db, secret))
+        crm = Crm(ws, db, clock, build_directory(ws, secret, db), build_sinks(ws, db, secret))
         return cls(ws, db, core, platforms if platforms is not None else build_platforms(ws, settings),
                    sources, publishers, build_bus(settings), clock, crm)
 

@@ -125,7 +125,14 @@ class SalesforceCrm(CrmBase):
         return self
 
 
-CrmConfig = Annotated[Union[HubSpotCrm, SalesforceCrm], Discriminator("type")]
+class BuiltinCrm(CrmBase):
+    """The built-in directory behind the same port: card section, links and write-back, no outside system."""
+
+    type: Literal["builtin"]
+    key_field: str = "key"
+
+
+CrmConfig = Annotated[Union[HubSpotCrm, SalesforceCrm, BuiltinCrm], Discriminator("type")]
 
 
 class WebhookSink(Strict):

@@ -24,7 +24,7 @@ def crm_environment_problems(ws: Workspace, secret, smap: SourceMap) -> list[Con
     """`secret(name)`: whether the environment (or .env) sets that variable."""
     out: list[ConfigIssue] = []
     crm = ws.crm
-    if crm is not None:
+    if crm is not None and crm.type != "builtin":
         fields = ("token_env",) if crm.type == "hubspot" else (
             "client_id_env", "client_secret_env", "refresh_token_env", "username_env", "private_key_env")
         for field in fields:

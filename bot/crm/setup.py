@@ -22,11 +22,15 @@ class MissingSecret(Exception):
     pass
 
 
-def build_directory(ws: Workspace, secret: Callable[[str], str | None]) -> CustomerDirectory | None:
+def build_directory(ws: Workspace, secret: Callable[[str], str | None], db: Database | None = None) -> CustomerDirectory | None:
     """`secret(name)`: the value of an environment variable named in the workspace."""
     crm = ws.crm
     if crm is None:
         return None
+    if crm.type == "builtin":
+        from bot.people.builtin_directory import BuiltinDirectory
+
+        return BuiltinDirectory(db)
 
     def need(var: str | None) -> str:
         value = secret(var) if var else None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bot.types import CrmItem, CrmPanel
 
-SYSTEM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
+SYSTEM_NAMES = {"hubspot": "HubSpot", "salesforce": "Salesforce", "builtin": "Directory"}
 
 
 def _money(amount: float | None, currency: str | None) -> str:

@@ -194,6 +194,8 @@ class CustomerEvent(Base):
     network: Mapped[str | None] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text)
     case: Mapped["Case | None"] = relationship(lazy="raise")
+    # Set when written back through the directory port: a retry finds it by this key.
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
 
 
 class Cursor(Base):

@@ -40,7 +40,7 @@ crm:
 
 
 def connector(sf):
-    def build(ws):
+    def build(ws, db=None):
         session = TimeoutSession(5)
         session.verify = str(sf.cert)
         return SalesforceDirectory(ws.crm, SECRETS, session=session)

@@ -57,7 +57,7 @@ class CrmWorld(World):
 
 async def make_crm_world(database_url: str, tmp_path: Path, url: str, token: str, extra: str = "",
                          sinks=None, crm_yaml: str | None = None, directory=None) -> CrmWorld:
-    """`crm_yaml`/`directory(ws)`: another CRM section and connector (Salesforce) instead of HubSpot."""
+    """`crm_yaml`/`directory(ws, db)`: another CRM section and connector (Salesforce, built-in) instead of HubSpot."""
     ws = parse_workspace(WORKSPACE + crm_yaml if crm_yaml else crm_workspace(url, extra), "test.yaml")
     clock = ManualClock(T0)
     db = await Database(database_url).start()
@@ -65,7 +65,7 @@ async def make_crm_world(database_url: str, tmp_path: Path, url: str, token: str
     core = Core(ws, db, clock, drafter, drafter)
     chat = DrawingConsole()
     replies = tmp_path / "replies.jsonl"
-    connector = directory(ws) if directory else HubSpotDirectory(ws.crm, token)
+    connector = directory(ws, db) if directory else HubSpotDirectory(ws.crm, token)
     crm = Crm(ws, db, clock, connector, sinks(db) if sinks else None)
     app = App(ws, db, core, {"console": chat}, [], {"*": ReplayPublisher(replies)}, InProcessBus(), clock, crm)
     await chat.start(app.dispatcher.handlers())

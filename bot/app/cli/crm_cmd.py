@@ -31,7 +31,7 @@ def _load(config: Path | None):
     return settings, ws, err
 
 
-def _directory(settings, ws, err):
+def _directory(settings, ws, err, db=None):
     from bot.crm.setup import MissingSecret, build_directory
 
     def secret(name: str) -> str | None:
@@ -39,7 +39,7 @@ def _directory(settings, ws, err):
         return value.get_secret_value() if value else None
 
     try:
-        return build_directory(ws, secret)
+        return build_directory(ws, secret, db)
     except MissingSecret as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(code=1) from None
@@ -69,11 +69,12 @@ def backfill(config: ConfigOption = None,
     from bot.store.db import Database
 
     settings, ws, err = _load(config)
-    directory = _directory(settings, ws, err)
+    _directory(settings, ws, err)  # secrets checked before anything starts
 
     async def main():
         db = await Database(settings.database_url).start()
         try:
+            directory = _directory(settings, ws, err, db)
             reads = CrmReads(db, SystemClock(), directory, parse_duration(ws.crm.cache_ttl), ws.crm.timeout_s)
             total = await pending(db) if not restart else None
             with Progress(console=err, transient=False) as progress:

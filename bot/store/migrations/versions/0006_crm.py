@@ -1,4 +1,4 @@
-"""CRM links and the CRM read cache
+"""CRM links, the CRM read cache, and keys on customer events
 
 Revision ID: 0006_crm
 Revises: 0001
@@ -36,8 +36,14 @@ def upgrade() -> None:
     sa.Column('tried_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('subject')
     )
+    with op.batch_alter_table('customer_events', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('key', sa.String(length=200), nullable=True))
+        batch_op.create_unique_constraint('uq_customer_events_key', ['key'])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('customer_events', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_customer_events_key', type_='unique')
+        batch_op.drop_column('key')
     op.drop_table('crm_cache')
     op.drop_table('crm_links')
