@@ -44,10 +44,6 @@ class Interactions:
         self.ticket_routes = set(crm.tickets.routes) if crm and crm.tickets else set()
         self.sinks = [(sink.name, set(sink.events)) for sink in ws.sinks]
 
-    @property
-    def active(self) -> bool:
-        return self.reads or bool(self.sinks)
-
     def _targets(self, event: str) -> list[tuple[str, str]]:
         """(outbox kind, key prefix) for every system that takes `event`."""
         out = [("crm.write", "crm")] if event in self.crm_events else []
@@ -81,8 +77,9 @@ class Interactions:
         if root is None:
             return
         cached = await s.get(t.CrmCache, subject(root.network, root.handle))
-        stale = cached is not None and cached.fetched_at is not None and now - aware(cached.fetched_at) >= self.ttl
-        if cached is None or stale or cached.fetched_at is None and cached.status != "unavailable":
+        if cached is not None and cached.status == "unavailable":
+            return  # a lookup is already queued and retrying until the CRM answers
+        if cached is None or cached.fetched_at is None or now - aware(cached.fetched_at) >= self.ttl:
             enqueue(s, "crm.refresh", f"crm.refresh:{uuid.uuid4().hex}", now, case=case,
                     payload={"network": root.network, "external_id": root.external_id})
 
