@@ -10,6 +10,8 @@ from bot.types import (
     Card,
     ChatUser,
     CommandResult,
+    CrmContact,
+    CrmProfile,
     DraftRequest,
     DraftResult,
     HomeView,
@@ -176,3 +178,64 @@ class Bus(Protocol):
         ...
 
     async def close(self) -> None: ...
+
+
+class CrmUnavailable(Exception):
+    """The system of record did not answer, refused for now (rate limit, quota)
+    or answered 5xx. `retry_after`: seconds it asked us to wait, if it said."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One thing that happened with a customer, written to their record once.
+    `key` is stored on the record so a retry can find an earlier write."""
+
+    key: str
+    event: str  # mention | reply | resolution | escalation
+    case_id: int
+    network: str
+    handle: str
+    text: str
+    at: str  # ISO 8601
+    url: str | None = None
+    actor: str | None = None
+    route: str | None = None
+
+
+@runtime_checkable
+class CustomerDirectory(Protocol):
+    """Who a customer is and what the company knows about them: the built-in
+    directory, HubSpot or Salesforce. Every method may raise CrmUnavailable."""
+
+    name: str
+
+    async def find_contact(self, *, network: str | None = None, handle: str | None = None,
+                           email: str | None = None) -> CrmContact | None: ...
+
+    async def suggest(self, name: str, emails: list[str]) -> list[CrmContact]:
+        """Likely matches (same name, or an email seen in the conversation)."""
+        ...
+
+    async def profile(self, contact: CrmContact) -> CrmProfile: ...
+
+    async def find_interaction(self, key: str) -> str | None:
+        """The id of an engagement written earlier with `key`, if any."""
+        ...
+
+    async def log_interaction(self, contact: CrmContact, interaction: Interaction) -> str:
+        """Write the engagement (associated with the contact's company); returns its id."""
+        ...
+
+    async def open_ticket(self, contact: CrmContact, key: str, subject: str, body: str) -> str: ...
+
+    async def find_ticket(self, key: str) -> str | None: ...
+
+    async def close_ticket(self, ticket_id: str) -> None: ...
+
+    async def check(self) -> list[str]:
+        """Problems with credentials, scopes or configured fields, in plain words (empty: all well)."""
+        ...

@@ -111,6 +111,58 @@ class CustomerView:
 
 
 @dataclass(frozen=True)
+class CrmItem:
+    """A deal, opportunity, order, case or ticket as the card lists it."""
+
+    kind: str  # deal | opportunity | order | case | ticket
+    title: str
+    status: str
+    amount: float | None = None  # None when unknown or the viewer may not see amounts
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CrmContact:
+    """A contact in the system of record, with the company it belongs to."""
+
+    id: str
+    name: str
+    email: str | None = None
+    company_id: str | None = None
+    company: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class CrmProfile:
+    """What the system of record knows about a contact, for the card."""
+
+    contact: CrmContact
+    tier: str | None = None
+    lifetime_value: float | None = None
+    open_pipeline: float | None = None
+    currency: str | None = None
+    recent: tuple[CrmItem, ...] = ()  # orders, deals or cases, newest first
+    open_tickets: tuple[CrmItem, ...] = ()
+    owner: str | None = None  # the account manager
+
+
+@dataclass(frozen=True)
+class CrmPanel:
+    """The card's CRM section. `status`: ok | no_match | pending | unavailable."""
+
+    system: str  # hubspot | salesforce
+    status: str
+    profile: CrmProfile | None = None
+    matched_by: str | None = None  # handle | email | link
+    suggestions: tuple[CrmContact, ...] = ()  # likely matches, never linked by themselves
+    error: str | None = None
+    as_of: datetime | None = None
+    redacted: bool = False
+    stale: bool = False  # older than the cache's TTL: shown with its date until the CRM is asked again
+
+
+@dataclass(frozen=True)
 class DraftView:
     draft_id: int
     version: int
@@ -156,6 +208,7 @@ class Card:
     incident_of: int | None = None  # the incident this case was folded into
     mention_edited: bool = False  # the root mention (whose text is shown) was edited by its author
     mention_deleted: bool = False  # the root mention was deleted by its author
+    crm: CrmPanel | None = None  # what the system of record knows (when one is configured)
 
 
 @dataclass(frozen=True)

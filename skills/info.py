@@ -19,10 +19,17 @@ async def case(ctx: SkillContext) -> str:
 async def lookup(ctx: SkillContext) -> str:
     if not ctx.args:
         return "Look up whom? e.g. `lookup @maria_k` or `lookup maria@example.com`."
+    crm = getattr(ctx.core.cards, "crm", None)
     async with ctx.core.db.sessions() as s:
         cid = await ctx.core.directory.find(s, ctx.args)
         view = await ctx.core.directory.view(s, cid) if cid else None
-    return "\n".join(customer_lines(view)) if view else f"No customer matches {ctx.args}."
+        panels = await crm.known(s, ctx.args, cid) if crm is not None else []
+    lines = customer_lines(view) if view else []
+    if panels:
+        from bot.crm.view import crm_lines
+
+        lines += [line for panel in panels for line in crm_lines(panel)]
+    return "\n".join(lines) if lines else f"No customer matches {ctx.args}."
 
 
 @skill("watch", "list | add <term> | remove <term>", "Extra terms the sources listen for.", INTERNAL, needs_case=False)

@@ -16,6 +16,7 @@ from bot.chat.commands import Dispatcher
 from bot.config.workspace import Workspace
 from bot.core import Core
 from bot.insights.service import Insights
+from bot.crm.setup import Crm, build_directory, build_sinks
 from bot.publishing.outbox import OutboxWorker
 from bot.intake.pipeline import load_cursor
 from bot.ports import Bus, ChatPlatform, Drafter, Publisher, Source
@@ -84,7 +85,8 @@ def build_platforms(ws: Workspace, settings: Settings) -> dict[str, ChatPlatform
 
 class App:
     def __init__(self, ws: Workspace, db: Database, core: Core, platforms: dict[str, ChatPlatform],
-                 sources: list[Source], publishers: dict[str, Publisher], bus: Bus, clock: Clock) -> None:
+                 sources: list[Source], publishers: dict[str, Publisher], bus: Bus, clock: Clock,
+                 crm: Crm | None = None) -> None:
         self.ws, self.db, self.core, self.platforms = ws, db, core, platforms
         self.sources, self.publishers, self.bus, self.clock = sources, publishers, bus, clock
         self.dispatcher = Dispatcher(core, on_change=self.poke)
@@ -97,6 +99,12 @@ class App:
         publishing = ReplyPublishing(db, clock, publishers, core.cases, core.directory, on_change=self.chat_worker.poke)
         self.publish_worker = OutboxWorker(db, clock, "publish.", {"publish.reply": publishing.handle},
                                            on_failed=publishing.failed)
+        # The CRM and webhook sinks: cards read its cache; its worker redraws them when it answers.
+        self.crm = crm or Crm(ws, db, clock, None)
+        if self.crm.reads is not None:
+            self.crm.reads.on_change = self.chat_worker.poke
+            core.cards.crm = self.crm.reads
+        self.crm_worker = self.crm.worker
 
     @classmethod
     async def create(cls, settings: Settings, ws: Workspace, base_dir: Path, clock: Clock | None = None,
@@ -106,8 +114,14 @@ class App:
         drafter, offline = build_drafter(settings, ws)
         core = Core(ws, db, clock, drafter, offline)
         sources, publishers = build_sources(ws, settings, base_dir, db, clock)  # db: sessions kept between runs
+
+        def secret(name: str) -> str | None:
+            value = settings.env_secret(name)
+            return value.get_secret_value() if value else None
+
+        crm = Crm(ws, db, clock, build_directory(ws, secret, db), build_sinks(ws, db, secret))
         return cls(ws, db, core, platforms if platforms is not None else build_platforms(ws, settings),
-                   sources, publishers, build_bus(settings), clock)
+                   sources, publishers, build_bus(settings), clock, crm)
 
     async def pump(self, source: Source) -> None:
         """Source → bus. The cursor travels with each item and is saved by the
@@ -177,6 +191,8 @@ class App:
                 tg.create_task(self.chat_worker.run_forever(), name="chat-outbox")
                 tg.create_task(self.publish_worker.run_forever(), name="publish-outbox")
                 tg.create_task(self.insights.run_forever(self.chat_worker.poke), name="insights")
+                if self.ws.crm is not None or self.ws.sinks:
+                    tg.create_task(self.crm_worker.run_forever(), name="crm-outbox")
                 console = self.platforms.get("console")
                 if console_user and console is not None:
                     tg.create_task(self._console(console, console_user), name="console")
@@ -193,6 +209,7 @@ class App:
         """Commands and ingests write outbox rows: wake the workers."""
         self.chat_worker.poke()
         self.publish_worker.poke()
+        self.crm_worker.poke()
 
     async def close(self) -> None:
         for platform in self.platforms.values():

@@ -13,6 +13,7 @@ from bot.intake.case_batch import BatchPlacer, Item
 from bot.clock import Clock, aware
 from bot.config.workspace import Workspace, parse_duration
 from bot.insights.clocks import SlaClocks
+from bot.crm.interactions import Interactions
 from bot.publishing.outbox import enqueue
 from bot.store import tables as t
 from bot.cases.workflow import TransitionRefused, WorkflowRules
@@ -31,6 +32,7 @@ class CaseService:
         self.incident_window = parse_duration(ws.incidents.window)
         self.sla_targets = {p: ws.sla.target(p) for p in ("urgent", "high", "normal", "low")}
         self.sla = SlaClocks(ws)  # due times in each team's business hours
+        self.interactions = Interactions(ws)  # write-back to the CRM and webhook sinks
 
     async def get(self, s: AsyncSession, case_id: int) -> t.Case:
         case = await s.get(t.Case, case_id)
@@ -63,6 +65,7 @@ class CaseService:
         if not rules.is_open(target):
             case.closed_at = self.clock.now()
         await self.event(s, case, actor, "stage", line, **{"from": old, "to": target, **detail})
+        await self.interactions.on_move(s, case, action, actor, detail, self.clock.now())
         return target
 
     def can(self, case: t.Case, action: str) -> bool:

@@ -27,6 +27,7 @@ def sentiment_label(score: float) -> str:
 class CardBuilder:
     def __init__(self, drafts: DraftService, directory: CustomerDirectory) -> None:
         self.drafts, self.directory = drafts, directory
+        self.crm = None  # bot.crm.reads.CrmReads when a CRM is configured: its cache, never a call to it
 
     async def build(self, s: AsyncSession, case: t.Case, *, redacted: bool) -> Card:
         rows = list((await s.execute(
@@ -55,6 +56,8 @@ class CardBuilder:
             folded_cases=tuple(folded), incident_of=case.incident_of,
             mention_edited=await self.edited(s, case.id, f"{root.network}:{root.external_id}"),
             mention_deleted=root.deleted,
+            crm=None if self.crm is None or case.is_incident
+            else await self.crm.panel(s, author.network, author.handle, redacted=redacted),
         )
 
     @staticmethod

@@ -59,6 +59,10 @@ def card_lines(card: Card, folded_shown: int | None = 20) -> list[str]:
     if card.sla_due_at:
         lines.append(f"first response due {card.sla_due_at:%Y-%m-%d %H:%M} UTC")
     lines.extend("customer: " + line for line in (customer_lines(card.customer) if card.customer else ["not found"]))
+    if card.crm is not None:
+        from bot.crm.view import crm_lines
+
+        lines.extend(crm_lines(card.crm))
     if card.draft:
         d = card.draft
         kind = "template draft" if d.source == "template" else d.source

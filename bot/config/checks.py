@@ -14,6 +14,7 @@ from bot.config.issues import ConfigIssue, Loc, SourceMap, source_map_for, sugge
 from pydantic import BaseModel
 
 from bot.config.chat_ids import discord_id_problems
+from bot.config.crm_checks import crm_environment_problems, crm_reference_problems
 from bot.config.workspace import DEFAULT_ACTIONS, DEFAULT_STAGES, Workspace
 from bot.app.settings import Settings
 
@@ -57,7 +58,7 @@ def reference_problems(data: dict) -> list[tuple[Loc, str]]:
         if isinstance(wf, dict):
             out += [(("workflows", name) + p, m) for p, m in _workflow_problems(wf)]
     out += _insight_team_problems(data, teams)
-    return out
+    return out + crm_reference_problems(data)
 
 
 def _insight_team_problems(data: dict, teams: list[str]) -> list[tuple[Loc, str]]:
@@ -147,6 +148,7 @@ def check_environment(ws: Workspace, settings: Settings) -> list[ConfigIssue]:
         need("discord", "DISCORD_BOT_TOKEN", "the bot token from the Developer Portal's Bot page")
     for i, source in enumerate(ws.sources):
         issues += [smap.issue(("sources", i, field), message) for field, message in _secret_problems(source, settings)]
+    issues += crm_environment_problems(ws, lambda var: settings.env_secret(var) is not None, smap)
     return issues
 
 

@@ -124,6 +124,11 @@ def _union_tags(tp: Any) -> dict[Any, Any]:
     return tags
 
 
+def _optional(tp: Any) -> bool:
+    """`X | None` (e.g. the crm section): its errors are X's."""
+    return get_origin(tp) in (Union, UnionType) and len(get_args(tp)) == 2 and get_args(tp)[1] is type(None)
+
+
 def _data_path(loc: Loc) -> tuple[Loc, type | None, Any]:
     """Drop the union tags pydantic puts in `loc`; also return the model that
     owns the last key, for suggesting the right spelling."""
@@ -131,7 +136,7 @@ def _data_path(loc: Loc) -> tuple[Loc, type | None, Any]:
     path: list[Any] = []
     owner = None
     for part in loc:
-        while get_origin(tp) is Annotated:
+        while get_origin(tp) is Annotated or _optional(tp):
             tp = get_args(tp)[0]
         owner = None
         if part == "[key]":

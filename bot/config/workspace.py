@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bot.config.insights import BusinessHours, Crisis, Escalation, ReportSchedule, SlaTeam, Spikes
+from bot.config.crm import CrmConfig, SinkConfig, route_problems
 from bot.config.match import MatchExpr
 from bot.config.sources import SourceConfig
 
@@ -229,6 +230,8 @@ class Workspace(Strict):
     sources: list[SourceConfig] = Field(default_factory=list)
     spikes: Spikes = Field(default_factory=Spikes)
     reports: list[ReportSchedule] = Field(default_factory=list)
+    crm: CrmConfig | None = None  # the system of record (bot/config/crm.py)
+    sinks: list[SinkConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references(self) -> "Workspace":
@@ -263,6 +266,8 @@ class Workspace(Strict):
         names = [s.name for s in self.sources]
         if len(set(names)) != len(names):
             raise ValueError("source names must be unique")
+        for problem in route_problems(self.crm, seen):
+            raise ValueError(problem)
         return self
 
     def team(self, name: str) -> Team:

@@ -212,6 +212,7 @@ class BatchPlacer:
             line = e.text()
             if line:
                 outbox.append(_outbox("chat.thread", e.case.case_id, now, {"text": line}))
+        outbox += self.cases.interactions.for_batch(items, now)  # CRM reads and write-back, if configured
         if outbox:
             await conn.execute(insert(t.Outbox.__table__), outbox)
         timeline = [{"customer_id": i.customer_id, "at": i.row["created_at"], "kind": "mention", "case_id": i.case_id,

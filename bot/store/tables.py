@@ -195,6 +195,8 @@ class CustomerEvent(Base):
     network: Mapped[str | None] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(Text)
     case: Mapped["Case | None"] = relationship(lazy="raise")
+    # Set when written back through the directory port: a retry finds it by this key.
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
 
 
 class Cursor(Base):
@@ -241,4 +243,32 @@ class CrisisMode(Base):
 
 Index("ix_mentions_created", Mention.created_at)  # reports and spike baselines read by time
 Index("ix_cases_opened", Case.opened_at)
+class CrmLink(Base):
+    """A handle a person linked to a CRM contact in chat (`link @handle to email`)."""
+
+    __tablename__ = "crm_links"
+    __table_args__ = (UniqueConstraint("network", "handle"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network: Mapped[str] = mapped_column(String(32))  # "*": every network
+    handle: Mapped[str] = mapped_column(String(200))  # casefolded, without "@"
+    email: Mapped[str] = mapped_column(String(320))
+    linked_by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = _ts()
+
+
+class CrmCache(Base):
+    """What the CRM said about an author, read by cards without calling it."""
+
+    __tablename__ = "crm_cache"
+    subject: Mapped[str] = mapped_column(String(240), primary_key=True)  # network:handle
+    status: Mapped[str] = mapped_column(String(16))  # ok | no_match | unavailable
+    contact_id: Mapped[str | None] = mapped_column(String(64))
+    matched_by: Mapped[str | None] = mapped_column(String(16))
+    profile: Mapped[dict | None] = mapped_column(JSON)
+    suggestions: Mapped[list] = mapped_column(JSON, default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # last good answer
+    tried_at: Mapped[datetime] = _ts()
+
+
 Index("ix_cases_route_opened", Case.route, Case.opened_at)  # burst detection

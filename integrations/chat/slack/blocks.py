@@ -64,6 +64,8 @@ def card_blocks(card: Card, now: datetime | None = None) -> list[dict]:
     blocks.extend(_incident(card))
     if card.customer is not None:
         blocks.extend(_customer(card.customer))
+    if card.crm is not None:
+        blocks.extend(_crm(card))
     if card.draft is not None:
         blocks.extend(_draft(card.draft))
     if actions := action_elements(card):
@@ -138,6 +140,14 @@ def _customer(customer: CustomerView) -> list[dict]:
     if customer.redacted:
         blocks.append(_context("Some customer details are hidden in this channel."))
     return blocks
+
+
+def _crm(card: Card) -> list[dict]:
+    """What the CRM knows, as plain text (it is outside data, never markup)."""
+    from bot.crm.view import crm_lines
+
+    lines = crm_lines(card.crm)
+    return [{"type": "section", "text": plain("\n".join(lines), 2900)}] if lines else []
 
 
 def _draft(draft: DraftView) -> list[dict]:

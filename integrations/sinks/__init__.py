@@ -1,0 +1,1 @@
+"""Outbound sinks: systems of record reached without a vendor connector."""
