@@ -47,7 +47,7 @@ def _guardrails(config: Path | None) -> Guardrails:
         workspace = _read_workspace(config)
     except Exception as exc:  # every loader error means the same thing here: unusable file
         raise _fail(f"{config}: cannot use this workspace file:\n{exc}") from None
-    return Guardrails(workspace.guidelines, dict(workspace.organisation.handles))
+    return Guardrails(workspace.guidelines, dict(workspace.organisation.handles), contacts=workspace.organisation.contacts)
 
 
 def check(

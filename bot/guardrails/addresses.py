@@ -1,0 +1,75 @@
+"""Street addresses in many countries' shapes. No maintained pure-Python
+address parser exists (libpostal needs a C library and a 2 GB model), so this
+is a pattern library of the forms postal services publish:
+
+- number first, street type last: "221B Baker Street", "350 5th Ave",
+  "4 Old Mill road" (English-speaking countries);
+- number first, street type first: "12 rue de Rivoli", "5 avenue Foch";
+- street type first, number last: "Calle Mayor 5", "Via Roma 10",
+  "Avenida Paulista 1000", "Rua Augusta 1500";
+- one word ending in a street type, then the number: "Hauptstraße 5",
+  "Musterstr. 12", "Kerkstraat 12", "Storgatan 3", "Mannerheimintie 4";
+- postcodes that only appear in addresses: UK ("SW1A 1AA"), Canadian
+  ("K1A 0B1"), US state + ZIP ("NY 10001"); and "PO Box 123".
+Each pattern starts at a digit or a capital and is bounded, so a scan is linear.
+"""
+from __future__ import annotations
+
+import re
+
+_EN_TYPES = (
+    "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|Way|Square|Sq|"
+    "Parkway|Pkwy|Highway|Hwy|Close|Crescent|Circle|Row|Mews|Alley|Trail|Plaza|Gardens|Grove|Hill|Walk|Wharf"
+)
+_FRONT_TYPES = (
+    "rue|avenue|av|bd|boulevard|chemin|allée|allee|impasse|quai|place|route|calle|avenida|av|paseo|plaza|"
+    "carrer|camino|via|viale|piazza|corso|largo|rua|travessa|praça|praca|ulica|ul|strada"
+)
+_WORD_TYPES = (
+    "straße|strasse|str|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|laan|straat|gracht|plein|kade|"
+    "dijk|singel|vej|gade|gatan|gata|vägen|vagen|veien|gate|katu|tie|kuja|utca"
+)
+_NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,5})?"
+_EN = re.compile(
+    rf"(?<![\w#$.,])(?P<n>{_NUMBER})\s+(?:(?:[A-Z][\w'’-]*|\d{{1,3}}(?:st|nd|rd|th))\s+){{1,4}}?"
+    rf"(?i:{_EN_TYPES})\b\.?"
+)
+_FRONT_NUMBER_FIRST = re.compile(
+    rf"(?i)(?<![\w#$.,])(?P<n>{_NUMBER}),?\s+(?:{_FRONT_TYPES})\.?\s+(?:(?:de|del|della|di|da|do|des|du|la|le|"
+    rf"los|las)\s+)*[A-Z][\w'’-]+"
+)
+_FRONT_NUMBER_LAST = re.compile(
+    rf"(?<![\w])(?i:{_FRONT_TYPES})\.?\s+(?:(?:de|del|della|di|da|do|des|du|la|le|los|las|dos)\s+)*"
+    rf"(?:[A-Z][\w'’-]+\s+){{1,3}}?(?i:n[ºo°]\.?\s*)?,?\s*(?P<n>\d{{1,5}}[A-Za-z]?)\b"
+)
+_ONE_WORD = re.compile(rf"(?<![\w])[A-ZÄÖÜÅÆØ][\w-]{{1,30}}?(?:{_WORD_TYPES})\b\.?\s+(?P<n>\d{{1,5}}[A-Za-z]?)\b")
+_POSTCODE = re.compile(
+    r"(?<![\w])(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] \d[A-Z]\d"
+    r"|(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|"
+    r"ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC),? \d{5}(?:-\d{4})?)(?![\w])"
+)
+_PO_BOX = re.compile(r"(?i)(?<![\w])P\.?\s?O\.?\s?Box\s+(?P<n>\d{1,6})\b")
+
+
+def _masked(text: str, start: int, number: tuple[int, int] | None) -> str:
+    if number is None:
+        return "•" * (len(text) - start)
+    a, b = number
+    return (text[start:a] + "•" * (b - a) + text[b:]).strip()
+
+
+def find_addresses(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, masked) of each address in `text`, the house number masked."""
+    found: list[tuple[int, int, str]] = []
+    for pattern in (_EN, _FRONT_NUMBER_FIRST, _FRONT_NUMBER_LAST, _ONE_WORD, _PO_BOX):
+        for m in pattern.finditer(text):
+            chunk = m.group()
+            a, b = m.span("n")
+            found.append((m.start(), m.end(), chunk[:a - m.start()] + "•" * (b - a) + chunk[b - m.start():]))
+            if len(found) > 40:
+                return found
+    for m in _POSTCODE.finditer(text):
+        found.append((m.start(), m.end(), m.group()[:2] + "•" * (len(m.group()) - 2)))
+        if len(found) > 40:
+            break
+    return found

@@ -1,0 +1,120 @@
+"""Promises recognised by meaning: a pattern library grown from the ways
+support teams say the same thing ("you'll get your money back", "this one's
+on us", "we'll waive the fee", "we accept liability").
+
+Patterns are written in plain lower-case words as words.py spells them:
+apostrophes dropped ("we'll" → "well", "won't" → "wont"), one space between
+words. They run on the reply's `spaced_keys` and `merged_keys`, so lookalike
+letters, leetspeak, invisible characters and inserted symbols are already
+undone; the only cost is that "l" is merged with "i" there, which `_compile`
+applies to the patterns too.
+
+Negated wording still counts ("we can't refund this"): telling a refusal from
+a promise is unreliable, and a needless look by an approver is cheaper than
+an unreviewed promise.
+"""
+from __future__ import annotations
+
+import regex
+
+from bot.guardrails.words import Words
+
+_WE = r"(?:we|well|we will|wed|we would|we are|were|we re|we can|we shall|ill|i will|i|weve|we have|lets|let us|let me)"
+_FEE = (r"(?:late |cancellation |change |overdraft |delivery |shipping |service |booking |admin |baggage |bag |"
+        r"extra |overage |roaming |annual |monthly |membership |restocking |return |exit |early termination )?"
+        r"(?:fee|fees|charge|charges|fine|fines|penalty|penalties|surcharge)")
+_WHEN = (r"(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+         r"mon|tue|wed|thu|fri|sat|sun|the weekend|this weekend|next week|this week|end of (?:the )?(?:day|week)|"
+         r"january|february|march|april|may|june|july|august|september|october|november|december|"
+         r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|the \d+(?:st|nd|rd|th)?|\d+(?:st|nd|rd|th)|"
+         r"\d+ \d+|(?:the )?next \d+ (?:business |working )?(?:days?|hours?)|\d+ (?:business |working )?(?:days?|hours?))")
+
+FAMILIES: dict[str, tuple[str, list[str]]] = {
+    "refund": ("promises a refund", [
+        r"refund", r"reimburs", r"chargeback", r"money back", r"(?:pay|paying|paid) you back",
+        r"(?:return|returning|give|giving|send|sending|get|getting|have|having|put|putting) (?:you )?"
+        r"(?:back )?(?:your|the|all (?:of )?(?:your|the)) (?:money|payment|funds|cash)(?: back)?\b",
+        r"(?:reverse|reversing|reversed|void|voiding) (?:the|that|this|your) (?:charge|payment|transaction)s?",
+        r"(?:charge|payment|transaction)s? (?:will be|has been|have been|was|were|is being|are being|gets|get) "
+        r"(?:reversed|refunded|returned|credited back|voided)",
+        r"credit(?:ed|ing)? (?:it |that |this |the (?:full )?amount |the (?:full )?cost |the money )?back",
+        r"(?:full|every) (?:penny|cent|dollar) back",
+    ]),
+    "compensation": ("promises compensation", [
+        r"compensat", r"(?:ones|one is|be|is|its|thats|its all|this is|are) on (?:us|the house)",
+        r"on the house", r"make (?:it|this|that) up to you", r"goodwill", r"voucher", r"gift ?card",
+        r"(?:store|account|travel|service|bill) credit", r"credit of \d", r"complimentary",
+        r"at no (?:extra |additional )?(?:cost|charge)", r"for free\b", r"free of charge",
+        r"free (?:month|months|upgrade|night|nights|meal|shipping|delivery|service|gift|item|coffee|drink|ticket)",
+        r"\d+ ?(?:%|percent|per cent) (?:off|discount)", r"discount (?:on|off|code)",
+        _WE + r" (?:cover|pay for|foot the bill|pick up the (?:bill|tab|cost))",
+    ]),
+    "fee_waiver": ("promises to waive a fee", [
+        r"waiv", _FEE + r" (?:will be|has been|have been|is|are|gets|get|been|was|were) (?:removed|dropped|"
+        r"cancelled|canceled|written off|wiped|taken off|scrapped|reversed|credited)",
+        r"(?:remove|removing|drop|dropping|cancel|cancelling|wipe|wiping|take off|write off|writing off|scrap|"
+        r"scrapping|forgive|forgiving) (?:the|that|this|your|those|these|any|all|all the) " + _FEE,
+        r"(?:wont|will not|not going to|dont|do not|never) (?:be )?charg(?:e|ing) you",
+        r"(?:wont|will not) be charged", r"no " + _FEE + r" (?:will|for you|this time|applies|apply)",
+        r"(?:fee|charge)[ -]?free", r"let (?:it|the fee|this one|this) slide",
+    ]),
+    "replacement": ("promises a replacement", [
+        r"replac",
+        r"(?:send|sending|ship|shipping|post|posting|mail|mailing|get|getting|give|giving|swap|swapping|"
+        r"exchange|exchanging|have|courier|couriering) (?:you |out |over )?(?:a |an )?(?:brand new|new|fresh|"
+        r"another|second|different|working|spare) (?:one|unit|item|device|pair|order|box|parcel|package|\w+)",
+        r"(?:swap|exchange) (?:it|that|this|them|your \w+)(?: out| over| for)?",
+        r"(?:resend|re send|reship|re ship|redeliver|re deliver|send (?:it|them|that|everything) again)",
+        r"(?:new|another|fresh) one (?:is |will be )?(?:on (?:its|the) way|out to you|in the post|heading)",
+    ]),
+    "delivery": ("promises a delivery date", [
+        r"(?:\w+ll|will|shall|going to|gonna|should|expect|promise|ensure|make sure|definitely|guarantee\w*)"
+        r"(?: \w+){0,3} (?:arriv\w*|deliver\w*|reach(?:es)? you|be with you|be there|be at your door|get to you|land|lands|"
+        r"ship|ships|shipped|dispatch\w*|receive it|receive your \w+|have it|get it|expect it|expect your \w+|"
+        r"see it|in your hands|on your doorstep|at your door)"
+        r"(?: \w+){0,3} (?:by |on |before |no later than |within |in |for |this |next )?" + _WHEN + r"\b",
+    ]),
+    "fault": ("admits fault", [
+        r"our (?:fault|mistake|error|bad|blunder|screw up|screwup|mess up)", r"we admit",
+        r"we (?:messed|screwed|mucked|goofed|stuffed|slipped|fouled) (?:up|this up|that up|it up)",
+        r"(?:we|weve|we have|we ve) (?:made|make) (?:a|an|the|this) (?:mistake|error|blunder)",
+        r"(?:we are|were|we re) (?:to blame|at fault|in the wrong)", r"we were at fault",
+        r"(?:its|thats|this is|that is|it is|this was|that was|it was) (?:entirely |completely |totally |all |fully |"
+        r"100 )?(?:on us|our doing|down to us)",
+        r"we (?:dropped|fumbled) the ball", r"we got (?:it|this|that|your \w+|things) wrong",
+        r"we (?:take|accept|own) (?:full |complete |all |total )?(?:the )?(?:responsibility|blame)",
+        r"we failed you", r"(?:fault|blame) (?:is|was|lies|rests) (?:entirely |fully |squarely )?(?:ours|with us)",
+        r"(?:mistake|error|failure|oversight|slip up) on our (?:part|end|side)", r"we own (?:this|that|the mistake|it)",
+    ]),
+    "liability": ("admits liability", [
+        r"liab(?:le|ility|ilities)", r"legally", r"negligen",
+        r"(?:responsible|accountable) for (?:the|any|all|your) (?:damage|damages|loss|losses|injury|injuries|costs)",
+        _WE + r" (?:pay|cover|reimburse|foot|be paying) (?:for )?(?:the |all |any |your |all the )?"
+        r"(?:damage|damages|costs|repair|repairs|expenses|medical|bills?|losses|vet)",
+    ]),
+}
+
+
+def _compile(patterns: list[str]) -> regex.Pattern:
+    # Key strings merge "l" into "i" (see words.py), so the patterns must too.
+    source = "|".join(f"(?:{p})" for p in patterns).replace("l", "i")
+    return regex.compile(rf"(?<= )(?:{source})")
+
+
+_COMPILED = {name: _compile(patterns) for name, (_, patterns) in FAMILIES.items()}
+LABELS = {name: label for name, (label, _) in FAMILIES.items()}
+
+
+def find(words: Words, families: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    """(original start, family, text as written) for each family found."""
+    found = []
+    for name in families:
+        pattern = _COMPILED[name]
+        for keys, tokens in ((words.spaced_keys, words.tokens), (words.merged_keys, words.merged)):
+            m = pattern.search(keys)
+            if m:
+                index = keys.count(" ", 0, m.start()) - 1  # keys start with a space
+                start, written = words.locate(tokens, index, m.group().strip().count(" ") + 1)
+                found.append((start, name, written))
+                break
+    return sorted(found)

@@ -1,0 +1,136 @@
+"""Words of a reply as the term lists see them, whatever disguise they wear.
+
+A reply's `clean` view is cut into tokens (letters, digits and the symbols
+people use as letters: @ $ ! | + * €), CamelCase and hashtags are split into
+words ("#ProjectFalcon" → "project falcon"), and each token gets two forms:
+
+- `plain`: lower case, lookalikes and accents folded (see canonical.py);
+- `key`: `plain` with leetspeak folded and the letters people swap for one
+  another merged ("Fa1con", "fa|con" and "falcon" all become "faicon").
+
+`Words.spaced` holds the tokens as written; `Words.merged` also joins tokens
+split by inserted symbols ("r.e.f.u.n.d", "sh-it", "f_u_c_k") or spelled out
+letter by letter ("r e f u n d"). A term is a substring test on these strings,
+so each check is linear in the reply.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from bot.guardrails.canonical import View, fold_word
+
+_TOKEN = regex.compile(r"[\p{L}\p{N}@$!|+*€'’]+")
+_CAMEL = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+                       "@": "a", "$": "s", "!": "i", "|": "i", "+": "t", "€": "e", "l": "i"})
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_MODEL_CODE = re.compile(r"[a-z]{1,3}\d+")  # "a55", "s23": product codes, not leetspeak
+_EDGE_SYMBOLS = "'’!*+|"
+# A gap between tokens that is only symbols (no space) is an inserted symbol.
+_SOFT_GAP = re.compile(r"[^\s\w]{1,2}|_{1,2}")
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int  # in the clean view
+    end: int
+    plain: str
+    key: str
+
+
+@lru_cache(maxsize=65536)
+def _forms(word: str) -> tuple[str, str]:
+    plain = fold_word(word).replace("’", "'")
+    letters = plain.replace("'", "")
+    if _HAS_LETTER.search(letters) and not _MODEL_CODE.fullmatch(letters):
+        return plain, letters.translate(_LEET)
+    return plain, letters.replace("l", "i")
+
+
+def key_of(term: str) -> str:
+    """" w1 w2 " keys of a configured term, as `Words.spaced_keys` writes them."""
+    return " " + " ".join(t.key for t in tokenize(term)) + " "
+
+
+def tokenize(text: str) -> list[Token]:
+    out: list[Token] = []
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        start = m.start()
+        stripped = word.lstrip(_EDGE_SYMBOLS)
+        start += len(word) - len(stripped)
+        word = stripped.rstrip(_EDGE_SYMBOLS)
+        if not word:
+            continue
+        parts = _CAMEL.split(word) if not word.islower() and not word.isupper() else [word]
+        for part in parts:
+            plain, key = _forms(part)
+            if key:
+                out.append(Token(start, start + len(part), plain, key))
+            start += len(part)
+    return out
+
+
+def _soft(text: str, left: Token, right: Token) -> bool:
+    gap = text[left.end:right.start]
+    return gap == "" or bool(_SOFT_GAP.fullmatch(gap))
+
+
+def merge(text: str, tokens: list[Token]) -> list[Token]:
+    """Join tokens split by inserted symbols, and runs of 3+ single letters
+    split by spaces, into the words they spell."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        j = i + 1
+        if len(tokens[i].key) == 1:
+            while j < len(tokens) and len(tokens[j].key) == 1 and j - i < 40 and \
+                    (tokens[j].start - tokens[j - 1].end) <= 2:
+                j += 1
+            if j - i < 3:
+                j = i + 1
+        if j == i + 1:
+            while j < len(tokens) and _soft(text, tokens[j - 1], tokens[j]) and j - i < 40:
+                j += 1
+        group = tokens[i:j]
+        if len(group) == 1:
+            out.append(group[0])
+        else:
+            out.append(Token(group[0].start, group[-1].end, "".join(t.plain for t in group),
+                             "".join(t.key for t in group)))
+        i = j
+    return out
+
+
+class Words:
+    """The reply's words in the forms the term checks search."""
+
+    def __init__(self, clean: View) -> None:
+        self.view = clean
+        self.tokens = tokenize(clean.text)
+        self.merged = merge(clean.text, self.tokens)
+        self.spaced_plain = " " + " ".join(t.plain for t in self.tokens) + " "
+        self.merged_plain = " " + " ".join(t.plain for t in self.merged) + " "
+        self.spaced_keys = " " + " ".join(t.key for t in self.tokens) + " "
+        self.merged_keys = " " + " ".join(t.key for t in self.merged) + " "
+
+    def locate(self, tokens: list[Token], index: int, count: int) -> tuple[int, str]:
+        """Original start and text of `count` tokens from `index`."""
+        first, last = tokens[index], tokens[max(min(index + count, len(tokens)) - 1, index)]
+        start, end = self.view.span(first.start, last.end)
+        return start, self.view.original[start:end]
+
+    def find_key(self, needle: str) -> tuple[int, str] | None:
+        """Where `needle` (a " k1 k2 " key) first occurs in the original, and
+        as what text; None if nowhere."""
+        found = []
+        for keys, tokens in ((self.spaced_keys, self.tokens), (self.merged_keys, self.merged)):
+            at = keys.find(needle)
+            if at >= 0:
+                index = keys.count(" ", 0, at)
+                found.append(self.locate(tokens, index, max(needle.count(" ") - 1, 1)))
+        return min(found) if found else None
