@@ -51,13 +51,6 @@ _POSTCODE = re.compile(
 _PO_BOX = re.compile(r"(?i)(?<![\w])P\.?\s?O\.?\s?Box\s+(?P<n>\d{1,6})\b")
 
 
-def _masked(text: str, start: int, number: tuple[int, int] | None) -> str:
-    if number is None:
-        return "•" * (len(text) - start)
-    a, b = number
-    return (text[start:a] + "•" * (b - a) + text[b:]).strip()
-
-
 def find_addresses(text: str) -> list[tuple[int, int, str]]:
     """(start, end, masked) of each address in `text`, the house number masked."""
     found: list[tuple[int, int, str]] = []

@@ -197,17 +197,17 @@ class Guardrails:
 
     def _swearing(self, canon: Canonical, words: Words) -> Finding | None:
         hits = self._profanity.scan(canon.folded.text)
-        if words.merged_plain != words.spaced_plain or words.spaced_plain.strip() != canon.folded.text.strip():
-            seen = {h.term for h in hits}
-            hits += [h for h in self._profanity.scan(words.spaced_plain + "." + words.merged_plain)
-                     if h.term not in seen]
+        if not hits and words.joined_plain:  # "f.u.c.k", "sh-it", "s h i t"
+            hits = self._profanity.scan(words.joined_plain)
+        if not hits and words.split_camel:  # "FuckThis", "#ShitShow"
+            hits = self._profanity.scan(words.spaced_plain)
         if hits:
             listed = terms.quoted([h.word for h in hits])
             if max(h.level for h in hits) >= 2:
                 return Finding("profanity", self.guidelines.profanity, f"Contains profanity ({listed}); "
                                                                        "a brand reply must not swear.")
             return Finding("profanity", "warn", f"Contains mildly rude language ({listed}); consider other words.")
-        rated = offensive.score(words.spaced_plain + " " + words.merged_plain)
+        rated = offensive.score(words.merged_plain)
         if rated >= OFFENSIVE_SCORE:
             return Finding("profanity", "warn", f"Reads as rude or offensive (a profanity model rates it "
                                                 f"{rated:.0%} likely); consider other words.")

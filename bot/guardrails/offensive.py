@@ -30,8 +30,8 @@ def _model():
         calibrator = member.calibrators[0]
         members.append((member.estimator.coef_[0], float(member.estimator.intercept_[0]),
                         float(calibrator.a_), float(calibrator.b_)))
-    # word -> (idf, weight in each calibrated member)
-    table = {word: (float(idf[i]), tuple(float(m[0][i]) for m in members))
+    # word -> (idf, idf × weight in each calibrated member)
+    table = {word: (float(idf[i]), tuple(float(idf[i] * m[0][i]) for m in members))
              for word, i in vocabulary.items() if word not in stop}
     return table, tuple((m[1], m[2], m[3]) for m in members)
 
@@ -40,13 +40,14 @@ def score(text: str) -> float:
     """Probability (0-1) that the model finds `text` offensive."""
     table, members = _model()
     counts = Counter(w for w in _TOKEN.findall(text.lower()) if w in table)
-    if not counts:
-        weighted = [0.0] * len(members)
-        norm = 1.0
-    else:
-        values = {w: n * table[w][0] for w, n in counts.items()}
-        norm = math.sqrt(sum(v * v for v in values.values()))
-        weighted = [sum(v * table[w][1][k] for w, v in values.items()) for k in range(len(members))]
+    weighted = [0.0] * len(members)
+    norm = 0.0
+    for word, n in counts.items():
+        idf, weights = table[word]
+        norm += (n * idf) ** 2
+        for k, w in enumerate(weights):
+            weighted[k] += n * w
+    norm = math.sqrt(norm) or 1.0
     total = 0.0
     for k, (intercept, a, b) in enumerate(members):
         decision = weighted[k] / norm + intercept

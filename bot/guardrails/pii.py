@@ -57,8 +57,12 @@ class PiiItem:
     masked: str
 
 
+_NOT_DIGIT = re.compile(r"\D+")
+
+
 def _digits(text: str) -> str:
-    return "".join(str(int(c)) for c in text if c.isdigit())
+    digits = _NOT_DIGIT.sub("", text)
+    return digits if digits.isascii() else "".join(str(int(c)) for c in digits)
 
 
 def _mask_digits(text: str, keep: int) -> str:
@@ -168,20 +172,21 @@ def _numbers(text: Canonical, own: BrandContacts) -> list[PiiItem]:
     for m in _NUMBER.finditer(view.text):
         number = m.group().strip()
         digits = _digits(number)
+        if len(digits) < 13 and counts["phone"] >= MAX_ITEMS:
+            continue  # enough phone numbers to block the reply; only cards are still worth reading
         before = view.text[max(0, m.start() - 30):m.start()]
         if _NOT_PHONE.search(before) and not number.startswith("+"):
             continue  # "order #5552345678", "ticket no. 4111…": a reference, not personal data
         kind = None
         if 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_ok(digits) and digits.strip("0"):
             kind, keep = "card", 4
-        elif len(digits) <= 15 and not own.own_phone(digits) and _phone_like(number, digits, before):
+        elif counts["phone"] < MAX_ITEMS and len(digits) <= 15 and not own.own_phone(digits) \
+                and _phone_like(number, digits, before):
             kind, keep = "phone", 2
         if kind and counts[kind] < MAX_ITEMS:
             counts[kind] += 1
             start, end = view.span(m.start() + (len(m.group()) - len(m.group().lstrip())), m.end())
             items.append(PiiItem(kind, start, end, _mask_digits(text.original[start:end], keep)))
-        if min(counts.values()) >= MAX_ITEMS:
-            break
     return items
 
 

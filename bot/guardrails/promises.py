@@ -15,7 +15,7 @@ an unreviewed promise.
 """
 from __future__ import annotations
 
-import regex
+import re
 
 from bot.guardrails.words import Words
 
@@ -95,26 +95,33 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
 }
 
 
-def _compile(patterns: list[str]) -> regex.Pattern:
+def _compile() -> re.Pattern:
     # Key strings merge "l" into "i" (see words.py), so the patterns must too.
-    source = "|".join(f"(?:{p})" for p in patterns).replace("l", "i")
-    return regex.compile(rf"(?<= )(?:{source})")
+    # One alternation with a group per family: one pass finds every family.
+    groups = "|".join(f"(?P<{name}>{'|'.join(f'(?:{p})' for p in patterns).replace('l', 'i')})"
+                      for name, (_, patterns) in FAMILIES.items())
+    return re.compile(f" (?:{groups})")
 
 
-_COMPILED = {name: _compile(patterns) for name, (_, patterns) in FAMILIES.items()}
+_PATTERN = _compile()
 LABELS = {name: label for name, (label, _) in FAMILIES.items()}
 
 
 def find(words: Words, families: tuple[str, ...]) -> list[tuple[int, str, str]]:
-    """(original start, family, text as written) for each family found."""
-    found = []
-    for name in families:
-        pattern = _COMPILED[name]
-        for keys, tokens in ((words.spaced_keys, words.tokens), (words.merged_keys, words.merged)):
-            m = pattern.search(keys)
-            if m:
-                index = keys.count(" ", 0, m.start()) - 1  # keys start with a space
+    """(original start, family, text as written) for each family found, in
+    order of appearance."""
+    if not families:
+        return []
+    found: dict[str, tuple[int, str, str]] = {}
+    sources = [(words.spaced_keys, False)]
+    if words.merged_keys is not words.spaced_keys:
+        sources.append((words.merged_keys, True))
+    for keys, merged in sources:
+        for m in _PATTERN.finditer(keys):
+            name = m.lastgroup
+            if name in families and name not in found:
+                index = keys.count(" ", 0, m.start() + 1) - 1  # keys start with a space
+                tokens = words.merged if merged else words.tokens
                 start, written = words.locate(tokens, index, m.group().strip().count(" ") + 1)
-                found.append((start, name, written))
-                break
-    return sorted(found)
+                found[name] = (start, name, written)
+    return sorted(found.values())

@@ -16,14 +16,14 @@ so each check is linear in the reply.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import regex
 
 from bot.guardrails.canonical import View, fold_word
 
-_TOKEN = regex.compile(r"[\p{L}\p{N}@$!|+*€'’]+")
+_TOKEN = re.compile(r"(?:[^\W_]|[@$!|+*€'’])+")
 _CAMEL = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
                        "@": "a", "$": "s", "!": "i", "|": "i", "+": "t", "€": "e", "l": "i"})
@@ -34,8 +34,7 @@ _EDGE_SYMBOLS = "'’!*+|"
 _SOFT_GAP = re.compile(r"[^\s\w]{1,2}|_{1,2}")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     start: int  # in the clean view
     end: int
     plain: str
@@ -47,7 +46,7 @@ def _forms(word: str) -> tuple[str, str]:
     plain = fold_word(word).replace("’", "'")
     letters = plain.replace("'", "")
     if _HAS_LETTER.search(letters) and not _MODEL_CODE.fullmatch(letters):
-        return plain, letters.translate(_LEET)
+        return plain, letters.translate(_LEET).replace("*", "")
     return plain, letters.replace("l", "i")
 
 
@@ -56,28 +55,43 @@ def key_of(term: str) -> str:
     return " " + " ".join(t.key for t in tokenize(term)) + " "
 
 
+@lru_cache(maxsize=65536)
+def _split(word: str) -> tuple[tuple[int, int, str, str], ...]:
+    """(offset, length, plain, key) of each word inside one token as matched."""
+    start = 0
+    if not word.isalnum():
+        stripped = word.lstrip(_EDGE_SYMBOLS)
+        start = len(word) - len(stripped)
+        word = stripped.rstrip(_EDGE_SYMBOLS)
+        if not word:
+            return ()
+    if word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower()):
+        parts = [word]
+    else:
+        parts = _CAMEL.split(word)
+    out = []
+    for part in parts:
+        plain, key = _forms(part)
+        if key:
+            out.append((start, len(part), plain, key))
+        start += len(part)
+    return tuple(out)
+
+
 def tokenize(text: str) -> list[Token]:
     out: list[Token] = []
     for m in _TOKEN.finditer(text):
-        word = m.group()
-        start = m.start()
-        stripped = word.lstrip(_EDGE_SYMBOLS)
-        start += len(word) - len(stripped)
-        word = stripped.rstrip(_EDGE_SYMBOLS)
-        if not word:
-            continue
-        parts = _CAMEL.split(word) if not word.islower() and not word.isupper() else [word]
-        for part in parts:
-            plain, key = _forms(part)
-            if key:
-                out.append(Token(start, start + len(part), plain, key))
-            start += len(part)
+        at = m.start()
+        out.extend(Token(at + offset, at + offset + size, plain, key) for offset, size, plain, key in _split(m.group()))
     return out
 
 
 def _soft(text: str, left: Token, right: Token) -> bool:
-    gap = text[left.end:right.start]
-    return gap == "" or bool(_SOFT_GAP.fullmatch(gap))
+    if left.end == right.start:
+        return True
+    if right.start - left.end > 2:
+        return False
+    return bool(_SOFT_GAP.fullmatch(text, left.end, right.start))
 
 
 def merge(text: str, tokens: list[Token]) -> list[Token]:
@@ -85,8 +99,13 @@ def merge(text: str, tokens: list[Token]) -> list[Token]:
     split by spaces, into the words they spell."""
     out: list[Token] = []
     i = 0
-    while i < len(tokens):
+    count = len(tokens)
+    while i < count:
         j = i + 1
+        if j < count and len(tokens[i].key) > 1 and not _soft(text, tokens[i], tokens[j]):
+            out.append(tokens[i])  # the usual case: a word followed by a space
+            i = j
+            continue
         if len(tokens[i].key) == 1:
             while j < len(tokens) and len(tokens[j].key) == 1 and j - i < 40 and \
                     (tokens[j].start - tokens[j - 1].end) <= 2:
@@ -106,17 +125,47 @@ def merge(text: str, tokens: list[Token]) -> list[Token]:
     return out
 
 
+# Where merging could change anything: a symbol or underscore between two
+# letters, or three single letters in a row.
+_MERGE_HINT = re.compile(r"[^\W\d_](?:[^\s\w]{1,2}|_{1,2})[^\W\d_]|(?<!\w)\w\s{1,2}\w\s{1,2}\w(?!\w)")
+
+
 class Words:
-    """The reply's words in the forms the term checks search."""
+    """The reply's words in the forms the term checks search. The token
+    lists (with offsets) are built only when a match must be quoted."""
 
     def __init__(self, clean: View) -> None:
         self.view = clean
-        self.tokens = tokenize(clean.text)
-        self.merged = merge(clean.text, self.tokens)
-        self.spaced_plain = " " + " ".join(t.plain for t in self.tokens) + " "
-        self.merged_plain = " " + " ".join(t.plain for t in self.merged) + " "
-        self.spaced_keys = " " + " ".join(t.key for t in self.tokens) + " "
-        self.merged_keys = " " + " ".join(t.key for t in self.merged) + " "
+        parts: list[tuple[int, int, str, str]] = []
+        camel = False
+        for word in _TOKEN.findall(clean.text):
+            split = _split(word)
+            camel = camel or len(split) > 1
+            parts.extend(split)
+        self.split_camel = camel  # some word was CamelCase or a hashtag of several words
+        self.spaced_plain = " " + " ".join(p[2] for p in parts) + " "
+        self.spaced_keys = " " + " ".join(p[3] for p in parts) + " "
+        self._tokens: list[Token] | None = None
+        self._merged: list[Token] | None = None
+        self.joined_plain = ""
+        if _MERGE_HINT.search(clean.text):
+            self._merged = merge(clean.text, self.tokens)
+            plain = {(t.start, t.end) for t in self.tokens}
+            self.joined_plain = " ".join(t.plain for t in self._merged if (t.start, t.end) not in plain)
+            self.merged_plain = " " + " ".join(t.plain for t in self._merged) + " "
+            self.merged_keys = " " + " ".join(t.key for t in self._merged) + " "
+        else:
+            self.merged_plain, self.merged_keys = self.spaced_plain, self.spaced_keys
+
+    @property
+    def tokens(self) -> list[Token]:
+        if self._tokens is None:
+            self._tokens = tokenize(self.view.text)
+        return self._tokens
+
+    @property
+    def merged(self) -> list[Token]:
+        return self._merged if self._merged is not None else self.tokens
 
     def locate(self, tokens: list[Token], index: int, count: int) -> tuple[int, str]:
         """Original start and text of `count` tokens from `index`."""
@@ -128,9 +177,10 @@ class Words:
         """Where `needle` (a " k1 k2 " key) first occurs in the original, and
         as what text; None if nowhere."""
         found = []
-        for keys, tokens in ((self.spaced_keys, self.tokens), (self.merged_keys, self.merged)):
+        for keys, merged in ((self.spaced_keys, False), (self.merged_keys, True)):
             at = keys.find(needle)
             if at >= 0:
                 index = keys.count(" ", 0, at)
-                found.append(self.locate(tokens, index, max(needle.count(" ") - 1, 1)))
+                found.append(self.locate(self.merged if merged else self.tokens, index,
+                                         max(needle.count(" ") - 1, 1)))
         return min(found) if found else None
