@@ -59,13 +59,20 @@ class Contacts(Strict):
     domains: list[str] = Field(default_factory=list)
     region: str = Field(default="US", pattern=r"^[A-Z]{2}$")  # how to read numbers written without +country
 
-    @field_validator("phones")
-    @classmethod
-    def _phones(cls, v: list[str]) -> list[str]:
-        for number in v:
-            if sum(c.isdigit() for c in number) < 5:
-                raise ValueError(f"{number!r} is not a phone number")
-        return v
+    @model_validator(mode="after")
+    def _phones(self) -> "Contacts":
+        import phonenumbers  # read only when a workspace declares contacts
+
+        for number in self.phones:
+            try:
+                parsed = phonenumbers.parse(number, None if number.strip().startswith("+") else self.region)
+                possible = phonenumbers.is_possible_number(parsed)
+            except phonenumbers.NumberParseException:
+                possible = False
+            if not possible:
+                raise ValueError(f"phones: {number!r} is not a phone number (write it as +1 800 555 0199, or "
+                                 f"as dialled in region {self.region})")
+        return self
 
     @field_validator("emails")
     @classmethod
