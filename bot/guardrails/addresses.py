@@ -30,19 +30,22 @@ _WORD_TYPES = (
     "dijk|singel|vej|gade|gatan|gata|vägen|vagen|veien|gate|katu|tie|kuja|utca"
 )
 _NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,5})?"
+# A name word: capitalised, or in mixed case ("eVeRgReEn"); plain lower case is ordinary prose.
+_NAME = r"(?:[A-Z][\w'’-]*|[a-z]+[A-Z][\w'’-]*)"
 _EN = re.compile(
-    rf"(?<![\w#$.,])(?P<n>{_NUMBER})\s+(?:(?:[A-Z][\w'’-]*|\d{{1,3}}(?:st|nd|rd|th))\s+){{1,4}}?"
+    rf"(?<![\w#$.,])(?P<n>{_NUMBER})\s+(?:(?:{_NAME}|\d{{1,3}}(?:st|nd|rd|th))\s+){{1,4}}?"
     rf"(?i:{_EN_TYPES})\b\.?"
 )
 _FRONT_NUMBER_FIRST = re.compile(
     rf"(?i)(?<![\w#$.,])(?P<n>{_NUMBER}),?\s+(?:{_FRONT_TYPES})\.?\s+(?:(?:de|del|della|di|da|do|des|du|la|le|"
-    rf"los|las)\s+)*[A-Z][\w'’-]+"
+    rf"los|las)\s+)*{_NAME}"
 )
 _FRONT_NUMBER_LAST = re.compile(
-    rf"(?<![\w])(?i:{_FRONT_TYPES})\.?\s+(?:(?:de|del|della|di|da|do|des|du|la|le|los|las|dos)\s+)*"
-    rf"(?:[A-Z][\w'’-]+\s+){{1,3}}?(?i:n[ºo°]\.?\s*)?,?\s*(?P<n>\d{{1,5}}[A-Za-z]?)\b"
+    rf"(?<![\w])(?=[A-Za-z])(?i:{_FRONT_TYPES})\.?\s+(?:(?:de|del|della|di|da|do|des|du|la|le|los|las|dos)\s+)*"
+    rf"(?:{_NAME}\s+){{1,3}}?(?i:n[ºo°]\.?\s*)?,?\s*(?P<n>\d{{1,5}}[A-Za-z]?)\b"
 )
-_ONE_WORD = re.compile(rf"(?<![\w])[A-ZÄÖÜÅÆØ][\w-]{{1,30}}?(?:{_WORD_TYPES})\b\.?\s+(?P<n>\d{{1,5}}[A-Za-z]?)\b")
+_ONE_WORD = re.compile(rf"(?<![\w])(?=[A-ZÄÖÜÅÆØ]|[a-zäöüåæø]+[A-ZÄÖÜ])[\w-]{{2,31}}?(?i:{_WORD_TYPES})\b\.?\s+"
+                       rf"(?P<n>\d{{1,5}}[A-Za-z]?)\b")
 _POSTCODE = re.compile(
     r"(?<![\w])(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] \d[A-Z]\d"
     r"|(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|"

@@ -10,6 +10,10 @@ can quote what the writer really wrote:
   removed (zero-width characters, soft hyphen, bidi controls, variation
   selectors, tag characters). Case is kept; numbers, addresses and links are
   read here.
+- `letters`: `clean` with every letter that Unicode TR39 lists as
+  confusable with one Latin letter or digit folded to it (Cyrillic "а",
+  Greek "ο" → "a", "o"), case kept. It has the same length and offsets as
+  `clean`, so a span found here quotes `clean` (and a link's real host) too.
 - `folded`: `clean`, lower-cased, accents dropped and every letter that
   Unicode TR39 lists as confusable with a single Latin letter or digit folded
   to it (Cyrillic "а", Greek "ο" → "a", "o"). Words are read here.
@@ -53,11 +57,14 @@ def _lookalikes() -> dict[str, str]:
         if targets:
             # Prefer a letter over a digit: "о" is an "o" in words more often than a "0".
             targets.sort(key=lambda c: (not c.isalpha(), c))
-            table[char] = targets[0].lower()
+            table[char] = targets[0]
     return table
 
 
-_LOOKALIKE = _lookalikes()
+# Letters that spoofers use as Latin look-alikes although TR39 lists no single-letter
+# mapping for them (small-capital and italic shapes, stroked letters).
+_EXTRA_LOOKALIKES = dict(zip("κкКмМтТнНвВпгшɡıłøđħьЬ", "kkKmMtThHbBnrwgilodhbb"))
+_LOOKALIKE = {**_EXTRA_LOOKALIKES, **_lookalikes()}
 
 
 @lru_cache(maxsize=65536)
@@ -144,11 +151,20 @@ def _build(text: str, convert, lower: bool) -> View:
     return View("".join(pieces), text, tuple(starts), tuple(origins))
 
 
+_ONE_TO_ONE = {ord(k): v for k, v in _LOOKALIKE.items() if len(v) == 1}
+
+
 @dataclass(frozen=True)
 class Canonical:
     original: str
     clean: View
     folded: View
+
+    @property
+    def letters(self) -> str:
+        """`clean.text` with lookalike letters folded, same offsets (see above)."""
+        text = self.clean.text
+        return text if text.isascii() else text.translate(_ONE_TO_ONE)
 
 
 def canonical(text: str) -> Canonical:

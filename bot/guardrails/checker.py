@@ -23,8 +23,8 @@ from bot.config.workspace import Contacts, Guidelines
 from bot.guardrails import echo, length, links, offensive, pii, promises, terms
 from bot.guardrails.canonical import Canonical, canonical
 from bot.guardrails.contacts import BrandContacts
-from bot.guardrails.profanity import ProfanityMatcher
-from bot.guardrails.words import Words
+from bot.guardrails.profanity import ProfanityMatcher, read_list
+from bot.guardrails.words import Words, key_of
 from bot.types import CustomerView, Finding
 
 RULE_ORDER = (
@@ -53,9 +53,26 @@ _LINK_WORDS = {
 # The model's probability above which a reply reads as offensive even when no listed word is in it.
 OFFENSIVE_SCORE = 0.95
 _profanity: ProfanityMatcher | None = None
+_key_matcher: ProfanityMatcher | None = None
 # (network, author handle) -> how long the reply's own text may be where it is
 # published, for that author; None: no opinion.
 TextLimit = Callable[[str, str | None], int | None]
+
+
+def _key_profanity() -> ProfanityMatcher:
+    """The profanity list in the key form of words.py (leetspeak folded, "l"
+    read as "i"), each phrase also without its spaces ("analplug")."""
+    global _key_matcher
+    if _key_matcher is None:
+        entries = []
+        for term, level in read_list():
+            key = key_of(term).strip()
+            if key:
+                entries.append((key, level))
+                if " " in key:
+                    entries.append((key.replace(" ", ""), level))
+        _key_matcher = ProfanityMatcher(entries)
+    return _key_matcher
 
 
 def _shared_profanity() -> ProfanityMatcher:
@@ -106,12 +123,12 @@ class Guardrails:
         canon = canonical(text)
         if _INVISIBLE.fullmatch(canon.clean.text):
             return [Finding("empty", "block", "The reply is empty; write a reply before asking for approval.")]
-        found_links = links.find_links(canon.clean.text)
+        found_links = links.find_links(canon.letters, canon.clean.text)
         words = Words(canon.clean)
         found = [
             self._length(text, network, [canon.clean.span(link.start, link.end) for link in found_links],
                          author_handle),
-            *self._pii(canon, customer),
+            *self._pii(canon, customer, [(link.start, link.end) for link in found_links]),
             *self._listed(words, canon.folded.text),
             self._swearing(canon, words),
             self._links(found_links),
@@ -170,9 +187,9 @@ class Guardrails:
         return Finding("length", "block", f"{size}/{limit} {unit} on {name}{where}; "
                                           f"shorten the reply by {size - limit}.")
 
-    def _pii(self, canon: Canonical, customer: CustomerView | None) -> list[Finding]:
+    def _pii(self, canon: Canonical, customer: CustomerView | None, spans: list[tuple[int, int]]) -> list[Finding]:
         by_kind: dict[str, list[str]] = {}
-        for item in pii.scan(canon, customer, self.contacts):
+        for item in pii.scan(canon, customer, self.contacts, spans):
             by_kind.setdefault(item.kind, []).append(item.masked)
         findings = []
         for kind, (one, many) in _PII_WORDS.items():
@@ -201,6 +218,9 @@ class Guardrails:
             hits = self._profanity.scan(words.joined_plain)
         if not hits and words.split_camel:  # "FuckThis", "#ShitShow"
             hits = self._profanity.scan(words.spaced_plain)
+        if not hits and (words.leet or words.joined_plain or not canon.clean.text.isascii()):
+            # Leetspeak that reads "1" as "l" ("b1acky"), and terms written without their spaces.
+            hits = _key_profanity().scan(" . ".join(keys for keys, _ in words.key_strings()))
         if hits:
             listed = terms.quoted([h.word for h in hits])
             if max(h.level for h in hits) >= 2:

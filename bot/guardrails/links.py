@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ipaddress import ip_address
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from bot.guardrails.canonical import skeleton
+from bot.guardrails.canonical import fold_word, skeleton
 from bot.guardrails.domains import parts, registrable
 
 # Each network's own short links and direct-message links. The connected
@@ -32,7 +32,7 @@ REDIRECT_KEYS = frozenset(
     "destination continue goto target link out r q forward callback".split()
 )
 _URL = re.compile(r"(?i)(?<![\w.-])(?:[a-z][a-z0-9+.-]{1,15}://|www\.)[^\s<>\"'`]{1,2000}")
-_IP = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?:/[^\s<>\"'`]{0,2000})?(?![\w.]\w)")
+_IP = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?!\d|\.\d)(?::\d{1,5})?(?:/[^\s<>\"'`]{0,2000})?")
 # A bare "name.name(.name)/path": each label starts at a word start and is bounded, so the scan is linear.
 _BARE = re.compile(
     r"(?<![\w@./:-])(?P<host>(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,8}(?P<end>[^\W\d_][\w-]{1,62}))"
@@ -64,7 +64,7 @@ def _trim(text: str) -> str:
 
 
 def host_of(url: str) -> str:
-    if "://" not in url:
+    if "://" not in url and not url.startswith("//"):
         url = "//" + url
     try:
         host = urlsplit(url).hostname or ""
@@ -82,16 +82,26 @@ def _decode(host: str) -> str:
         return host
 
 
-def find_links(text: str) -> list[Link]:
+def find_links(text: str, written: str | None = None) -> list[Link]:
+    """Links found in `text`; with `written` (the same text before lookalike
+    letters were folded, same offsets), each link's host and URL are read
+    from it, so "аcme.com" is found as a link yet judged as what it is."""
+    links = _find(text)
+    if written is None or written == text:
+        return links
+    out = []
+    for link in links:
+        url = written[link.start:link.end]
+        out.append(Link(link.start, link.end, host_of(url) or url.lower(), url))
+    return out
+
+
+def _find(text: str) -> list[Link]:
     links: list[Link] = []
     if "://" in text or "www." in text.casefold():
         for m in _URL.finditer(text):
             url = _trim(m.group())
             links.append(Link(m.start(), m.start() + len(url), host_of(url) or url.lower(), url))
-    taken = sorted((link.start, link.end) for link in links)
-    ends = {}
-    for a, b in taken:
-        ends[a] = b
     for m in _IP.finditer(text):
         if not _inside(m.start(), links) and _is_ip(m.group().split("/")[0].split(":")[0]):
             url = _trim(m.group())
@@ -101,7 +111,7 @@ def find_links(text: str) -> list[Link]:
             if _inside(m.start(), links):
                 continue
             ending = m.group("end")
-            if ending[0].isupper() and not ending.isupper():
+            if ending.istitle():
                 continue  # "done.It works" is a missing space, not a site
             host = _decode(m.group("host").lower())
             if not registrable(host) and not (m.group("rest") or ending.lower() in RESERVED):
@@ -145,11 +155,11 @@ def redirect_targets(url: str) -> list[str]:
     hosts = []
     for query in (split.query, split.fragment):
         for key, value in parse_qsl(query, keep_blank_values=False):
-            if key.lower().replace("-", "_") not in REDIRECT_KEYS:
+            if fold_word(key).replace("-", "_") not in REDIRECT_KEYS:
                 continue
             value = unquote(value).strip()
-            if value.startswith(("http://", "https://", "//")) or registrable(value.split("/")[0]):
-                target = host_of(value if "//" in value else "//" + value)
+            if value.lower().startswith(("http://", "https://", "//")) or registrable(value.split("/")[0]):
+                target = host_of(value)
                 if target:
                     hosts.append(target)
     return hosts

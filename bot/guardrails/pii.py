@@ -16,6 +16,7 @@ pattern starts only at a word start and is bounded, so a scan is linear; past
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 
 import phonenumbers
@@ -28,7 +29,7 @@ from bot.intake.flags import luhn_ok
 from bot.types import CustomerView
 
 MAX_ITEMS = 20
-_SEP = r"(?:[ \t.\-–—/_·•|~*]{1,2}|\s?[()\[\]]\s?|,)"
+_SEP = r"(?:[ \t.\-–—/_·•|~*]{1,3}|\s?[()\[\]]\s?|,)"
 _NUMBER = re.compile(rf"(?<![\w$€£¥.,/#+-])(?:\+|00)?\s?\(?\d(?:{_SEP}?\d){{6,18}}(?![\d]|[.,]\d)")
 _CONTEXT = re.compile(r"(?i)\b(?:call|phone|tel|telephone|text|sms|whats\s?app|mobile|cell|fax|dial|ring|"
                       r"hotline|number|contact|reach|line|signal|telegram)\b")
@@ -44,6 +45,7 @@ _SPELLED_EMAIL = re.compile(
     rf"(?i)(?<![\w.+@-])(?P<local>[\w.+-]{{1,64}})(?P<at>\s*{_OPEN}(?:at|@){_CLOSE}\s*|\s+at\s+|\s+@\s*|\s*@\s+)"
     rf"(?P<domain>[\w-]{{1,63}}(?:(?:\s*{_OPEN}(?:dot|\.){_CLOSE}\s*|\s+dot\s+|\s*\.\s*)[\w-]{{1,63}}){{1,4}})"
 )
+_AT_HINT = re.compile(rf"(?i)@|{_OPEN}at{_CLOSE}|\sat\s")
 _DOT_WORD = re.compile(rf"(?i)\s*{_OPEN}(?:dot|\.){_CLOSE}\s*|\s+dot\s+|\s*\.\s*")
 _MAIL_HOSTS = frozenset("gmail googlemail yahoo hotmail outlook live msn icloud me aol proton protonmail gmx "
                         "mail yandex zoho fastmail hey tutanota web t-online orange free btinternet".split())
@@ -84,9 +86,11 @@ def mask_email(text: str) -> str:
 
 
 def scan(text: Canonical | str, customer: CustomerView | None = None,
-         contacts: BrandContacts | None = None) -> list[PiiItem]:
+         contacts: BrandContacts | None = None, links: list[tuple[int, int]] = ()) -> list[PiiItem]:
     """Items in order of appearance; where two overlap, the earlier kind in
-    this order wins: customer's own details, email, card, phone, address."""
+    this order wins: customer's own details, email, card, phone, address.
+    Numbers inside `links` (spans of the clean view) are parts of the link
+    ("recipient_id=1234567890"), not phone or card numbers."""
     if isinstance(text, str):
         from bot.guardrails.canonical import canonical
         text = canonical(text)
@@ -94,13 +98,12 @@ def scan(text: Canonical | str, customer: CustomerView | None = None,
     own = contacts or BrandContacts()
     found = _customer_items(text, customer) if customer is not None else []
     found += _emails(text, own)
-    numbers = _numbers(text, own)
+    numbers = _numbers(text, own, sorted(links))
     found += [i for i in numbers if i.kind == "card"] + [i for i in numbers if i.kind == "phone"]
     if any(c.isdigit() for c in view.text):
-        found += [PiiItem("address", *view.span(a, b), masked) for a, b, masked in find_addresses(view.text)]
+        found += [PiiItem("address", *view.span(a, b), masked) for a, b, masked in find_addresses(text.letters)]
     kept: list[PiiItem] = []
     taken: list[tuple[int, int]] = []  # sorted, disjoint; overlap test by bisect keeps this linear
-    from bisect import bisect_left, insort
     for item in found:
         k = bisect_left(taken, (item.start, item.end))
         clash = (k > 0 and taken[k - 1][1] > item.start) or (k < len(taken) and taken[k][0] < item.end)
@@ -113,16 +116,16 @@ def scan(text: Canonical | str, customer: CustomerView | None = None,
 def _emails(text: Canonical, own: BrandContacts) -> list[PiiItem]:
     view = text.clean
     items: list[PiiItem] = []
-    lowered = view.text.lower()
-    if "@" in view.text:
-        for m in _EMAIL.finditer(view.text):
+    letters = text.letters
+    if "@" in letters:
+        for m in _EMAIL.finditer(letters):
             if not own.own_email(m.group()):
                 items.append(PiiItem("email", *view.span(*m.span()), mask_email(view.quote(*m.span()))))
             if len(items) >= MAX_ITEMS:
                 return items
-    if "@" not in view.text and " at " not in lowered and "[at]" not in lowered and "(at)" not in lowered:
+    if not _AT_HINT.search(text.letters):
         return items
-    for m in _SPELLED_EMAIL.finditer(view.text):
+    for m in _SPELLED_EMAIL.finditer(text.letters):
         domain = _DOT_WORD.sub(".", m.group("domain")).lower()
         spelled = "." not in m.group("domain") or "dot" in m.group("domain").lower()
         plain_at = m.group("at").strip().lower() == "at"
@@ -153,7 +156,7 @@ def _phone_like(number: str, digits: str, before: str) -> bool:
     if len(digits) < (7 if context else 9):
         return False
     groups = [g for g in re.split(r"\D+", number) if g]
-    if not context and len(groups) > 1 and any(len(g) < 2 for g in groups[1:]):
+    if not context and len(digits) < 10 and len(groups) > 1 and any(len(g) < 2 for g in groups[1:]):
         return False  # "1.2.3456789" is a version, "1 2 3 4 5 6 7 8 9" a list, without a word saying "phone"
     return any(_possible(digits, region) for region in _REGIONS)
 
@@ -165,11 +168,15 @@ def _possible(digits: str, region: str) -> bool:
         return False
 
 
-def _numbers(text: Canonical, own: BrandContacts) -> list[PiiItem]:
+def _numbers(text: Canonical, own: BrandContacts, links: list[tuple[int, int]]) -> list[PiiItem]:
     view = text.clean
     items: list[PiiItem] = []
     counts = {"card": 0, "phone": 0}
+    starts = [a for a, _ in links]
     for m in _NUMBER.finditer(view.text):
+        k = bisect_right(starts, m.start()) - 1
+        if k >= 0 and links[k][0] <= m.start() < links[k][1]:
+            continue
         number = m.group().strip()
         digits = _digits(number)
         if len(digits) < 13 and counts["phone"] >= MAX_ITEMS:

@@ -1,5 +1,9 @@
-"""Profanity: whole words from the Surge AI list (data/surge_profanity_en.csv),
-tolerant of simple disguises but not of Scunthorpe-style substrings.
+"""Profanity: whole words from the Surge AI list (data/surge_profanity_en.csv)
+and the LDNOOBW list (data/ldnoobw_en.txt; its entries not in the Surge list
+count as mild), tolerant of simple disguises but not of Scunthorpe-style
+substrings. The checker also feeds it the reply's canonical words, so
+lookalike letters, invisible characters, inserted symbols and CamelCase are
+undone before this matching.
 
 How a text is compared with the list:
 - Both are split into words and lower-cased; accents are dropped (fück → fuck).
@@ -11,7 +15,6 @@ How a text is compared with the list:
   not "shet" and "as" is not "ass".
 - Matches must start and end on word boundaries, so "Scunthorpe", "assessment",
   "class", "cocktail" and "Dickens" are clean.
-Lookalike letters from other scripts (Cyrillic "а") are not folded.
 """
 from __future__ import annotations
 
@@ -77,7 +80,7 @@ def _runs_fit(found: tuple[int, ...], listed: tuple[int, ...]) -> bool:
     )
 
 
-def _read_list() -> list[tuple[str, int]]:
+def read_list() -> list[tuple[str, int]]:
     data = resources.files("bot.guardrails") / "data"
     excluded = {
         line.strip().casefold()
@@ -85,11 +88,17 @@ def _read_list() -> list[tuple[str, int]]:
         if line.strip() and not line.startswith("#")
     }
     with (data / "surge_profanity_en.csv").open(encoding="utf-8", newline="") as handle:
-        return [
+        entries = [
             (row["text"], LEVELS[row["severity_description"]])
             for row in csv.DictReader(handle)
             if row["text"].strip().casefold() not in excluded
         ]
+    known = {term.casefold() for term, _ in entries}
+    for line in (data / "ldnoobw_en.txt").read_text(encoding="utf-8").splitlines():
+        term = line.strip()
+        if term and term.casefold() not in known and term.casefold() not in excluded:
+            entries.append((term, LEVELS["Mild"]))
+    return entries
 
 
 class ProfanityMatcher:
@@ -99,7 +108,7 @@ class ProfanityMatcher:
         self._automaton = ahocorasick.Automaton()
         self._by_length: dict[int, list[tuple[str, int, str]]] = {}
         keyed: dict[str, list[tuple[tuple[int, ...], int, str]]] = {}
-        for term, level in entries if entries is not None else _read_list():
+        for term, level in entries if entries is not None else read_list():
             _, words = _words(term)
             if not words or any("*" in w for w in words):
                 continue  # "c*nt" is covered by the wildcard rule

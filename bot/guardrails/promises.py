@@ -68,6 +68,8 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"(?:new|another|fresh) one (?:is |will be )?(?:on (?:its|the) way|out to you|in the post|heading)",
     ]),
     "delivery": ("promises a delivery date", [
+        r"expect (?:it|them|delivery|your \w+|the \w+)(?: \w+){0,2} (?:by |on |before |within |in |for )?" + _WHEN
+        + r"\b",
         r"(?:\w+ll|will|shall|going to|gonna|should|expect|promise|ensure|make sure|definitely|guarantee\w*)"
         r"(?: \w+){0,3} (?:arriv\w*|deliver\w*|reach(?:es)? you|be with you|be there|be at your door|get to you|land|lands|"
         r"ship|ships|shipped|dispatch\w*|receive it|receive your \w+|have it|get it|expect it|expect your \w+|"
@@ -84,7 +86,7 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"we (?:dropped|fumbled) the ball", r"we got (?:it|this|that|your \w+|things) wrong",
         r"we (?:take|accept|own) (?:full |complete |all |total )?(?:the )?(?:responsibility|blame)",
         r"we failed you", r"(?:fault|blame) (?:is|was|lies|rests) (?:entirely |fully |squarely )?(?:ours|with us)",
-        r"(?:mistake|error|failure|oversight|slip up) on our (?:part|end|side)", r"we own (?:this|that|the mistake|it)",
+        r"(?:mistake|error|failure|oversight|slip up|fault)(?: was| is|s)? on our (?:part|end|side)", r"we own (?:this|that|the mistake|it)",
     ]),
     "liability": ("admits liability", [
         r"liab(?:le|ility|ilities)", r"legally", r"negligen",
@@ -113,15 +115,11 @@ def find(words: Words, families: tuple[str, ...]) -> list[tuple[int, str, str]]:
     if not families:
         return []
     found: dict[str, tuple[int, str, str]] = {}
-    sources = [(words.spaced_keys, False)]
-    if words.merged_keys is not words.spaced_keys:
-        sources.append((words.merged_keys, True))
-    for keys, merged in sources:
+    for keys, tokens in words.key_strings():
         for m in _PATTERN.finditer(keys):
             name = m.lastgroup
             if name in families and name not in found:
                 index = keys.count(" ", 0, m.start() + 1) - 1  # keys start with a space
-                tokens = words.merged if merged else words.tokens
-                start, written = words.locate(tokens, index, m.group().strip().count(" ") + 1)
+                start, written = words.locate(tokens if tokens is not None else words.tokens, index, m.group().strip().count(" ") + 1)
                 found[name] = (start, name, written)
     return sorted(found.values())

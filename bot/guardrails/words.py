@@ -23,12 +23,13 @@ import regex
 
 from bot.guardrails.canonical import View, fold_word
 
-_TOKEN = re.compile(r"(?:[^\W_]|[@$!|+*€'’])+")
+_TOKEN = re.compile(r"(?:[^\W_]|[@$!|+*€'’\u0300-\u036f])+")
 _CAMEL = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})")
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "6": "g",
                        "@": "a", "$": "s", "!": "i", "|": "i", "+": "t", "€": "e", "l": "i"})
 _HAS_LETTER = re.compile(r"[^\W\d_]")
-_MODEL_CODE = re.compile(r"[a-z]{1,3}\d+")  # "a55", "s23": product codes, not leetspeak
+# "14th", "9am", "5gb": a number with its unit, not leetspeak.
+_MEASURE = re.compile(r"\d+(?:st|nd|rd|th|am|pm|h|hr|hrs|min|mins|s|k|m|x|gb|mb|tb|kg|g|km|ml|p|mm|cm|d)")
 _EDGE_SYMBOLS = "'’!*+|"
 # A gap between tokens that is only symbols (no space) is an inserted symbol.
 _SOFT_GAP = re.compile(r"[^\s\w]{1,2}|_{1,2}")
@@ -45,7 +46,8 @@ class Token(NamedTuple):
 def _forms(word: str) -> tuple[str, str]:
     plain = fold_word(word).replace("’", "'")
     letters = plain.replace("'", "")
-    if _HAS_LETTER.search(letters) and not _MODEL_CODE.fullmatch(letters):
+    # Product codes ("s23") get the same treatment: only a configured term could match them.
+    if _HAS_LETTER.search(letters) and not _MEASURE.fullmatch(letters):
         return plain, letters.translate(_LEET).replace("*", "")
     return plain, letters.replace("l", "i")
 
@@ -69,6 +71,8 @@ def _split(word: str) -> tuple[tuple[int, int, str, str], ...]:
         parts = [word]
     else:
         parts = _CAMEL.split(word)
+        if any(len(p) < 2 for p in parts):
+            parts = [word]  # "rEfUnD" is one word in mixed case, not CamelCase
     out = []
     for part in parts:
         plain, key = _forms(part)
@@ -94,7 +98,7 @@ def _soft(text: str, left: Token, right: Token) -> bool:
     return bool(_SOFT_GAP.fullmatch(text, left.end, right.start))
 
 
-def merge(text: str, tokens: list[Token]) -> list[Token]:
+def merge(text: str, tokens: list[Token], split_article: bool = False) -> list[Token]:
     """Join tokens split by inserted symbols, and runs of 3+ single letters
     split by spaces, into the words they spell."""
     out: list[Token] = []
@@ -107,13 +111,18 @@ def merge(text: str, tokens: list[Token]) -> list[Token]:
             i = j
             continue
         if len(tokens[i].key) == 1:
-            while j < len(tokens) and len(tokens[j].key) == 1 and j - i < 40 and \
+            while j < count and len(tokens[j].key) == 1 and tokens[j].key.isalpha() and j - i < 40 and \
                     (tokens[j].start - tokens[j - 1].end) <= 2:
                 j += 1
-            if j - i < 3:
+            if j - i < 3 or not tokens[i].key.isalpha():
                 j = i + 1
+            elif split_article and tokens[i].plain in ("a", "i", "u") and j - i >= 4:
+                # "a m i s t a k e": the first letter may be the word "a" (see Words.merged_alt).
+                out.append(tokens[i])
+                i += 1
         if j == i + 1:
-            while j < len(tokens) and _soft(text, tokens[j - 1], tokens[j]) and j - i < 40:
+            while j < count and j - i < 40 and _soft(text, tokens[j - 1], tokens[j]) and \
+                    (not tokens[j - 1].key.isdigit() or not tokens[j].key.isdigit()):
                 j += 1
         group = tokens[i:j]
         if len(group) == 1:
@@ -127,6 +136,7 @@ def merge(text: str, tokens: list[Token]) -> list[Token]:
 
 # Where merging could change anything: a symbol or underscore between two
 # letters, or three single letters in a row.
+_LEET_HINT = re.compile(r"(?i)[a-z][0-9@$!|+€*]|[0-9@$!|+€][a-z]")
 _MERGE_HINT = re.compile(r"[^\W\d_](?:[^\s\w]{1,2}|_{1,2})[^\W\d_]|(?<!\w)\w\s{1,2}\w\s{1,2}\w(?!\w)")
 
 
@@ -147,6 +157,8 @@ class Words:
         self.spaced_keys = " " + " ".join(p[3] for p in parts) + " "
         self._tokens: list[Token] | None = None
         self._merged: list[Token] | None = None
+        self._alt: list[Token] | None = None
+        self.alt_keys = ""  # merged_keys with "a", "i" or "u" read as a word before spelled-out letters
         self.joined_plain = ""
         if _MERGE_HINT.search(clean.text):
             self._merged = merge(clean.text, self.tokens)
@@ -154,8 +166,15 @@ class Words:
             self.joined_plain = " ".join(t.plain for t in self._merged if (t.start, t.end) not in plain)
             self.merged_plain = " " + " ".join(t.plain for t in self._merged) + " "
             self.merged_keys = " " + " ".join(t.key for t in self._merged) + " "
+            alt = merge(clean.text, self.tokens, split_article=True)
+            if len(alt) != len(self._merged):
+                self._alt = alt
+                self.alt_keys = " " + " ".join(t.key for t in alt) + " "
+                self.joined_plain += " " + " ".join(t.plain for t in alt if (t.start, t.end) not in plain)
         else:
             self.merged_plain, self.merged_keys = self.spaced_plain, self.spaced_keys
+        # Keys of words that wear digits or symbols ("sh1t", "fa1con"): worth a second profanity look.
+        self.leet = bool(_LEET_HINT.search(clean.text))
 
     @property
     def tokens(self) -> list[Token]:
@@ -167,6 +186,15 @@ class Words:
     def merged(self) -> list[Token]:
         return self._merged if self._merged is not None else self.tokens
 
+    def key_strings(self) -> list[tuple[str, list[Token] | None]]:
+        """Each distinct key string with its tokens (None: `self.tokens`, built on demand)."""
+        found: list[tuple[str, list[Token] | None]] = [(self.spaced_keys, None)]
+        if self._merged is not None:
+            found.append((self.merged_keys, self._merged))
+        if self._alt is not None:
+            found.append((self.alt_keys, self._alt))
+        return found
+
     def locate(self, tokens: list[Token], index: int, count: int) -> tuple[int, str]:
         """Original start and text of `count` tokens from `index`."""
         first, last = tokens[index], tokens[max(min(index + count, len(tokens)) - 1, index)]
@@ -177,10 +205,10 @@ class Words:
         """Where `needle` (a " k1 k2 " key) first occurs in the original, and
         as what text; None if nowhere."""
         found = []
-        for keys, merged in ((self.spaced_keys, False), (self.merged_keys, True)):
+        for keys, tokens in self.key_strings():
             at = keys.find(needle)
             if at >= 0:
                 index = keys.count(" ", 0, at)
-                found.append(self.locate(self.merged if merged else self.tokens, index,
+                found.append(self.locate(tokens if tokens is not None else self.tokens, index,
                                          max(needle.count(" ") - 1, 1)))
         return min(found) if found else None
