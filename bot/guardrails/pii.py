@@ -60,6 +60,7 @@ class PiiItem:
 
 
 _NOT_DIGIT = re.compile(r"\D+")
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def _digits(text: str) -> str:
@@ -100,7 +101,7 @@ def scan(text: Canonical | str, customer: CustomerView | None = None,
     found += _emails(text, own)
     numbers = _numbers(text, own, sorted(links))
     found += [i for i in numbers if i.kind == "card"] + [i for i in numbers if i.kind == "phone"]
-    if any(c.isdigit() for c in view.text):
+    if _ANY_DIGIT.search(view.text):
         found += [PiiItem("address", *view.span(a, b), masked) for a, b, masked in find_addresses(text.letters)]
     kept: list[PiiItem] = []
     taken: list[tuple[int, int]] = []  # sorted, disjoint; overlap test by bisect keeps this linear

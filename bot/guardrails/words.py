@@ -28,11 +28,13 @@ _CAMEL = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g", "6": "g",
                        "@": "a", "$": "s", "!": "i", "|": "i", "+": "t", "€": "e", "l": "i"})
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+# "A55", "S23": product codes (written in capitals), not leetspeak.
+_MODEL_CODE = re.compile(r"[A-Z]{1,3}\d+")
 # "14th", "9am", "5gb": a number with its unit, not leetspeak.
 _MEASURE = re.compile(r"\d+(?:st|nd|rd|th|am|pm|h|hr|hrs|min|mins|s|k|m|x|gb|mb|tb|kg|g|km|ml|p|mm|cm|d)")
 _EDGE_SYMBOLS = "'’!*+|"
 # A gap between tokens that is only symbols (no space) is an inserted symbol.
-_SOFT_GAP = re.compile(r"[^\s\w]{1,2}|_{1,2}")
+_SOFT_GAP = re.compile(r"[^\s\w'’]{1,2}|_{1,2}")
 
 
 class Token(NamedTuple):
@@ -46,8 +48,7 @@ class Token(NamedTuple):
 def _forms(word: str) -> tuple[str, str]:
     plain = fold_word(word).replace("’", "'")
     letters = plain.replace("'", "")
-    # Product codes ("s23") get the same treatment: only a configured term could match them.
-    if _HAS_LETTER.search(letters) and not _MEASURE.fullmatch(letters):
+    if _HAS_LETTER.search(letters) and not _MEASURE.fullmatch(letters) and not _MODEL_CODE.fullmatch(word):
         return plain, letters.translate(_LEET).replace("*", "")
     return plain, letters.replace("l", "i")
 
@@ -137,7 +138,7 @@ def merge(text: str, tokens: list[Token], split_article: bool = False) -> list[T
 # Where merging could change anything: a symbol or underscore between two
 # letters, or three single letters in a row.
 _LEET_HINT = re.compile(r"(?i)[a-z][0-9@$!|+€*]|[0-9@$!|+€][a-z]")
-_MERGE_HINT = re.compile(r"[^\W\d_](?:[^\s\w]{1,2}|_{1,2})[^\W\d_]|(?<!\w)\w\s{1,2}\w\s{1,2}\w(?!\w)")
+_MERGE_HINT = re.compile(r"[^\W\d_](?:[^\s\w'’]{1,2}|_{1,2})[^\W\d_]|(?<!\w)\w\s{1,2}\w\s{1,2}\w(?!\w)")
 
 
 class Words:
