@@ -23,7 +23,7 @@ from bot.config.workspace import Contacts, Guidelines
 from bot.guardrails import echo, length, links, offensive, pii, promises, terms
 from bot.guardrails.canonical import Canonical, canonical
 from bot.guardrails.contacts import BrandContacts
-from bot.guardrails.profanity import ProfanityMatcher, read_list
+from bot.guardrails.profanity import ProfanityMatcher, read_list, with_joined
 from bot.guardrails.words import Words, key_of
 from bot.types import CustomerView, Finding
 
@@ -69,9 +69,7 @@ def _key_profanity() -> ProfanityMatcher:
             key = key_of(term).strip()
             if key:
                 entries.append((key, level))
-                if " " in key:
-                    entries.append((key.replace(" ", ""), level))
-        _key_matcher = ProfanityMatcher(entries)
+        _key_matcher = ProfanityMatcher(with_joined(entries))
     return _key_matcher
 
 
@@ -214,8 +212,9 @@ class Guardrails:
 
     def _swearing(self, canon: Canonical, words: Words) -> Finding | None:
         hits = self._profanity.scan(canon.folded.text)
-        if not hits and words.joined_plain:  # "f.u.c.k", "sh-it", "s h i t"
-            hits = self._profanity.scan(words.joined_plain)
+        if words.joined_plain:  # "f.u.c.k", "shit-head", "s h i t": may be worse than its parts
+            seen = {h.term for h in hits}
+            hits += [h for h in self._profanity.scan(words.joined_plain) if h.term not in seen]
         if not hits and words.split_camel:  # "FuckThis", "#ShitShow"
             hits = self._profanity.scan(words.spaced_plain)
         if not hits and (words.leet or words.joined_plain or not canon.clean.text.isascii()):

@@ -80,6 +80,11 @@ def _runs_fit(found: tuple[int, ...], listed: tuple[int, ...]) -> bool:
     )
 
 
+def with_joined(entries: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The entries, and each phrase also written without its spaces ("assbandit")."""
+    return entries + [(term.replace(" ", ""), level) for term, level in entries if " " in term.strip()]
+
+
 def read_list() -> list[tuple[str, int]]:
     data = resources.files("bot.guardrails") / "data"
     excluded = {
@@ -108,7 +113,7 @@ class ProfanityMatcher:
         self._automaton = ahocorasick.Automaton()
         self._by_length: dict[int, list[tuple[str, int, str]]] = {}
         keyed: dict[str, list[tuple[tuple[int, ...], int, str]]] = {}
-        for term, level in entries if entries is not None else read_list():
+        for term, level in entries if entries is not None else with_joined(read_list()):
             _, words = _words(term)
             if not words or any("*" in w for w in words):
                 continue  # "c*nt" is covered by the wildcard rule

@@ -29,25 +29,19 @@ _WHEN = (r"(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|sa
          r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|the \d+(?:st|nd|rd|th)?|\d+(?:st|nd|rd|th)|"
          r"\d+ \d+|(?:the )?next \d+ (?:business |working )?(?:days?|hours?)|\d+ (?:business |working )?(?:days?|hours?))")
 
+# The most specific families first: at one place in the text, the first family
+# whose pattern matches wins ("we'll pay for the repairs" is liability, not compensation).
 FAMILIES: dict[str, tuple[str, list[str]]] = {
     "refund": ("promises a refund", [
         r"refund", r"reimburs", r"chargeback", r"money back", r"(?:pay|paying|paid) you back",
         r"(?:return|returning|give|giving|send|sending|get|getting|have|having|put|putting) (?:you )?"
-        r"(?:back )?(?:your|the|all (?:of )?(?:your|the)) (?:money|payment|funds|cash)(?: back)?\b",
+        r"(?:back )?(?:your|the|all (?:of )?(?:your|the)) (?:full |entire |whole )?(?:money|payment|funds|cash|fare|"
+        r"deposit)(?: back)?\b",
         r"(?:reverse|reversing|reversed|void|voiding) (?:the|that|this|your) (?:charge|payment|transaction)s?",
         r"(?:charge|payment|transaction)s? (?:will be|has been|have been|was|were|is being|are being|gets|get) "
         r"(?:reversed|refunded|returned|credited back|voided)",
         r"credit(?:ed|ing)? (?:it |that |this |the (?:full )?amount |the (?:full )?cost |the money )?back",
         r"(?:full|every) (?:penny|cent|dollar) back",
-    ]),
-    "compensation": ("promises compensation", [
-        r"compensat", r"(?:ones|one is|be|is|its|thats|its all|this is|are) on (?:us|the house)",
-        r"on the house", r"make (?:it|this|that) up to you", r"goodwill", r"voucher", r"gift ?card",
-        r"(?:store|account|travel|service|bill) credit", r"credit of \d", r"complimentary",
-        r"at no (?:extra |additional )?(?:cost|charge)", r"for free\b", r"free of charge",
-        r"free (?:month|months|upgrade|night|nights|meal|shipping|delivery|service|gift|item|coffee|drink|ticket)",
-        r"\d+ ?(?:%|percent|per cent) (?:off|discount)", r"discount (?:on|off|code)",
-        _WE + r" (?:cover|pay for|foot the bill|pick up the (?:bill|tab|cost))",
     ]),
     "fee_waiver": ("promises to waive a fee", [
         r"waiv", _FEE + r" (?:will be|has been|have been|is|are|gets|get|been|was|were) (?:removed|dropped|"
@@ -73,7 +67,7 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"(?:\w+ll|will|shall|going to|gonna|should|expect|promise|ensure|make sure|definitely|guarantee\w*)"
         r"(?: \w+){0,3} (?:arriv\w*|deliver\w*|reach(?:es)? you|be with you|be there|be at your door|get to you|land|lands|"
         r"ship|ships|shipped|dispatch\w*|receive it|receive your \w+|have it|get it|expect it|expect your \w+|"
-        r"see it|in your hands|on your doorstep|at your door)"
+        r"see it|in your hands|on your doorstep|at your door|(?:have|get|receive|see) (?:it|them|the \w+|your \w+))"
         r"(?: \w+){0,3} (?:by |on |before |no later than |within |in |for |this |next )?" + _WHEN + r"\b",
     ]),
     "fault": ("admits fault", [
@@ -93,6 +87,15 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"(?:responsible|accountable) for (?:the|any|all|your) (?:damage|damages|loss|losses|injury|injuries|costs)",
         _WE + r" (?:pay|cover|reimburse|foot|be paying) (?:for )?(?:the |all |any |your |all the )?"
         r"(?:damage|damages|costs|repair|repairs|expenses|medical|bills?|losses|vet)",
+    ]),
+    "compensation": ("promises compensation", [
+        r"compensat", r"(?:ones|one is|be|is|its|thats|its all|this is|are) on (?:us|the house)",
+        r"on the house", r"make (?:it|this|that) up to you", r"goodwill", r"voucher", r"gift ?card",
+        r"(?:store|account|travel|service|bill) credit", r"credit of \d", r"complimentary",
+        r"at no (?:extra |additional )?(?:cost|charge)", r"for free\b", r"free of charge",
+        r"free (?:month|months|upgrade|night|nights|meal|shipping|delivery|service|gift|item|coffee|drink|ticket)",
+        r"\d+ ?(?:%|percent|per cent) (?:off|discount)", r"discount (?:on|off|code)",
+        _WE + r" (?:cover|pay for|foot the bill|pick up the (?:bill|tab|cost))",
     ]),
 }
 

@@ -72,8 +72,8 @@ def _split(word: str) -> tuple[tuple[int, int, str, str], ...]:
         parts = [word]
     else:
         parts = _CAMEL.split(word)
-        if any(len(p) < 2 for p in parts):
-            parts = [word]  # "rEfUnD" is one word in mixed case, not CamelCase
+        if 2 * sum(len(p) <= 2 for p in parts) > len(parts):
+            parts = [word]  # "rEfUnD", "DoWn": one word in mixed case, not CamelCase
     out = []
     for part in parts:
         plain, key = _forms(part)
@@ -161,7 +161,7 @@ class Words:
         self._alt: list[Token] | None = None
         self.alt_keys = ""  # merged_keys with "a", "i" or "u" read as a word before spelled-out letters
         self.joined_plain = ""
-        if _MERGE_HINT.search(clean.text):
+        if camel or _MERGE_HINT.search(clean.text):
             self._merged = merge(clean.text, self.tokens)
             plain = {(t.start, t.end) for t in self.tokens}
             self.joined_plain = " ".join(t.plain for t in self._merged if (t.start, t.end) not in plain)
