@@ -113,6 +113,21 @@ GOOD_REPLIES: list[tuple[str, str]] = [
     ("x", "We understand. You can return it within 30 days: acme.com/returns. ^PR"),
     ("x", "Thanks for the heads up, Priya! We've shared this with our store in Manchester."),
     ("bluesky", "Hi Alex, our iOS app needs iOS 16.4 or later. Could you check your version?"),
+    ("x", "Your booking reference is 5K9QJ2 and flight AA1234 leaves 12/05 at 7:45pm. Safe travels! ✈️"),
+    ("x", "Case #: 03920012. We'll keep you posted here. ^JT"),
+    ("x", "Thanks! Order number 1029384756 is confirmed; invoice INV-2026-004512 is in your inbox."),
+    ("mastodon", "The 2026-12-01 update (build 20261201.3) fixes the sync issue. Thanks for the report!"),
+    ("x", "Sorry, Sam! Our lines (1-800-555-0199) are open 8am–10pm ET, 7 days a week."),
+    ("bluesky", "Prices start at $1,299.99 and financing is 0% APR for 12 months. Details: acme.com/finance"),
+    ("x", "Hi! It's model number XR-5540-B, serial 88451207. Our team will take it from here."),
+    ("x", "We posted an update at 10:15 GMT: https://t.co/Upd4te2026 – thanks for bearing with us."),
+    ("bluesky", "Hey Ana, the event is on Dec 14 from 10:00 to 16:00. RSVP at https://acme.com/events?id=2041"),
+    ("x", "Please check your spam folder for an email from noreply@acme.com with the subject 'Your receipt'."),
+    ("x", "Absolutely, Mia. Store pickup is free and orders over $35 ship free. 🙌"),
+    ("mastodon", "We saw your post, Tom. Our status page is https://acmestatus.com/incidents/7781 and we'll update it hourly."),
+    ("x", "DM us your ticket number (it starts with TKT-) and we'll escalate: https://t.co/aBcDeFgH12"),
+    ("x", "Thanks for the feedback! We've passed it to our product team. 👍 ^PR"),
+    ("bluesky", "Hi Lee! Track it at https://acme.com/track?order=88451207&utm_source=bsky"),
 ]
 
 GOOD_PARTS = (

@@ -195,7 +195,8 @@ class Guardrails:
                 shown = terms.unique(by_kind[kind])
                 what = one if len(shown) == 1 else many
                 advice = _PII_ADVICE.get(kind, _CONTACT_ADVICE)
-                findings.append(Finding("pii", "block", f"Contains {what} ({', '.join(shown)}); {advice}"))
+                listed = ", ".join(shown[:5]) + (" and more" if len(shown) > 5 else "")
+                findings.append(Finding("pii", "block", f"Contains {what} ({listed}); {advice}"))
         return findings
 
     def _listed(self, words: Words, folded: str) -> list[Finding]:
