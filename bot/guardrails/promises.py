@@ -53,7 +53,14 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"(?:fee|charge)[ -]?free", r"let (?:it|the fee|this one|this) slide",
     ]),
     "replacement": ("promises a replacement", [
-        r"replac",
+        # A commitment, not a mention: "we'll replace it", "a replacement ships today" (but not
+        # "we've sent you a DM to sort out a replacement").
+        _WE + r"(?: \w+){0,2} (?:replace|replacing) (?:it|them|that|this|your \w+|the \w+|all|everything)",
+        _WE + r"(?: \w+){0,2} (?:send|sending|ship|shipping|issue|issuing|arrange|arranging|organise|organising|"
+        r"organize|get|getting|post|posting|courier|order|ordering) (?:you |out |over )?(?:a |an |the |your )?"
+        r"(?:\w+ )?replacements?",
+        r"replacements?(?: \w+){0,2} (?:is|are|will be|has been|have been|ships|shipped|goes|went|is being|"
+        r"on its way|on the way|heading|coming|in the post)",
         r"(?:send|sending|ship|shipping|post|posting|mail|mailing|get|getting|give|giving|swap|swapping|"
         r"exchange|exchanging|have|courier|couriering) (?:you |out |over )?(?:a |an )?(?:brand new|new|fresh|"
         r"another|second|different|working|spare) (?:one|unit|item|device|pair|order|box|parcel|package|\w+)",
