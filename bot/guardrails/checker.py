@@ -109,15 +109,6 @@ class Guardrails:
         mention_text: str | None = None,
         author_handle: str | None = None,
     ) -> list[Finding]:
-        return self._check(text, network, customer=customer, mention_text=mention_text,
-                           author_handle=author_handle)
-
-    def check_many(self, items: list[tuple[str, str]]) -> list[list[Finding]]:
-        """Findings for each (text, network), as `check` gives them."""
-        return [self.check(text, network) for text, network in items]
-
-    def _check(self, text: str, network: str, *, customer: CustomerView | None, mention_text: str | None,
-               author_handle: str | None) -> list[Finding]:
         canon = canonical(text)
         if _INVISIBLE.fullmatch(canon.clean.text):
             return [Finding("empty", "block", "The reply is empty; write a reply before asking for approval.")]

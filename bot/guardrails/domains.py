@@ -22,8 +22,3 @@ def parts(host: str) -> tuple[str, str]:
 
 def registrable(host: str) -> str:
     return parts(host)[0]
-
-
-def is_suffix(ending: str) -> bool:
-    """`ending` ("com", "support", "co.uk") is a public suffix."""
-    return bool(parts("x." + ending)[0]) and parts("x." + ending)[1] == ending.lower()

@@ -21,7 +21,7 @@ from ipaddress import ip_address
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from bot.guardrails.canonical import fold_word, skeleton
-from bot.guardrails.domains import parts, registrable
+from bot.guardrails.domains import registrable
 
 # Each network's own short links and direct-message links. The connected
 # Mastodon instance is added from the brand's Mastodon handle.
@@ -202,7 +202,3 @@ class LinkPolicy:
         if twin and name != twin:
             return "lookalike", f"{host} (looks like {twin})"
         return "foreign", host
-
-
-def suffix_of(host: str) -> str:
-    return parts(host)[1]
