@@ -89,7 +89,7 @@ class Guardrails:
         self.text_limit = text_limit
         self._brand = {echo.normalise_handle(h) for h in (brand_handles or {}).values() if h.strip("@ ")}
         self._profanity = _shared_profanity()
-        self._confidential = terms.TermMatcher(guidelines.confidential_terms)
+        self._confidential = terms.TermMatcher(guidelines.confidential_terms, codenames=True)
         self._banned = terms.TermMatcher(guidelines.banned_terms)
         self._promises = terms.TermMatcher(guidelines.escalation_promises, stems=True)
         self._families = promise_families(guidelines)

@@ -47,6 +47,7 @@ _SPELLED_EMAIL = re.compile(
 )
 _AT_HINT = re.compile(rf"(?i)@|{_OPEN}at{_CLOSE}|\sat\s")
 _DOT_WORD = re.compile(rf"(?i)\s*{_OPEN}(?:dot|\.){_CLOSE}\s*|\s+dot\s+|\s*\.\s*")
+_MAIL_WORDS = re.compile(r"(?i)\b(?:e-?mail|mail|write to|contact|address|inbox)\b")
 _MAIL_HOSTS = frozenset("gmail googlemail yahoo hotmail outlook live msn icloud me aol proton protonmail gmx "
                         "mail yandex zoho fastmail hey tutanota web t-online orange free btinternet".split())
 
@@ -133,8 +134,9 @@ def _emails(text: Canonical, own: BrandContacts) -> list[PiiItem]:
         name, suffix = parts(domain)
         if not name or (m.group("at").strip() == "@" and "." in m.group("domain") and " " not in m.group()):
             continue  # not a mail domain, or a plain address already found above
-        if plain_at and not spelled and domain.split(".")[0] not in _MAIL_HOSTS:
-            continue  # "find us at acme.com" is a site, not an address
+        if plain_at and not spelled and domain.split(".")[0] not in _MAIL_HOSTS \
+                and not _MAIL_WORDS.search(text.letters, max(0, m.start() - 25), m.start()):
+            continue  # "find us at acme.com" is a site, not an address; "email jo at acme.com" is one
         address = f"{m.group('local')}@{domain}"
         if own.own_email(address):
             continue

@@ -42,6 +42,8 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"(?:reversed|refunded|returned|credited back|voided)",
         r"credit(?:ed|ing)? (?:it |that |this |the (?:full )?amount |the (?:full )?cost |the money )?back",
         r"(?:full|every) (?:penny|cent|dollar) back",
+        r"(?:money|payment|funds|deposit|fare|cost)s? (?:will be|has been|have been|is being|are being|gets|get) "
+        r"(?:returned|refunded|credited|sent back|paid back|put back|given back)",
     ]),
     "fee_waiver": ("promises to waive a fee", [
         r"waiv", _FEE + r" (?:will be|has been|have been|is|are|gets|get|been|was|were) (?:removed|dropped|"
@@ -87,7 +89,10 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"we (?:dropped|fumbled) the ball", r"we got (?:it|this|that|your \w+|things) wrong",
         r"we (?:take|accept|own) (?:full |complete |all |total )?(?:the )?(?:responsibility|blame)",
         r"we failed you", r"(?:fault|blame) (?:is|was|lies|rests) (?:entirely |fully |squarely )?(?:ours|with us)",
-        r"(?:mistake|error|failure|oversight|slip up|fault)(?: was| is|s)? on our (?:part|end|side)", r"we own (?:this|that|the mistake|it)",
+        r"(?:mistake|error|failure|oversight|slip up|fault)(?: was| is|s)? on our (?:part|end|side)",
+        r"our (?:system|team|staff|agent|courier|driver|store|app|website|warehouse|technician)s? (?:\w+ )?"
+        r"(?:made an error|made a mistake|messed up|got it wrong|double charged you|overcharged you|"
+        r"charged you twice|lost your \w+|damaged your \w+|broke your \w+)", r"we own (?:this|that|the mistake|it)",
     ]),
     "liability": ("admits liability", [
         r"liab(?:le|ility|ilities)", r"legally", r"negligen",
@@ -101,7 +106,9 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"(?:store|account|travel|service|bill) credit", r"credit of \d", r"complimentary",
         r"at no (?:extra |additional )?(?:cost|charge)", r"for free\b", r"free of charge",
         r"free (?:month|months|upgrade|night|nights|meal|shipping|delivery|service|gift|item|coffee|drink|ticket)",
-        r"\d+ ?(?:%|percent|per cent) (?:off|discount)", r"discount (?:on|off|code)",
+        r"\d+ (?:percent |per cent )?(?:off|discount)", r"discount (?:on|off|code)", r"knock (?:\w+ ){1,2}off",
+        r"(?:wont|will not|shouldnt|should not|not going to|doesnt|does not) cost you (?:a thing|anything|a penny|"
+        r"a cent|a dime|extra|more)",
         _WE + r" (?:cover|pay for|foot the bill|pick up the (?:bill|tab|cost))",
     ]),
 }

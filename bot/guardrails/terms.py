@@ -20,12 +20,16 @@ PROMISE_LABELS = {
 }
 
 
+# "Project Falcon": the codename after a generic first word is confidential on its own too.
+CODENAME_PREFIXES = ("project", "operation", "codename", "code name", "initiative", "program", "programme")
+
+
 class TermMatcher:
     """Case-insensitive whole words and phrases. With `stems`, a term also
     matches longer words ("refund" matches "refunded", "compensat" "compensation").
     A term without letters or digits ("💩", "$$$") matches anywhere in the text."""
 
-    def __init__(self, terms: list[str], *, stems: bool = False) -> None:
+    def __init__(self, terms: list[str], *, stems: bool = False, codenames: bool = False) -> None:
         self._needles: list[tuple[tuple[str, ...], str]] = []
         self._symbols: list[tuple[str, str]] = []
         for term in (t.strip() for t in terms):
@@ -37,6 +41,8 @@ class TermMatcher:
                     needles.append(joined)
                 if stems:
                     needles = [n[:-1] for n in needles]
+                if codenames:
+                    needles += _codename(term)
                 self._needles.append((tuple(needles), term))
             elif term:
                 self._symbols.append((term.casefold(), term))
@@ -52,6 +58,16 @@ class TermMatcher:
                 hits.append((at, term, written))
         hits += [(-1, term, term) for needle, term in self._symbols if needle in folded]
         return [(term, written) for _, term, written in sorted(hits)]
+
+
+def _codename(term: str) -> list[str]:
+    lowered = term.strip().lower()
+    for prefix in CODENAME_PREFIXES:
+        rest = lowered[len(prefix):].strip()
+        if lowered.startswith(prefix + " ") and len(rest) >= 4:
+            key = key_of(rest)
+            return [key] + ([" " + key.replace(" ", "") + " "] if key.count(" ") > 2 else [])
+    return []
 
 
 def unique(values: list[str]) -> list[str]:

@@ -34,6 +34,7 @@ _MODEL_CODE = re.compile(r"[A-Z]{1,3}\d+")
 _MEASURE = re.compile(r"\d+(?:st|nd|rd|th|am|pm|h|hr|hrs|min|mins|s|k|m|x|gb|mb|tb|kg|g|km|ml|p|mm|cm|d)")
 _EDGE_SYMBOLS = "'’!*+|"
 # A gap between tokens that is only symbols (no space) is an inserted symbol.
+_TRAILING_NUMBER = re.compile(r"([^\W\d_]{3,})(\d{2,})$")
 _SOFT_GAP = re.compile(r"[^\s\w'’]{1,2}|_{1,2}")
 
 
@@ -75,6 +76,8 @@ def _split(word: str) -> tuple[tuple[int, int, str, str], ...]:
         if 2 * sum(len(p) <= 2 for p in parts) > len(parts):
             parts = [word]  # "rEfUnD", "DoWn": one word in mixed case, not CamelCase
     out = []
+    if _TRAILING_NUMBER.match(parts[-1]):  # "#Falcon2026": a word and a year, not leetspeak
+        parts[-1:] = _TRAILING_NUMBER.match(parts[-1]).groups()
     for part in parts:
         plain, key = _forms(part)
         if key:

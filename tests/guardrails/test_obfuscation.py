@@ -181,3 +181,13 @@ def test_bad_links_are_caught_in_every_disguise(family, text):
 def test_lookalike_and_redirect_reasons_say_what_happened():
     assert "looks like acme.com" in caught("https://аcme.com/x", "links")[0].reason
     assert "forwards from an allowed site" in caught("https://acme.com/r?next=https://evil.example", "links")[0].reason
+
+
+@pytest.mark.parametrize("text", ["Fa1con ships in May", "the FALCON beta", "#Falcon2026 is coming"])
+def test_a_projects_codename_alone_is_confidential(text):
+    assert caught(text, "confidential"), text
+
+
+def test_email_written_with_at_after_a_word_that_says_email():
+    assert any("email address" in f.reason for f in caught("email marta at lopez-design.net", "pii"))
+    assert not any("email address" in f.reason for f in caught("find us at lopez-design.net", "pii"))

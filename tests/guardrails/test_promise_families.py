@@ -17,6 +17,7 @@ FAMILIES = {
         "We will be crediting the cost back to your card.",
         "Every penny back, promise.",
         "We'll reimburse the hotel night.",
+        "Your deposit will be returned in full.",
     ],
     "promises compensation": [
         "This one's on us.",
@@ -26,6 +27,7 @@ FAMILIES = {
         "Here's a voucher for your next stay.",
         "A complimentary upgrade is waiting for you.",
         "We'll pick up the bill for the taxi.",
+        "Your next box won't cost you a penny.",
     ],
     "promises to waive a fee": [
         "We'll waive the fee.",
@@ -57,6 +59,7 @@ FAMILIES = {
         "We take full responsibility.",
         "The blame lies with us.",
         "That was a mistake on our part.",
+        "Our driver clearly damaged your gate.",
     ],
     "admits liability": [
         "We accept liability.",
