@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_left
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
@@ -34,6 +35,7 @@ _LEET = str.maketrans("013457@$!+", "oieastasit")
 _MODEL_CODE = re.compile(r"[a-z]{1,3}\d+")  # "a55", "s23": product codes, not leetspeak
 _HAS_LETTER = re.compile(r"[a-z]")
 _RUNS = re.compile(r"([a-z])\1+")
+_SPACE = re.compile(" ")
 _MARKS = regex.compile(r"\p{Mn}+")
 
 
@@ -134,8 +136,11 @@ class ProfanityMatcher:
             return []
         hay = _squeeze(" ".join(words))
         found: dict[tuple[int, int], Hit] = {}
+        spaces: list[int] | None = None
         for end, (key_len, count, candidates) in self._automaton.iter(hay):
-            first = hay.count(" ", 0, end - key_len + 2) - 1
+            if spaces is None:  # word index by bisection: counting spaces per hit would be quadratic
+                spaces = [m.start() for m in _SPACE.finditer(hay)]
+            first = bisect_left(spaces, end - key_len + 2) - 1
             runs = _runs(" ".join(words[first:first + count]))
             levels = [(level, term) for listed, level, term in candidates if _runs_fit(runs, listed)]
             if levels:

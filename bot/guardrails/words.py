@@ -34,7 +34,7 @@ _MODEL_CODE = re.compile(r"[A-Z]{1,3}\d+")
 _MEASURE = re.compile(r"\d+(?:st|nd|rd|th|am|pm|h|hr|hrs|min|mins|s|k|m|x|gb|mb|tb|kg|g|km|ml|p|mm|cm|d)")
 _EDGE_SYMBOLS = "'’!*+|"
 # A gap between tokens that is only symbols (no space) is an inserted symbol.
-_TRAILING_NUMBER = re.compile(r"([^\W\d_]{3,})(\d{2,})$")
+_TRAILING_NUMBER = re.compile(r"([^\W\d_]{3,})(\d{3,})$")
 _SOFT_GAP = re.compile(r"[^\s\w'’]{1,2}|_{1,2}")
 
 
