@@ -161,13 +161,13 @@ class Guardrails:
         return configured, False
 
     def _length(self, text: str, network: str, spans: list[tuple[int, int]], author: str | None) -> Finding | None:
+        over_bytes = length.bytes_over(text, network)
+        if over_bytes:
+            return Finding("length", "block", over_bytes)
         limit, from_platform = self._limit(network, author)
         if limit is None:
             return None
         size = length.measure(text, network, spans)
-        over_bytes = length.bytes_over(text, network)
-        if over_bytes:
-            return Finding("length", "block", over_bytes)
         if size <= limit:
             return None
         unit = "characters" if network != "bluesky" else "characters (as readers see them)"
