@@ -26,8 +26,9 @@ _FRONT_TYPES = (
     "carrer|camino|via|viale|piazza|corso|largo|rua|travessa|praça|praca|ulica|ul|strada"
 )
 _WORD_TYPES = (
-    "straße|strasse|str|weg|gasse|platz|allee|ring|damm|ufer|chaussee|steig|laan|straat|gracht|plein|kade|"
-    "dijk|singel|vej|gade|gatan|gata|vägen|vagen|veien|gate|katu|tie|kuja|utca"
+    # Endings that also end English words ("During", "Brigade", "Arcade", "Sortie") are left out.
+    "straße|strasse|str|weg|gasse|platz|allee|damm|ufer|chaussee|steig|laan|straat|gracht|plein|"
+    "dijk|singel|vej|gatan|gata|vägen|vagen|veien|katu|kuja|utca"
 )
 _NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,5})?"
 # A name word: capitalised, or in mixed case ("eVeRgReEn"); plain lower case is ordinary prose.
@@ -40,16 +41,20 @@ _FRONT_NUMBER_FIRST = re.compile(
     rf"(?i)(?<![\w#$.,])(?P<n>{_NUMBER}),?\s+(?:{_FRONT_TYPES})\.?\s+(?:(?:de|del|della|di|da|do|des|du|la|le|"
     rf"los|las)\s+)*{_NAME}"
 )
+# The street type is written as a name here ("Via Roma 10", not "via Twitter 24/7"), and the
+# number is not a time, a share or a count of hours.
 _FRONT_NUMBER_LAST = re.compile(
-    rf"(?<![\w])(?=[A-Za-z])(?i:{_FRONT_TYPES})\.?\s+(?:(?:de|del|della|di|da|do|des|du|la|le|los|las|dos)\s+)*"
-    rf"(?:{_NAME}\s+){{1,3}}?(?i:n[ºo°]\.?\s*)?,?\s*(?P<n>\d{{1,5}}[A-Za-z]?)\b"
+    rf"(?<![\w])(?=[A-Z]|[a-z]+[A-Z])(?i:{_FRONT_TYPES})\.?\s+(?:(?:de|del|della|di|da|do|des|du|la|le|los|las|"
+    rf"dos)\s+)*(?:{_NAME}\s+){{1,3}}?(?i:n[ºo°]\.?\s*)?,?\s*(?P<n>\d{{1,5}}[A-Za-z]?)\b"
+    r"(?![/:%]|[.,]\d|\s*(?i:am|pm|h|hrs?|hours?|days?|mins?|minutes?|x|percent)\b)"
 )
 _ONE_WORD = re.compile(rf"(?<![\w])(?=[A-ZÄÖÜÅÆØ]|[a-zäöüåæø]+[A-ZÄÖÜ])[\w-]{{2,31}}?(?i:{_WORD_TYPES})\b\.?\s+"
                        rf"(?P<n>\d{{1,5}}[A-Za-z]?)\b")
 _POSTCODE = re.compile(
     r"(?<![\w])(?:[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}|[A-Z]\d[A-Z] \d[A-Z]\d"
-    r"|(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|"
-    r"ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC),? \d{5}(?:-\d{4})?)(?![\w])"
+    # A US state and ZIP only after a town and a comma ("Springfield, IL 62704"), not "Order ID 48213".
+    r"|(?<=[a-z.], )(?:AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
+    r"NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC) \d{5}(?:-\d{4})?)(?![\w])"
 )
 _PO_BOX = re.compile(r"(?i)(?<![\w])P\.?\s?O\.?\s?Box\s+(?P<n>\d{1,6})\b")
 
