@@ -4,10 +4,16 @@ from __future__ import annotations
 import pytest
 from profanity_check import predict_prob
 
-from bot.guardrails.offensive import score
+from importlib.metadata import version
+
+from bot.guardrails.offensive import score, source
 
 TEXTS = ["you are an idiot", "thanks for waiting, we fixed it", "this sucks", "", "what a load of garbage, loser",
          "Your order ships tomorrow!", "go to hell"]
+
+
+def test_shipped_weights_come_from_the_installed_package():
+    assert source() == f"alt-profanity-check {version('alt-profanity-check')}"
 
 
 def test_scores_match_alt_profanity_check():
