@@ -58,3 +58,20 @@ def test_contacts_are_checked_with_file_positions():
         with pytest.raises(Exception) as caught:
             parse_workspace(starter_text().replace(bad, field), file="rejoinder.yaml")
         assert "rejoinder.yaml:" in str(caught.value) and "organisation.contacts" in str(caught.value)
+
+
+def test_the_public_suffix_list_is_the_bundled_snapshot_never_fetched(monkeypatch):
+    import socket
+
+    from bot.guardrails import domains
+
+    assert domains._EXTRACT.suffix_list_urls == () and not domains._EXTRACT._cache.enabled
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the guardrails tried to open a network connection")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    domains.parts.cache_clear()
+    assert domains.parts("refund.support") == ("refund.support", "support")
+    assert domains.parts("shop.acme.co.uk") == ("acme.co.uk", "co.uk")
