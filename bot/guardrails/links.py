@@ -38,6 +38,9 @@ _BARE = re.compile(
     r"(?<![\w@./:-])(?P<host>(?:[^\W_](?:[\w-]{0,61}[^\W_])?\.){1,8}(?P<end>[^\W\d_][\w-]{1,62}))"
     r"(?![\w-]|\.[^\W_])(?P<rest>[:/][^\s<>\"'`]{0,2000})?"
 )
+_DEFANGED_DOT = re.compile(r"(?i)\s?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})\s?")
+_DEFANGED = re.compile(r"(?i)(?<![\w.-])(?:[\w-]{1,63}\s?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})\s?){1,8}"
+                       r"[^\W\d_]{2,63}\b")
 # Reserved and internal endings that are not on the public suffix list but name hosts all the same.
 RESERVED = frozenset("example test invalid localhost local internal lan home corp onion".split())
 _TRAILING = ".,;:!?'\"…"
@@ -96,8 +99,18 @@ def find_links(text: str, written: str | None = None) -> list[Link]:
     return out
 
 
+def _defanged(text: str) -> list[Link]:
+    """"evil[.]com", "evil(dot)com": a host with its dots written in brackets."""
+    links = []
+    for m in _DEFANGED.finditer(text):
+        host = _DEFANGED_DOT.sub(".", m.group()).lower()
+        if registrable(host) or host.rsplit(".", 1)[-1] in RESERVED:
+            links.append(Link(m.start(), m.end(), host, host))
+    return links
+
+
 def _find(text: str) -> list[Link]:
-    links: list[Link] = []
+    links: list[Link] = _defanged(text) if _DEFANGED_DOT.search(text) else []
     if "://" in text or "www." in text.casefold():
         for m in _URL.finditer(text):
             url = _trim(m.group())

@@ -36,6 +36,10 @@ _CONTEXT = re.compile(r"(?i)\b(?:call|phone|tel|telephone|text|sms|whats\s?app|m
 _NOT_PHONE = re.compile(r"(?i)(?:\b(?:order|ref|reference|ticket|tracking|case|invoice|booking|confirmation|"
                         r"account|acct|flight|serial|sku|item|policy|claim|receipt|transaction|id|no)\b[\s.:#-]*"
                         r"(?:no\.?|number|num|#|id|code)?[\s.:#-]*$)")
+_LETTER_DIGIT = re.compile(r"(?<=\d)[OoIl|](?=[\d \-.]*\d)|(?<=\d[ \-.])[OoIl|](?=\d)")
+_DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+                "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_WORDED = re.compile(r"(?i)(?<![\w])(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)(?:[\s,.\-]{1,3}|$)){7,15}")
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}")
 _REGIONS = ("US", "GB", "DE", "FR", "IN", "AU", "ES", "IT", "NL", "BR", "MX", "JP")
 
@@ -171,12 +175,19 @@ def _possible(digits: str, region: str) -> bool:
         return False
 
 
+def _as_digits(match: re.Match) -> str:
+    return "0" if match.group() in "Oo" else "1"
+
+
 def _numbers(text: Canonical, own: BrandContacts, links: list[tuple[int, int]]) -> list[PiiItem]:
     view = text.clean
     items: list[PiiItem] = []
     counts = {"card": 0, "phone": 0}
     starts = [a for a, _ in links]
-    for m in _NUMBER.finditer(view.text):
+    # "555-O199", "4l11 ...": letters standing for digits between digits (same length, same offsets).
+    digits_view = _LETTER_DIGIT.sub(_as_digits, view.text) if _LETTER_DIGIT.search(view.text) else view.text
+    items += _worded_phones(text, own)
+    for m in _NUMBER.finditer(digits_view):
         k = bisect_right(starts, m.start()) - 1
         if k >= 0 and links[k][0] <= m.start() < links[k][1]:
             continue
@@ -195,8 +206,33 @@ def _numbers(text: Canonical, own: BrandContacts, links: list[tuple[int, int]]) 
             kind, keep = "phone", 2
         if kind and counts[kind] < MAX_ITEMS:
             counts[kind] += 1
-            start, end = view.span(m.start() + (len(m.group()) - len(m.group().lstrip())), m.end())
-            items.append(PiiItem(kind, start, end, _mask_digits(text.original[start:end], keep)))
+            at = m.start() + (len(m.group()) - len(m.group().lstrip()))
+            start, end = view.span(at, m.end())
+            # Masked as read ("555-O199" shows as "•••-••99"); the span still points at what was written.
+            shown = text.original[start:end] if digits_view is view.text else digits_view[at:m.end()]
+            items.append(PiiItem(kind, start, end, _mask_digits(shown, keep)))
+    return items
+
+
+def _worded_phones(text: Canonical, own: BrandContacts) -> list[PiiItem]:
+    """"five five five, two three four, five six seven eight": a number written in words."""
+    view = text.clean
+    if not _WORDED.search(view.text):
+        return []
+    items = []
+    for m in _WORDED.finditer(view.text):
+        words = re.findall(r"(?i)[a-z]+|\d", m.group())
+        if sum(w.isalpha() for w in words) < 3:
+            continue  # digits alone are read by the number scan
+        digits = "".join(_DIGIT_WORDS.get(w.lower(), w) for w in words)
+        before = view.text[max(0, m.start() - 30):m.start()]
+        if len(digits) < (7 if _CONTEXT.search(before) else 9):
+            continue
+        if not own.own_phone(digits) and any(_possible(digits, r) for r in _REGIONS):
+            start, end = view.span(m.start(), m.end())
+            items.append(PiiItem("phone", start, end, "a number written in words"))
+        if len(items) >= MAX_ITEMS:
+            break
     return items
 
 

@@ -191,3 +191,22 @@ def test_a_projects_codename_alone_is_confidential(text):
 def test_email_written_with_at_after_a_word_that_says_email():
     assert any("email address" in f.reason for f in caught("email marta at lopez-design.net", "pii"))
     assert not any("email address" in f.reason for f in caught("find us at lopez-design.net", "pii"))
+
+
+@pytest.mark.parametrize("text", [
+    "Reach Dana on 415-867-53O9", "Dana: 4l5 867 5309",
+    "Dana's number is four one five, eight six seven, five three oh nine",
+])
+def test_phone_numbers_with_letters_for_digits_or_in_words(text):
+    assert any("phone number" in f.reason for f in caught(text, "pii")), text
+
+
+def test_numbers_in_words_need_a_phone_shape():
+    assert caught("one two three four five six seven people came", "pii") == []
+    assert caught("Call us: one eight zero zero, five five five, zero one nine nine", "pii") == []  # ours
+
+
+@pytest.mark.parametrize("text", ["visit refund-help[.]com now", "see evil(dot)example/x", "go to acme-care{.}support"])
+def test_defanged_links_are_links(text):
+    assert caught(text, "links"), text
+    assert caught("details at acme[.]com", "links") == []
