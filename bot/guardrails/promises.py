@@ -68,6 +68,7 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"another|second|different|working|spare) (?:one|unit|item|device|pair|order|box|parcel|package|\w+)",
         r"(?:swap|exchange) (?:it|that|this|them|your \w+)(?: out| over| for)?",
         r"(?:resend|re send|reship|re ship|redeliver|re deliver|send (?:it|them|that|everything) again)",
+        r"free (?:replacement|exchange|repair|swap)",
         r"(?:new|another|fresh) one (?:is |will be )?(?:on (?:its|the) way|out to you|in the post|heading)",
     ]),
     "delivery": ("promises a delivery date", [
@@ -103,7 +104,9 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     "compensation": ("promises compensation", [
         r"compensat", r"(?:ones|one is|be|is|its|thats|its all|this is|are) on (?:us|the house)",
         r"on the house", r"make (?:it|this|that) up to you", r"goodwill", r"voucher", r"gift ?card",
-        r"(?:store|account|travel|service|bill) credit", r"credit of \d", r"complimentary",
+        r"(?:store|account|travel|service|bill) credit", r"credit of \d", r"\d+ (?:\w+ )?(?:credit|voucher|coupon)",
+        r"credit (?:to |on |into )?(?:your|the) (?:account|bill|card|wallet)",
+        _WE + r" (?:make|put|set) (?:it|this|that|things) right", r"complimentary",
         r"at no (?:extra |additional )?(?:cost|charge)", r"for free\b", r"free of charge",
         r"free (?:month|months|upgrade|night|nights|meal|shipping|delivery|service|gift|item|coffee|drink|ticket)",
         r"\d+ (?:percent |per cent )?(?:off|discount)", r"discount (?:on|off|code)", r"knock (?:\w+ ){1,2}off",

@@ -28,6 +28,8 @@ FAMILIES = {
         "A complimentary upgrade is waiting for you.",
         "We'll pick up the bill for the taxi.",
         "Your next box won't cost you a penny.",
+        "We've added a $25 credit to your account.",
+        "We'll make this right for you.",
     ],
     "promises to waive a fee": [
         "We'll waive the fee.",
@@ -43,6 +45,7 @@ FAMILIES = {
         "We're sending a fresh box your way.",
         "We can swap it out for a working one.",
         "We'll reship the missing items.",
+        "You qualify for a free exchange.",
     ],
     "promises a delivery date": [
         "It'll arrive by Wednesday.",
