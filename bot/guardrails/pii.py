@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import phonenumbers
 
 from bot.guardrails.addresses import find_addresses
-from bot.guardrails.canonical import Canonical
+from bot.guardrails.canonical import Canonical, canonical
 from bot.guardrails.contacts import BrandContacts
 from bot.guardrails.domains import parts
 from bot.intake.flags import luhn_ok
@@ -98,7 +98,6 @@ def scan(text: Canonical | str, customer: CustomerView | None = None,
     Numbers inside `links` (spans of the clean view) are parts of the link
     ("recipient_id=1234567890"), not phone or card numbers."""
     if isinstance(text, str):
-        from bot.guardrails.canonical import canonical
         text = canonical(text)
     view = text.clean
     own = contacts or BrandContacts()
@@ -109,7 +108,7 @@ def scan(text: Canonical | str, customer: CustomerView | None = None,
     if _ANY_DIGIT.search(view.text):
         found += [PiiItem("address", *view.span(a, b), masked) for a, b, masked in find_addresses(text.letters)]
     kept: list[PiiItem] = []
-    taken: list[tuple[int, int]] = []  # sorted, disjoint; overlap test by bisect keeps this linear
+    taken: list[tuple[int, int]] = []  # sorted, disjoint; each kind stops at MAX_ITEMS, so this stays small
     for item in found:
         k = bisect_left(taken, (item.start, item.end))
         clash = (k > 0 and taken[k - 1][1] > item.start) or (k < len(taken) and taken[k][0] < item.end)
@@ -260,6 +259,8 @@ def _customer_items(text: Canonical, customer: CustomerView) -> list[PiiItem]:
     if pattern:
         for m in pattern.finditer(view.text):
             items.append(PiiItem("customer_email", *view.span(*m.span()), mask_email(customer.email or "")))
+            if len(items) >= MAX_ITEMS:
+                break
     known = _digits(customer.phone or "")
     if len(known) >= 7 and "•" not in (customer.phone or ""):
         national = known[-10:]
@@ -268,4 +269,6 @@ def _customer_items(text: Canonical, customer: CustomerView) -> list[PiiItem]:
             if national in found or (len(found) >= 7 and national.endswith(found)):
                 start, end = view.span(*m.span())
                 items.append(PiiItem("customer_phone", start, end, _mask_digits(text.original[start:end], 2)))
+                if len(items) >= 2 * MAX_ITEMS:
+                    break
     return items
