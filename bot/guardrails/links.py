@@ -41,6 +41,9 @@ _BARE = re.compile(
 _DEFANGED_DOT = re.compile(r"(?i)\s?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})\s?")
 _DEFANGED = re.compile(r"(?i)(?<![\w.-])(?:[\w-]{1,63}\s?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})\s?){1,8}"
                        r"[^\W\d_]{2,63}\b")
+# Endings that are everyday words starting a sentence after a missing space. A bare "word.now"
+# is read as a sentence; with a path, a hyphen, a digit or more labels it is still a link.
+SENTENCE_WORDS = frozenset("no my you now me us it is in at be do so to am as by we got was not and or if he".split())
 # Reserved and internal endings that are not on the public suffix list but name hosts all the same.
 RESERVED = frozenset("example test invalid localhost local internal lan home corp onion".split())
 _TRAILING = ".,;:!?'\"…"
@@ -129,6 +132,8 @@ def _find(text: str) -> list[Link]:
             host = _decode(m.group("host").lower())
             if not registrable(host) and not (m.group("rest") or ending.lower() in RESERVED):
                 continue  # "Node.js", "report.pdf": no public suffix and no path
+            if not m.group("rest") and ending in SENTENCE_WORDS and host.count(".") == 1 and host[:-len(ending) - 1].isalpha():
+                continue  # "away.now I'm", "please.my son": a missing space before a word that is also a TLD
             url = _trim(m.group())
             links.append(Link(m.start(), m.start() + len(url), host, url))
     return sorted(links, key=lambda link: link.start)

@@ -34,8 +34,11 @@ _NUMBER = re.compile(rf"(?<![\w$€£¥.,/#+-])(?:\+|00)?\s?\(?\d(?:{_SEP}?\d){{
 _CONTEXT = re.compile(r"(?i)\b(?:call|phone|tel|telephone|text|sms|whats\s?app|mobile|cell|fax|dial|ring|"
                       r"hotline|number|contact|reach|line|signal|telegram)\b")
 _NOT_PHONE = re.compile(r"(?i)(?:\b(?:order|ref|reference|ticket|tracking|case|invoice|booking|confirmation|"
-                        r"account|acct|flight|serial|sku|item|policy|claim|receipt|transaction|id|no)\b[\s.:#-]*"
-                        r"(?:no\.?|number|num|#|id|code)?[\s.:#-]*$)")
+                        r"account|acct|flight|serial|sku|item|policy|claim|receipt|transaction|id|no|incident|tag|"
+                        r"pnr|locator|record|member|membership|loyalty|rewards|voucher|coupon|promo|model|part|"
+                        r"reservation|res|itinerary|conf|batch|lot|imei|vin|tracking)\b[\s.:#-]*"
+                        r"(?:no\.?|numbers?|nums?|#|ids?|codes?)?[\s.:#-]*$)")
+_LIST_GAP = re.compile(r"\s*(?:[,;&/]|and|or)\s*")
 _LETTER_DIGIT = re.compile(r"(?<=\d)[OoIl|](?=[\d \-.]*\d)|(?<=\d[ \-.])[OoIl|](?=\d)")
 _DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                 "six": "6", "seven": "7", "eight": "8", "nine": "9"}
@@ -46,11 +49,13 @@ _REGIONS = ("US", "GB", "DE", "FR", "IN", "AU", "ES", "IT", "NL", "BR", "MX", "J
 _EMAIL = re.compile(r"(?<![\w.+@-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,6}\.[A-Za-z]{2,24}\b")
 _OPEN, _CLOSE = r"[\[({<]\s*", r"\s*[\])}>]"
 _SPELLED_EMAIL = re.compile(
-    rf"(?i)(?<![\w.+@-])(?P<local>[\w.+-]{{1,64}})(?P<at>\s*{_OPEN}(?:at|@){_CLOSE}\s*|\s+at\s+|\s+@\s*|\s*@\s+)"
-    rf"(?P<domain>[\w-]{{1,63}}(?:(?:\s*{_OPEN}(?:dot|\.){_CLOSE}\s*|\s+dot\s+|\s*\.\s*)[\w-]{{1,63}}){{1,4}})"
+    # A spaced "@" has space on both sides ("jane @ gmail.com"); "rather @VerizonWireless" is a mention.
+    # A spaced dot too ("gmail . com"); "missed @NewsVP. Next" ends a sentence.
+    rf"(?i)(?<![\w.+@-])(?P<local>[\w.+-]{{1,64}})(?P<at>\s*{_OPEN}(?:at|@){_CLOSE}\s*|\s+at\s+|\s+@\s+)"
+    rf"(?P<domain>[\w-]{{1,63}}(?:(?:\s*{_OPEN}(?:dot|\.){_CLOSE}\s*|\s+dot\s+|\.| \. )[\w-]{{1,63}}){{1,4}})"
 )
 _AT_HINT = re.compile(rf"(?i)@|{_OPEN}at{_CLOSE}|\sat\s")
-_DOT_WORD = re.compile(rf"(?i)\s*{_OPEN}(?:dot|\.){_CLOSE}\s*|\s+dot\s+|\s*\.\s*")
+_DOT_WORD = re.compile(rf"(?i)\s*{_OPEN}(?:dot|\.){_CLOSE}\s*|\s+dot\s+|\.| \. ")
 _MAIL_WORDS = re.compile(r"(?i)\b(?:e-?mail|mail|write to|contact|address|inbox)\b")
 _MAIL_HOSTS = frozenset("gmail googlemail yahoo hotmail outlook live msn icloud me aol proton protonmail gmx "
                         "mail yandex zoho fastmail hey tutanota web t-online orange free btinternet".split())
@@ -131,6 +136,8 @@ def _emails(text: Canonical, own: BrandContacts) -> list[PiiItem]:
     if not _AT_HINT.search(text.letters):
         return items
     for m in _SPELLED_EMAIL.finditer(text.letters):
+        if m.group("domain").rsplit(".", 1)[-1].strip().istitle():
+            continue  # "@ night. Is there": a sentence, not a domain
         domain = _DOT_WORD.sub(".", m.group("domain")).lower()
         spelled = "." not in m.group("domain") or "dot" in m.group("domain").lower()
         plain_at = m.group("at").strip().lower() == "at"
@@ -186,6 +193,7 @@ def _numbers(text: Canonical, own: BrandContacts, links: list[tuple[int, int]]) 
     # "555-O199", "4l11 ...": letters standing for digits between digits (same length, same offsets).
     digits_view = _LETTER_DIGIT.sub(_as_digits, view.text) if _LETTER_DIGIT.search(view.text) else view.text
     items += _worded_phones(text, own)
+    last_reference = -1
     for m in _NUMBER.finditer(digits_view):
         k = bisect_right(starts, m.start()) - 1
         if k >= 0 and links[k][0] <= m.start() < links[k][1]:
@@ -195,7 +203,9 @@ def _numbers(text: Canonical, own: BrandContacts, links: list[tuple[int, int]]) 
         if len(digits) < 13 and counts["phone"] >= MAX_ITEMS:
             continue  # enough phone numbers to block the reply; only cards are still worth reading
         before = view.text[max(0, m.start() - 30):m.start()]
-        if _NOT_PHONE.search(before) and not number.startswith("+"):
+        listed = last_reference >= 0 and _LIST_GAP.fullmatch(digits_view, last_reference, m.start())
+        if (listed or _NOT_PHONE.search(before)) and not number.startswith("+"):
+            last_reference = m.end()  # "tag numbers 0016 964012, 0016 964077": the whole list
             continue  # "order #5552345678", "ticket no. 4111…": a reference, not personal data
         kind = None
         if 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_ok(digits) and digits.strip("0"):
