@@ -53,10 +53,52 @@ def parse_duration(value: str | int) -> timedelta:
     return timedelta(**{unit: int(m.group(1))})
 
 
+class Contacts(Strict):
+    """The brand's own hotline numbers, addresses and sites: replies may share
+    them, so the guardrails never count them as personal data or foreign links."""
+    phones: list[str] = Field(default_factory=list)
+    emails: list[str] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)
+    region: str = Field(default="US", pattern=r"^[A-Z]{2}$")  # how to read numbers written without +country
+
+    @model_validator(mode="after")
+    def _phones(self) -> "Contacts":
+        import phonenumbers  # read only when a workspace declares contacts
+
+        for number in self.phones:
+            try:
+                parsed = phonenumbers.parse(number, None if number.strip().startswith("+") else self.region)
+                possible = phonenumbers.is_possible_number(parsed)
+            except phonenumbers.NumberParseException:
+                possible = False
+            if not possible:
+                raise ValueError(f"phones: {number!r} is not a phone number (write it as +1 800 555 0199, or "
+                                 f"as dialled in region {self.region})")
+        return self
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, v: list[str]) -> list[str]:
+        for address in v:
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address.strip()):
+                raise ValueError(f"{address!r} is not an email address")
+        return v
+
+    @field_validator("domains")
+    @classmethod
+    def _domains(cls, v: list[str]) -> list[str]:
+        for domain in v:
+            host = domain.strip().lower().split("://")[-1].split("/")[0].removeprefix("*.")
+            if not re.fullmatch(r"(?:[\w-]+\.)+[\w-]{2,}", host):
+                raise ValueError(f"{domain!r} is not a domain such as acme.com")
+        return v
+
+
 class Organisation(Strict):
     name: str = "Acme"
     # Our own accounts per network: never routed as customers, used for reply checks.
     handles: dict[str, str] = Field(default_factory=dict)
+    contacts: Contacts = Field(default_factory=Contacts)
 
 
 class Team(Strict):
@@ -163,6 +205,9 @@ class Guidelines(Strict):
         "we are liable", "legally", "guarantee",
     ])
     link_allowlist: list[str] = Field(default_factory=list)
+    # Promise families recognised by meaning; None: all while escalation_promises is the default.
+    promise_families: list[Literal["refund", "compensation", "fee_waiver", "replacement", "delivery", "fault",
+                                   "liability"]] | None = None
     sign_off: str | None = None  # a regex every reply must end with, e.g. "\\^[A-Z]{2}$"
     length_limits: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_LENGTH_LIMITS))
     profanity: Literal["block", "warn"] = "block"

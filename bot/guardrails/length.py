@@ -73,6 +73,22 @@ def graphemes(text: str) -> int:
     return len(text) - sum(len(s) - len(_GRAPHEME.findall(s)) for s in _SEGMENT.findall(text))
 
 
+# Bluesky also refuses a post over 3,000 bytes of UTF-8, whatever its graphemes.
+BYTE_LIMITS = {"bluesky": 3000}
+
+
+def bytes_over(text: str, network: str) -> str | None:
+    """Why the reply is over the network's byte limit, or None."""
+    limit = BYTE_LIMITS.get(network)
+    if limit is None or len(text) * 4 <= limit:
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size <= limit:
+        return None
+    return (f"{size:,}/{limit:,} bytes on {network_name(network)}, which refuses posts over {limit:,} bytes "
+            f"however few characters they show (emoji take up to 25 bytes each); shorten the reply.")
+
+
 def measure(text: str, network: str, link_spans: list[tuple[int, int]]) -> int:
     if network == "x":
         return x_length(text, link_spans)

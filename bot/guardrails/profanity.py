@@ -1,5 +1,9 @@
-"""Profanity: whole words from the Surge AI list (data/surge_profanity_en.csv),
-tolerant of simple disguises but not of Scunthorpe-style substrings.
+"""Profanity: whole words from the Surge AI list (data/surge_profanity_en.csv)
+and the LDNOOBW list (data/ldnoobw_en.txt; its entries not in the Surge list
+count as mild), tolerant of simple disguises but not of Scunthorpe-style
+substrings. The checker also feeds it the reply's canonical words, so
+lookalike letters, invisible characters, inserted symbols and CamelCase are
+undone before this matching.
 
 How a text is compared with the list:
 - Both are split into words and lower-cased; accents are dropped (fück → fuck).
@@ -11,12 +15,12 @@ How a text is compared with the list:
   not "shet" and "as" is not "ass".
 - Matches must start and end on word boundaries, so "Scunthorpe", "assessment",
   "class", "cocktail" and "Dickens" are clean.
-Lookalike letters from other scripts (Cyrillic "а") are not folded.
 """
 from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_left
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
@@ -31,6 +35,7 @@ _LEET = str.maketrans("013457@$!+", "oieastasit")
 _MODEL_CODE = re.compile(r"[a-z]{1,3}\d+")  # "a55", "s23": product codes, not leetspeak
 _HAS_LETTER = re.compile(r"[a-z]")
 _RUNS = re.compile(r"([a-z])\1+")
+_SPACE = re.compile(" ")
 _MARKS = regex.compile(r"\p{Mn}+")
 
 
@@ -77,7 +82,12 @@ def _runs_fit(found: tuple[int, ...], listed: tuple[int, ...]) -> bool:
     )
 
 
-def _read_list() -> list[tuple[str, int]]:
+def with_joined(entries: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The entries, and each phrase also written without its spaces ("assbandit")."""
+    return entries + [(term.replace(" ", ""), level) for term, level in entries if " " in term.strip()]
+
+
+def read_list() -> list[tuple[str, int]]:
     data = resources.files("bot.guardrails") / "data"
     excluded = {
         line.strip().casefold()
@@ -85,11 +95,17 @@ def _read_list() -> list[tuple[str, int]]:
         if line.strip() and not line.startswith("#")
     }
     with (data / "surge_profanity_en.csv").open(encoding="utf-8", newline="") as handle:
-        return [
+        entries = [
             (row["text"], LEVELS[row["severity_description"]])
             for row in csv.DictReader(handle)
             if row["text"].strip().casefold() not in excluded
         ]
+    known = {term.casefold() for term, _ in entries}
+    for line in (data / "ldnoobw_en.txt").read_text(encoding="utf-8").splitlines():
+        term = line.strip()
+        if term and term.casefold() not in known and term.casefold() not in excluded:
+            entries.append((term, LEVELS["Mild"]))
+    return entries
 
 
 class ProfanityMatcher:
@@ -99,7 +115,7 @@ class ProfanityMatcher:
         self._automaton = ahocorasick.Automaton()
         self._by_length: dict[int, list[tuple[str, int, str]]] = {}
         keyed: dict[str, list[tuple[tuple[int, ...], int, str]]] = {}
-        for term, level in entries if entries is not None else _read_list():
+        for term, level in entries if entries is not None else with_joined(read_list()):
             _, words = _words(term)
             if not words or any("*" in w for w in words):
                 continue  # "c*nt" is covered by the wildcard rule
@@ -120,8 +136,11 @@ class ProfanityMatcher:
             return []
         hay = _squeeze(" ".join(words))
         found: dict[tuple[int, int], Hit] = {}
+        spaces: list[int] | None = None
         for end, (key_len, count, candidates) in self._automaton.iter(hay):
-            first = hay.count(" ", 0, end - key_len + 2) - 1
+            if spaces is None:  # word index by bisection: counting spaces per hit would be quadratic
+                spaces = [m.start() for m in _SPACE.finditer(hay)]
+            first = bisect_left(spaces, end - key_len + 2) - 1
             runs = _runs(" ".join(words[first:first + count]))
             levels = [(level, term) for listed, level, term in candidates if _runs_fit(runs, listed)]
             if levels:

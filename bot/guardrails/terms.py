@@ -1,9 +1,10 @@
 """Word lists from the guidelines: confidential terms, banned terms and
-escalation promises. The reply is reduced once to its words, so each term is
-one substring test."""
+escalation promise stems, matched on the reply's words in every disguise
+that words.py undoes ("ProjectFalcon", "#ProjectFalcon", "Project Fa1con",
+"P.r.o.j.e.c.t Falcon", lookalike letters, invisible characters)."""
 from __future__ import annotations
 
-import re
+from bot.guardrails.words import Words, key_of
 
 # How a promise finding describes the default escalation stems to a person.
 PROMISE_LABELS = {
@@ -19,13 +20,8 @@ PROMISE_LABELS = {
 }
 
 
-_WORD = re.compile(r"[^\W_]+")
-
-
-def word_string(text: str) -> str:
-    """The text as lower-case words between single spaces, so a phrase test is a
-    substring test: punctuation, hyphens and line breaks all count as spaces."""
-    return " " + " ".join(_WORD.findall(text.casefold())) + " "
+# "Project Falcon": the codename after a generic first word is confidential on its own too.
+CODENAME_PREFIXES = ("project", "operation", "codename", "code name", "initiative", "program", "programme")
 
 
 class TermMatcher:
@@ -33,23 +29,45 @@ class TermMatcher:
     matches longer words ("refund" matches "refunded", "compensat" "compensation").
     A term without letters or digits ("💩", "$$$") matches anywhere in the text."""
 
-    def __init__(self, terms: list[str], *, stems: bool = False) -> None:
-        self._needles: list[tuple[str, str]] = []
+    def __init__(self, terms: list[str], *, stems: bool = False, codenames: bool = False) -> None:
+        self._needles: list[tuple[tuple[str, ...], str]] = []
         self._symbols: list[tuple[str, str]] = []
         for term in (t.strip() for t in terms):
-            words = word_string(term)
-            if words.strip():
-                self._needles.append((words[:-1] if stems else words, term))
+            spaced = key_of(term)
+            if spaced.strip():
+                needles = [spaced]
+                joined = " " + spaced.replace(" ", "") + " "
+                if joined != spaced:  # "Project Falcon" is also written "ProjectFalcon"
+                    needles.append(joined)
+                if stems:
+                    needles = [n[:-1] for n in needles]
+                if codenames:
+                    needles += _codename(term)
+                self._needles.append((tuple(needles), term))
             elif term:
                 self._symbols.append((term.casefold(), term))
 
-    def find(self, text: str, words: str) -> list[str]:
-        """The configured terms found, in order of appearance; `words` is `word_string(text)`."""
-        hits = [(words.find(needle), term) for needle, term in self._needles if needle in words]
-        if self._symbols:
-            folded = text.casefold()
-            hits += [(-1, term) for needle, term in self._symbols if needle in folded]
-        return [term for _, term in sorted(hits)]
+    def find(self, words: Words, folded: str) -> list[tuple[str, str]]:
+        """(term, as written) for each configured term found, in order of
+        appearance; `folded` is the reply's folded view, for symbol terms."""
+        hits = []
+        for needles, term in self._needles:
+            places = [p for p in map(words.find_key, needles) if p is not None]
+            if places:
+                at, written = min(places)
+                hits.append((at, term, written))
+        hits += [(-1, term, term) for needle, term in self._symbols if needle in folded]
+        return [(term, written) for _, term, written in sorted(hits)]
+
+
+def _codename(term: str) -> list[str]:
+    lowered = term.strip().lower()
+    for prefix in CODENAME_PREFIXES:
+        rest = lowered[len(prefix):].strip()
+        if lowered.startswith(prefix + " ") and len(rest) >= 4:
+            key = key_of(rest)
+            return [key] + ([" " + key.replace(" ", "") + " "] if key.count(" ") > 2 else [])
+    return []
 
 
 def unique(values: list[str]) -> list[str]:
@@ -62,7 +80,22 @@ def quoted(values: list[str], limit: int = 5) -> str:
     return ", ".join(shown[:limit]) + (f" and {more} more" if more > 0 else "")
 
 
+def written_as(hits: list[tuple[str, str]]) -> str:
+    """“Project Falcon” (written “ProjectFa1con”) — the term, and the text when it differs."""
+    parts = []
+    for term, written in dict.fromkeys(hits):
+        same = " ".join(written.split()).casefold() == term.casefold()
+        parts.append(f"“{term}”" if same else f"“{term}” (written “{written}”)")
+    parts = list(dict.fromkeys(parts))
+    return ", ".join(parts[:5]) + (f" and {len(parts) - 5} more" if len(parts) > 5 else "")
+
+
 def promise_summary(found: list[str]) -> str:
-    labels = unique([PROMISE_LABELS.get(term.lower(), f"says “{term}”") for term in found])
+    return summarise([PROMISE_LABELS.get(term.lower(), f"says “{term}”") for term in found])
+
+
+def summarise(labels: list[str]) -> str:
+    """"Admits fault, gives a guarantee and promises a refund"."""
+    labels = unique(labels)
     text = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
     return text[0].upper() + text[1:]

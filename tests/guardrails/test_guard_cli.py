@@ -83,3 +83,35 @@ def test_broken_config_exits_two_naming_the_file(run, tmp_path):
     config.write_text("teams: 5\n", encoding="utf-8")
     result = run("--network", "x", "--text", "hi", "--config", str(config))
     assert result.exit_code == 2 and str(config) in result.stderr and "teams" in result.stderr
+
+
+def test_a_jsonl_file_is_checked_in_one_run_and_bad_lines_are_named(run, tmp_path):
+    replies = tmp_path / "replies.jsonl"
+    replies.write_text(
+        '{"text": "Thanks! DM us: https://t.co/AbC123", "network": "x", "id": "r1"}\n'
+        "not json at all\n"
+        '{"text": "Call Dana on 415 867 5309"}\n'
+        "\n"
+        '{"network": "x"}\n'
+        '{"text": "hi", "network": "Not A Network"}\n'
+        '{"text": "Line\\u2028separator inside is fine", "network": "bluesky"}\n',
+        encoding="utf-8",
+    )
+    result = run("--file", str(replies), "--network", "mastodon")
+    assert result.exit_code == 1  # one reply blocked and three lines unusable
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["line"], r["network"], r["blocked"]) for r in reports] == [
+        (1, "x", False), (3, "mastodon", True), (7, "bluesky", False)]
+    assert reports[0]["id"] == "r1" and reports[1]["findings"][0]["rule"] == "pii"
+    for line in (2, 5, 6):
+        assert f"{replies}:{line}:" in result.stderr
+    assert "3 replies checked, 1 blocked, 3 lines skipped" in result.stderr
+
+
+def test_file_and_text_together_or_a_missing_file_exit_two(run, tmp_path):
+    assert run("--file", str(tmp_path / "absent.jsonl")).exit_code == 2
+    replies = tmp_path / "r.jsonl"
+    replies.write_text('{"text": "hi"}\n', encoding="utf-8")
+    assert run("--file", str(replies), "--text", "hi").exit_code == 2
+    clean = run("--file", str(replies))
+    assert clean.exit_code == 0 and json.loads(clean.stdout)["network"] == "x"

@@ -41,8 +41,8 @@ def test_x_weighs_cjk_and_emoji_as_two(guard):
 
 
 def test_bluesky_counts_graphemes(guard):
-    assert length_reasons(guard, FAMILY * 300, "bluesky") == []
-    assert length_reasons(guard, FAMILY * 301, "bluesky")[0].startswith("301/300 characters")
+    assert length_reasons(guard, "🙂" * 300, "bluesky") == []
+    assert length_reasons(guard, "🙂" * 301, "bluesky")[0].startswith("301/300 characters")
     assert length_reasons(guard, E_ACUTE * 300, "bluesky") == []
     assert length_reasons(guard, E_ACUTE * 301, "bluesky")[0].startswith("301/300")
     assert length_reasons(guard, "a\r\n" * 150, "bluesky") == []  # CR LF is one grapheme
@@ -78,3 +78,10 @@ GRAPHEME_PIECES = ["a", " ", "\r", "\n", "\r\n", E_ACUTE, "\u0301", "\u200d", FA
 def test_grapheme_count_matches_a_full_scan(text):
     # graphemes() scans only the non-ASCII stretches; it must agree with \X over everything.
     assert graphemes(text) == len(regex.findall(r"\X", text))
+
+
+def test_bluesky_refuses_more_than_3000_bytes_however_few_graphemes(guard):
+    # A family emoji is one grapheme but 25 bytes: 120 of them are exactly 3,000 bytes.
+    assert length_reasons(guard, FAMILY * 120, "bluesky") == []
+    assert length_reasons(guard, FAMILY * 121, "bluesky")[0].startswith("3,025/3,000 bytes on Bluesky")
+    assert length_reasons(guard, FAMILY * 150, "bluesky")[0].startswith("3,750/3,000 bytes on Bluesky")

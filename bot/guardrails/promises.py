@@ -1,0 +1,145 @@
+"""Promises recognised by meaning: a pattern library grown from the ways
+support teams say the same thing ("you'll get your money back", "this one's
+on us", "we'll waive the fee", "we accept liability").
+
+Patterns are written in plain lower-case words as words.py spells them:
+apostrophes dropped ("we'll" → "well", "won't" → "wont"), one space between
+words. They run on the reply's `spaced_keys` and `merged_keys`, so lookalike
+letters, leetspeak, invisible characters and inserted symbols are already
+undone; the only cost is that "l" is merged with "i" there, which `_compile`
+applies to the patterns too.
+
+Negated wording still counts ("we can't refund this"): telling a refusal from
+a promise is unreliable, and a needless look by an approver is cheaper than
+an unreviewed promise.
+"""
+from __future__ import annotations
+
+import re
+
+from bot.guardrails.words import Words
+
+_WE = r"(?:we|well|we will|wed|we would|we are|were|we re|we can|we shall|ill|i will|i|weve|we have|lets|let us|let me)"
+_FEE = (r"(?:late |cancellation |change |overdraft |delivery |shipping |service |booking |admin |baggage |bag |"
+        r"extra |overage |roaming |annual |monthly |membership |restocking |return |exit |early termination )?"
+        r"(?:fee|fees|charge|charges|fine|fines|penalty|penalties|surcharge)")
+_WHEN = (r"(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+         r"mon|tue|wed|thu|fri|sat|sun|the weekend|this weekend|next week|this week|end of (?:the )?(?:day|week)|"
+         r"january|february|march|april|may|june|july|august|september|october|november|december|"
+         r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|the \d+(?:st|nd|rd|th)?|\d+(?:st|nd|rd|th)|"
+         r"\d+ \d+|(?:the )?next \d+ (?:business |working )?(?:days?|hours?)|\d+ (?:business |working )?(?:days?|hours?))")
+
+# The most specific families first: at one place in the text, the first family
+# whose pattern matches wins ("we'll pay for the repairs" is liability, not compensation).
+FAMILIES: dict[str, tuple[str, list[str]]] = {
+    "refund": ("promises a refund", [
+        r"refund", r"reimburs", r"chargeback", r"money back", r"(?:pay|paying|paid) you back",
+        r"(?:return|returning|give|giving|send|sending|get|getting|have|having|put|putting) (?:you )?"
+        r"(?:back )?(?:your|the|all (?:of )?(?:your|the)) (?:full |entire |whole )?(?:money|payment|funds|cash|fare|"
+        r"deposit)(?: back)?\b",
+        r"(?:reverse|reversing|reversed|void|voiding) (?:the|that|this|your) (?:charge|payment|transaction)s?",
+        r"(?:charge|payment|transaction)s? (?:will be|has been|have been|was|were|is being|are being|gets|get) "
+        r"(?:reversed|refunded|returned|credited back|voided)",
+        r"credit(?:ed|ing)? (?:it |that |this |the (?:full )?amount |the (?:full )?cost |the money )?back",
+        r"(?:full|every) (?:penny|cent|dollar) back",
+        r"(?:money|payment|funds|deposit|fare|cost)s? (?:will be|has been|have been|is being|are being|gets|get) "
+        r"(?:returned|refunded|credited|sent back|paid back|put back|given back)",
+    ]),
+    "fee_waiver": ("promises to waive a fee", [
+        r"waiv", _FEE + r" (?:will be|has been|have been|is|are|gets|get|been|was|were) (?:removed|dropped|"
+        r"cancelled|canceled|written off|wiped|taken off|scrapped|reversed|credited)",
+        r"(?:remove|removing|drop|dropping|cancel|cancelling|wipe|wiping|take off|write off|writing off|scrap|"
+        r"scrapping|forgive|forgiving) (?:the|that|this|your|those|these|any|all|all the) " + _FEE,
+        r"(?:wont|will not|not going to|dont|do not|never) (?:be )?charg(?:e|ing) you",
+        r"(?:wont|will not) be charged", r"no " + _FEE + r" (?:will|for you|this time|applies|apply)",
+        r"(?:fee|charge)[ -]?free", r"let (?:it|the fee|this one|this) slide",
+    ]),
+    "replacement": ("promises a replacement", [
+        # A commitment, not a mention: "we'll replace it", "a replacement ships today" (but not
+        # "we've sent you a DM to sort out a replacement").
+        _WE + r"(?: \w+){0,2} (?:replace|replacing) (?:it|them|that|this|your \w+|the \w+|all|everything)",
+        _WE + r"(?: \w+){0,2} (?:send|sending|ship|shipping|issue|issuing|arrange|arranging|organise|organising|"
+        r"organize|get|getting|post|posting|courier|order|ordering) (?:you |out |over )?(?:a |an |the |your )?"
+        r"(?:\w+ )?replacements?",
+        r"replacements?(?: \w+){0,2} (?:is|are|will be|has been|have been|ships|shipped|goes|went|is being|"
+        r"on its way|on the way|heading|coming|in the post)",
+        r"(?:send|sending|ship|shipping|post|posting|mail|mailing|get|getting|give|giving|swap|swapping|"
+        r"exchange|exchanging|have|courier|couriering) (?:you |out |over )?(?:a |an )?(?:brand new|new|fresh|"
+        r"another|second|different|working|spare) (?:one|unit|item|device|pair|order|box|parcel|package|\w+)",
+        r"(?:swap|exchange) (?:it|that|this|them|your \w+)(?: out| over| for)?",
+        r"(?:resend|re send|reship|re ship|redeliver|re deliver|send (?:it|them|that|everything) again)",
+        r"free (?:replacement|exchange|repair|swap)",
+        r"(?:new|another|fresh) one (?:is |will be )?(?:on (?:its|the) way|out to you|in the post|heading)",
+    ]),
+    "delivery": ("promises a delivery date", [
+        r"expect (?:it|them|delivery|your \w+|the \w+)(?: \w+){0,2} (?:by |on |before |within |in |for )?" + _WHEN
+        + r"\b",
+        r"(?:\w+ll|will|shall|going to|gonna|should|expect|promise|ensure|make sure|definitely|guarantee\w*)"
+        r"(?: \w+){0,3} (?:arriv\w*|deliver\w*|reach(?:es)? you|be with you|be there|be at your door|get to you|land|lands|"
+        r"ship|ships|shipped|dispatch\w*|receive it|receive your \w+|have it|get it|expect it|expect your \w+|"
+        r"see it|in your hands|on your doorstep|at your door|(?:have|get|receive|see) (?:it|them|the \w+|your \w+))"
+        r"(?: \w+){0,3} (?:by |on |before |no later than |within |in |for |this |next )?" + _WHEN + r"\b",
+    ]),
+    "fault": ("admits fault", [
+        r"our (?:fault|mistake|error|bad|blunder|screw up|screwup|mess up)", r"we admit",
+        r"we (?:messed|screwed|mucked|goofed|stuffed|slipped|fouled) (?:up|this up|that up|it up)",
+        r"(?:we|weve|we have|we ve) (?:made|make) (?:a|an|the|this) (?:mistake|error|blunder)",
+        r"(?:we are|were|we re) (?:to blame|at fault|in the wrong)", r"we were at fault",
+        r"(?:its|thats|this is|that is|it is|this was|that was|it was) (?:entirely |completely |totally |all |fully |"
+        r"100 )?(?:on us|our doing|down to us)",
+        r"we (?:dropped|fumbled) the ball", r"we got (?:it|this|that|your \w+|things) wrong",
+        r"we (?:take|accept|own) (?:full |complete |all |total )?(?:the )?(?:responsibility|blame)",
+        r"we failed you", r"(?:fault|blame) (?:is|was|lies|rests) (?:entirely |fully |squarely )?(?:ours|with us)",
+        r"(?:mistake|error|failure|oversight|slip up|fault)(?: was| is|s)? on our (?:part|end|side)",
+        r"our (?:system|team|staff|agent|courier|driver|store|app|website|warehouse|technician)s? (?:\w+ )?"
+        r"(?:made an error|made a mistake|messed up|got it wrong|double charged you|overcharged you|"
+        r"charged you twice|lost your \w+|damaged your \w+|broke your \w+)", r"we own (?:this|that|the mistake|it)",
+    ]),
+    "liability": ("admits liability", [
+        r"liab(?:le|ility|ilities)", r"legally", r"negligen",
+        r"(?:responsible|accountable) for (?:the|any|all|your) (?:damage|damages|loss|losses|injury|injuries|costs)",
+        _WE + r" (?:pay|cover|reimburse|foot|be paying) (?:for )?(?:the |all |any |your |all the )?"
+        r"(?:damage|damages|costs|repair|repairs|expenses|medical|bills?|losses|vet)",
+    ]),
+    "compensation": ("promises compensation", [
+        r"compensat", r"(?:ones|one is|be|is|its|thats|its all|this is|are) on (?:us|the house)",
+        r"on the house", r"make (?:it|this|that) up to you", r"goodwill", r"voucher", r"gift ?card",
+        r"(?:store|account|travel|service|bill) credit", r"credit of \d", r"\d+ (?:\w+ )?(?:credit|voucher|coupon)",
+        r"credit (?:to |on |into )?(?:your|the) (?:account|bill|card|wallet)",
+        _WE + r" (?:make|put|set) (?:it|this|that|things) right", r"complimentary",
+        r"at no (?:extra |additional )?(?:cost|charge)", r"for free\b", r"free of charge",
+        r"free (?:month|months|upgrade|night|nights|meal|shipping|delivery|service|gift|item|coffee|drink|ticket)",
+        r"\d+ (?:percent |per cent )?(?:off|discount)", r"discount (?:on|off|code)", r"knock (?:\w+ ){1,2}off",
+        r"(?:wont|will not|shouldnt|should not|not going to|doesnt|does not) cost you (?:a thing|anything|a penny|"
+        r"a cent|a dime|extra|more)",
+        _WE + r" (?:cover|pay for|foot the bill|pick up the (?:bill|tab|cost))",
+    ]),
+}
+
+
+def _compile() -> re.Pattern:
+    # Key strings merge "l" into "i" (see words.py), so the patterns must too.
+    # One alternation with a group per family: one pass finds every family.
+    groups = "|".join(f"(?P<{name}>{'|'.join(f'(?:{p})' for p in patterns).replace('l', 'i')})"
+                      for name, (_, patterns) in FAMILIES.items())
+    return re.compile(f" (?:{groups})")
+
+
+_PATTERN = _compile()
+LABELS = {name: label for name, (label, _) in FAMILIES.items()}
+
+
+def find(words: Words, families: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    """(original start, family, text as written) for each family found, in
+    order of appearance."""
+    if not families:
+        return []
+    found: dict[str, tuple[int, str, str]] = {}
+    for keys, tokens in words.key_strings():
+        for m in _PATTERN.finditer(keys):
+            name = m.lastgroup
+            if name in families and name not in found:
+                index = keys.count(" ", 0, m.start() + 1) - 1  # keys start with a space
+                start, written = words.locate(tokens if tokens is not None else words.tokens, index, m.group().strip().count(" ") + 1)
+                found[name] = (start, name, written)
+    return sorted(found.values())
