@@ -95,6 +95,21 @@ class Command:
 
 
 @dataclass(frozen=True)
+class ChatInput:
+    """A click, command or message as the platform delivered it, kept in the
+    chat inbox before the platform is acknowledged. `key` is the platform's
+    own id for it (redeliveries carry the same key); `kind` and `payload` are
+    what the platform needs to handle it later (see ChatPlatform.handle_input).
+    Inputs of one `lane` (the person who sent them) are handled in order."""
+
+    platform: str
+    key: str
+    kind: str
+    payload: dict
+    lane: str = ""
+
+
+@dataclass(frozen=True)
 class ChatHandlers:
     """What the core offers a chat platform. Every callback checks roles itself:
     a button click is a request, not proof of permission."""
@@ -104,6 +119,9 @@ class ChatHandlers:
     on_thread_message: Callable[[MessageRef, ChatUser, str], Awaitable[None]]
     card: Callable[[int, ChatUser], Awaitable[Card | None]]  # redacted for partners
     home: Callable[[ChatUser], Awaitable[HomeView]]
+    # Writes input to the chat inbox before the ack: True if new, False for a
+    # redelivery. The inbox later calls the platform's `handle_input(ChatInput)`.
+    record_input: Callable[[ChatInput], Awaitable[bool]] | None = None
 
 
 @runtime_checkable
@@ -138,6 +156,9 @@ class ChatPlatform(Protocol):
     async def tell(self, user: ChatUser, channel: str | None, text: str) -> None:
         """A message only `user` sees (ephemeral where the platform has it)."""
         ...
+
+    # Optional (read with getattr): `async def handle_input(self, item: ChatInput) -> None`,
+    # handling what the platform wrote with `handlers.record_input` before its ack.
 
 
 @runtime_checkable

@@ -21,14 +21,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ports import ChatHandlers
+from bot.ports import ChatHandlers, ChatInput
 from bot.types import Card, ChatUser, MessageRef
 
 from integrations.chat.slack import lookup as slack_lookup
 from integrations.chat.slack.blocks import card_blocks, fallback_text
 from integrations.chat.slack.groups import GROUP_CACHE_SECONDS, SlackUserGroups
 from integrations.chat.slack.inbound import Inbound
-from integrations.chat.slack.limits import ChannelRateLimiter
+from integrations.chat.slack.limits import ChannelRateLimiter, RecentKeys
 from integrations.chat.slack.lookup import CASE_METADATA_TYPE, line_metadata
 from integrations.chat.slack.text import escape
 
@@ -89,6 +89,7 @@ class SlackPlatform:
         self._users: dict[str, tuple[float, ChatUser]] = {}
         self._channel_ids: dict[str, str] = {}
         self._tasks: set[asyncio.Task] = set()
+        self._recent = RecentKeys(20_000)  # Slack retries for up to ~5 minutes
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self.inbound = Inbound(self)
@@ -137,6 +138,21 @@ class SlackPlatform:
 
         task.add_done_callback(done)
         return task
+
+    async def record(self, item: ChatInput) -> bool:
+        """Into the core's chat inbox before the ack; without one (a platform
+        driven by a stand-in core) handled at once, redeliveries dropped here."""
+        record = self.handlers.record_input if self.handlers is not None else None
+        if record is not None:
+            return await record(item)
+        if self._recent.seen(item.key):
+            return False
+        self.spawn(self.inbound.handle(item), item.kind)
+        return True
+
+    async def handle_input(self, item: ChatInput) -> None:
+        """An inbox entry recorded by `record`, handled by the core's inbox worker."""
+        await self.inbound.handle(item)
 
     async def idle(self) -> None:
         """Wait until the background work started so far is finished."""
