@@ -38,6 +38,8 @@ class ChatInbox:
         self.wake = asyncio.Event()
         self.recorded = 0  # new inputs written by this process, for the metrics
         self._running: dict[int, tuple[str, asyncio.Task]] = {}
+        self.settled = 0  # inputs this process finished (done or failed)
+        self._settled_changed = asyncio.Condition()
 
     def add_platform(self, name: str, handler: InputHandler) -> None:
         self.handlers[name] = handler
@@ -92,6 +94,16 @@ class ChatInbox:
             await s.execute(update(t.ChatInbox).where(t.ChatInbox.id == row_id).values(
                 status=status, error=error, claimed_until=retry_at,
                 handled_at=self.clock.now() if status in ("done", "failed") else None))
+        if status in ("done", "failed"):
+            async with self._settled_changed:
+                self.settled += 1
+                self._settled_changed.notify_all()
+
+    async def wait_settled(self, count: int, timeout: float = 10) -> None:
+        """Until this process has finished `count` inputs (for tests and tools)."""
+        async with self._settled_changed:
+            async with asyncio.timeout(timeout):
+                await self._settled_changed.wait_for(lambda: self.settled >= count)
 
     async def _handle(self, row: t.ChatInbox) -> None:
         item = ChatInput(row.platform, row.key, row.kind, row.payload, row.lane)
