@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.ports import ChatInput
 from bot.store import tables as t
 from bot.store.db import Database
-from bot.store.upsert import insert_ignoring_duplicates
+from bot.store.upsert import insert_if_new
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +53,11 @@ class ChatInbox:
         row = dict(platform=item.platform, key=item.key[:300], kind=item.kind, lane=item.lane[:200], payload=item.payload,
                    status="pending", attempts=0, received_at=now)
         async with self.db.transaction() as s:
-            new = await insert_ignoring_duplicates(s, t.ChatInbox, [row], ("platform", "key"))
+            new = await insert_if_new(s, t.ChatInbox, row, ("platform", "key"))
         if new:
             self.recorded += 1
             self.poke()
-        return bool(new)
+        return new
 
     async def pending(self) -> int:
         async with self.db.sessions() as s:

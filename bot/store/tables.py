@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -213,6 +215,7 @@ class Watch(Base):
 
 
 Index("ix_cases_route_opened", Case.route, Case.opened_at)  # burst detection
+Index("ix_customers_email_lower", func.lower(Customer.email))  # the import and lookups match emails in any case
 
 
 class ChatInbox(Base):

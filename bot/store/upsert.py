@@ -1,4 +1,4 @@
-"""INSERT … ON CONFLICT in the dialect at hand (SQLite and PostgreSQL share the syntax)."""
+"""INSERT … ON CONFLICT DO NOTHING in the dialect at hand (SQLite and PostgreSQL share the syntax)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -12,21 +12,16 @@ def insert_for(session: AsyncSession, table):
     return (pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert)(table)
 
 
-async def insert_ignoring_duplicates(session: AsyncSession, table, rows: list[dict],
-                                     conflict: Sequence[str]) -> int:
-    """Insert the rows whose `conflict` columns are new; the number inserted."""
-    if not rows:
-        return 0
-    stmt = insert_for(session, table).values(rows).on_conflict_do_nothing(index_elements=list(conflict))
-    return (await session.execute(stmt)).rowcount
+async def insert_if_new(session: AsyncSession, table, row: dict, conflict: Sequence[str]) -> bool:
+    """Insert one row unless its `conflict` columns exist; True if it was inserted."""
+    stmt = insert_for(session, table).values(row).on_conflict_do_nothing(index_elements=list(conflict))
+    return (await session.execute(stmt)).rowcount == 1
 
 
-async def upsert(session: AsyncSession, table, rows: list[dict], conflict: Sequence[str],
-                 update: Sequence[str], returning=None):
-    """Insert the rows, or update `update` columns of those whose `conflict` columns exist."""
-    stmt = insert_for(session, table).values(rows)
-    stmt = stmt.on_conflict_do_update(index_elements=list(conflict),
-                                      set_={name: stmt.excluded[name] for name in update})
-    if returning is not None:
-        stmt = stmt.returning(*returning)
-    return await session.execute(stmt)
+async def insert_ignoring_duplicates(session: AsyncSession, table, rows: list[dict], conflict: Sequence[str]) -> None:
+    """Insert many rows, skipping those whose `conflict` columns exist. RETURNING
+    makes SQLAlchemy send them as a few multi-row statements ("insertmanyvalues")
+    rather than one execution per row."""
+    if rows:
+        stmt = insert_for(session, table).on_conflict_do_nothing(index_elements=list(conflict))
+        (await session.execute(stmt.returning(*table.primary_key.columns), rows)).all()

@@ -15,6 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index('ix_customers_email_lower', 'customers', [sa.text('lower(email)')], unique=False)
     op.create_table('chat_inbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('platform', sa.String(length=32), nullable=False),
@@ -45,6 +46,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_customers_email_lower', table_name='customers')
     with op.batch_alter_table('arrivals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_arrivals_source'))
     op.drop_table('arrivals')
