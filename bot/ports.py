@@ -57,6 +57,16 @@ class SourceCheckFailed(Exception):
         self.credentials = tuple(credentials)
 
 
+class TokenRefused(Exception):
+    """A platform refused a credential at start-up (revoked, wrong, of the wrong
+    kind). `variable` names the setting it came from, e.g. SLACK_APP_TOKEN; the
+    message says what to do and never holds the value."""
+
+    def __init__(self, variable: str, message: str) -> None:
+        super().__init__(f"{variable}: {message}")
+        self.variable, self.message = variable, message
+
+
 class PublishUncertain(Exception):
     """The network may or may not have accepted the post (timeout, 5xx)."""
 

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from bot.config.loader import ConfigError, check_environment, load_workspace
+from bot.ports import TokenRefused
 
 
 def demo(
@@ -61,6 +62,9 @@ def run(
         asyncio.run(main())
     except KeyboardInterrupt:
         err.print("stopped")
+    except TokenRefused as exc:  # a credential the platform will never take: say which, do not retry
+        err.print(f"{exc.variable}: {exc.message}", markup=False)
+        raise typer.Exit(code=2) from None
 
 
 def db_upgrade() -> None:

@@ -21,7 +21,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ports import ChatHandlers, ChatInput
+from bot.ports import ChatHandlers, ChatInput, TokenRefused
 from bot.types import Card, ChatUser, MessageRef
 
 from integrations.chat.slack import lookup as slack_lookup
@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 MESSAGE_TEXT_LIMIT = 39_000
 USER_CACHE_SECONDS = 3600.0
+# Slack's answers for a token it will not take, whatever the retry.
+REFUSED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
+           "not_allowed_token_type", "missing_scope"}
 
 
 class SlackPlatform:
@@ -99,13 +102,18 @@ class SlackPlatform:
 
     async def start(self, handlers: ChatHandlers) -> None:
         self.handlers = handlers
-        auth = await self.client.auth_test()
+        auth = await self._checked(self.client.auth_test(), "SLACK_BOT_TOKEN", "bot token (xoxb-…)")
         self.bot_user_id, self.bot_id = auth.get("user_id"), auth.get("bot_id")
         self.home_team_id = self.home_team_id or auth.get("team_id")
         if self.mode == "socket":
             # Built here: the handler opens an aiohttp session in __init__ and
             # needs the running loop. It reconnects by itself from then on.
             self._socket = AsyncSocketModeHandler(self.app, self.app_token, ping_interval=self.ping_interval)
+            # Asked once here: a refused app token stops the start with its name,
+            # where the handler would retry it (and log a traceback) for ever.
+            socket = self._socket.client
+            socket.wss_uri = await self._checked(socket.issue_new_wss_url(), "SLACK_APP_TOKEN",
+                                                 "app-level token (xapp-…) with the connections:write scope")
             await self._socket.connect_async()
         else:
             self._runner = web.AppRunner(self.app.web_app(path=self.http_path, port=self.http_port))
@@ -113,6 +121,16 @@ class SlackPlatform:
             await web.TCPSite(self._runner, self.http_host, self.http_port).start()
             self.http_port = self._runner.addresses[0][1]  # the real one when 0 was asked for
         log.info("Slack connected as %s in team %s (%s mode)", self.bot_user_id, self.home_team_id, self.mode)
+
+    @staticmethod
+    async def _checked(call, variable: str, what: str):
+        try:
+            return await call
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code in REFUSED:
+                raise TokenRefused(variable, f"Slack refused the {what} ({code}); set a valid one and start again") from None
+            raise
 
     async def stop(self) -> None:
         if self._socket is not None:
