@@ -46,7 +46,8 @@ def build_drafter(settings: Settings, ws: Workspace) -> tuple[Drafter, Drafter]:
 
     llm = LangChainDrafter(settings.openai_model, api_key=settings.openai_api_key.get_secret_value(),
                            base_url=settings.openai_base_url, timeout=settings.openai_timeout,
-                           organisation=ws.organisation.name)
+                           organisation=ws.organisation.name,
+                           prices=(settings.llm_price_input_per_mtok, settings.llm_price_output_per_mtok))
     return llm, offline
 
 

@@ -93,6 +93,7 @@ class SlackPlatform:
         self._channel_ids: dict[str, str] = {}
         self._tasks: set[asyncio.Task] = set()
         self._recent = RecentKeys(20_000)  # Slack retries for up to ~5 minutes
+        self.extra_routes: list[web.RouteDef] = []  # served next to Slack's in HTTP mode
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self.inbound = Inbound(self)
@@ -116,7 +117,9 @@ class SlackPlatform:
                                                  "app-level token (xapp-…) with the connections:write scope")
             await self._socket.connect_async()
         else:
-            self._runner = web.AppRunner(self.app.web_app(path=self.http_path, port=self.http_port))
+            web_app = self.app.web_app(path=self.http_path, port=self.http_port)
+            web_app.add_routes(self.extra_routes)  # e.g. /healthz and /metrics on the same port
+            self._runner = web.AppRunner(web_app)
             await self._runner.setup()
             await web.TCPSite(self._runner, self.http_host, self.http_port).start()
             self.http_port = self._runner.addresses[0][1]  # the real one when 0 was asked for
