@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from bot.clock import Clock
 from bot.ports import ChatInput
@@ -147,7 +147,15 @@ class ChatInbox:
         while self._running:
             await asyncio.gather(*[task for _, task in self._running.values()], return_exceptions=True)
 
+    async def prune(self, keep: timedelta = timedelta(days=7)) -> int:
+        """Forget handled input older than `keep`; it only guards against redeliveries, which stop within minutes."""
+        async with self.db.transaction() as s:
+            gone = await s.execute(delete(t.ChatInbox).where(t.ChatInbox.status.in_(("done", "failed")),
+                                                            t.ChatInbox.received_at < self.clock.now() - keep))
+            return gone.rowcount
+
     async def run_forever(self, idle: float = 1.0) -> None:
+        await self.prune()
         try:
             while True:
                 self.wake.clear()
