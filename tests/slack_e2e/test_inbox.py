@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.store import tables as t
-from tests.slack_e2e.world import DANA, SAM, case_of, start_world
+from tests.slack_e2e.world import DANA, SAM, start_world
 
 
 def inbox_task(world) -> asyncio.Task:
@@ -83,5 +83,4 @@ async def test_a_thread_note_and_a_slash_command_go_through_the_inbox(world, emu
     assert f"#{case_id}" in answer["text"] or str(case_id) in answer["text"]
     kinds = sorted(r.kind for r in await world.rows(t.ChatInbox, t.ChatInbox.lane == SAM))
     assert kinds.count("message") == 1 and kinds.count("slash") == 1
-    assert case_of(card) == case_id
 
