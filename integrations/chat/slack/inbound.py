@@ -24,6 +24,9 @@ from integrations.chat.slack.blocks import (
     ACTION_PREFIX, EDIT_CALLBACK, REJECT_CALLBACK, INPUT_BLOCK, edit_modal, home_view, loading_modal, notice_modal,
     read_metadata, reject_modal, submitted_text,
 )
+from integrations.chat.slack.inputs import (
+    ACTION_PATTERN, HANDLED_SUBTYPES, MODAL_ACTIONS, ignored, input_of,
+)
 from integrations.chat.slack.limits import RecentKeys
 from integrations.chat.slack.text import escape
 
@@ -32,12 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ACTION_PATTERN = re.compile("^" + re.escape(ACTION_PREFIX))
-MODAL_ACTIONS = {EDIT_CALLBACK: "edit", REJECT_CALLBACK: "reject"}
-HANDLED_SUBTYPES = (None, "thread_broadcast", "file_share")
-# What the app receives from Slack (slack-manifest.yaml subscribes to these).
-EVENTS = ("message", "app_mention", "app_home_opened")
-COMMAND = "/rejoinder"
 NAMED_LIMIT = 5  # people looked up for one command
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]*)(?:\|([^>]*))?>")
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -77,9 +74,9 @@ class Inbound:
             """Clicks, submissions, commands and thread messages are written to
             the chat inbox before Slack hears the ack (this response), and
             handled from there; a redelivery is acked and dropped."""
-            item = self.input_of(body)
+            item = input_of(self.platform.name, self.platform.bot_user_id, body)
             if item is None:
-                if self._ignored(body) or (body.get("event_id") and self.seen_events.seen(body["event_id"])):
+                if ignored(body) or (body.get("event_id") and self.seen_events.seen(body["event_id"])):
                     return BoltResponse(status=200, body="")  # acked: Slack stops retrying
                 return await next()
             await self.platform.record(item)
@@ -96,47 +93,6 @@ class Inbound:
         app.view(EDIT_CALLBACK)(on_view)
         app.view(REJECT_CALLBACK)(on_view)
         app.event("app_home_opened")(on_home)
-
-    def input_of(self, body: dict) -> ChatInput | None:
-        """The inbox entry for what Slack sent, keyed by Slack's own ids, or None
-        for what is not recorded (App Home visits, an empty modal, other events)."""
-        body = {k: v for k, v in body.items() if k != "token"}  # the legacy verification token
-        kind = body.get("type")
-        if kind == "block_actions" and any(ACTION_PATTERN.match(a.get("action_id", "")) for a in body.get("actions") or []):
-            return self._input("action", f"action:{body.get('trigger_id') or _action_id(body)}", body)
-        if kind == "view_submission" and (body.get("view") or {}).get("callback_id") in MODAL_ACTIONS:
-            view = body["view"]
-            if not submitted_text(view).strip():
-                return None
-            return self._input("view", f"view:{body.get('trigger_id') or view.get('id')}:{view.get('hash')}", body)
-        if body.get("command") == COMMAND:
-            return self._input("slash", f"slash:{body.get('trigger_id')}", body)
-        if kind == "event_callback" and self._note_or_command(body.get("event") or {}):
-            event = body["event"]
-            # A thread mention arrives twice, as `message` and as `app_mention`, with one (channel, ts).
-            return self._input("message", f"message:{event.get('channel')}:{event['ts']}", body)
-        return None
-
-    def _input(self, kind: str, key: str, body: dict) -> ChatInput:
-        who = (body.get("user") or {}).get("id") if isinstance(body.get("user"), dict) else None
-        who = who or body.get("user_id") or (body.get("event") or {}).get("user") or ""
-        return ChatInput(self.platform.name, key, kind, body, lane=who)
-
-    def _ignored(self, body: dict) -> bool:
-        """Message events that are neither a thread reply nor addressed to us:
-        acked without a row, or every channel message would be stored."""
-        if body.get("type") != "event_callback":
-            return False
-        return (body.get("event") or {}).get("type") in ("message", "app_mention")
-
-    def _note_or_command(self, event: dict) -> bool:
-        if event.get("type") not in ("message", "app_mention") or not event.get("ts"):
-            return False
-        if event.get("subtype") not in HANDLED_SUBTYPES or event.get("bot_id") or not event.get("user"):
-            return False  # edits, deletions, joins and bots (ourselves included) are not notes
-        thread_ts = event.get("thread_ts")
-        bot = self.platform.bot_user_id
-        return bool(thread_ts and thread_ts != event["ts"]) or bool(bot and f"<@{bot}" in (event.get("text") or ""))
 
     async def handle(self, item: ChatInput) -> None:
         """What the inbox worker calls for an entry `input_of` made."""
@@ -289,13 +245,6 @@ class Inbound:
         user: ChatUser = await self.platform.user(user_id)
         view = home_view(await self.handlers.home(user))
         await self.platform.client.views_publish(user_id=user_id, view=view)
-
-
-def _action_id(body: dict) -> str:
-    """Without a trigger id, the message and the click's own time name a click."""
-    container = body.get("container") or {}
-    stamps = ",".join(str(a.get("action_ts")) for a in body.get("actions") or [])
-    return f"{container.get('channel_id')}:{container.get('message_ts')}:{(body.get('user') or {}).get('id')}:{stamps}"
 
 
 def _case_id(action: dict) -> int | None:
