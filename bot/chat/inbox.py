@@ -14,7 +14,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy.orm import aliased
 
 from bot.clock import Clock
 from bot.ports import ChatInput
@@ -76,12 +77,17 @@ class ChatInbox:
             return [tuple(row) for row in ids.all()]
 
     async def _claim(self, row_id: int) -> t.ChatInbox | None:
-        """Take the row unless another worker (or process) holds it."""
+        """Take the row unless another worker (or process) holds it, or an
+        earlier input of the same person is still waiting or being handled."""
         now = self.clock.now()
+        earlier = aliased(t.ChatInbox)
+        waits = exists().where(earlier.platform == t.ChatInbox.platform, earlier.lane == t.ChatInbox.lane,
+                               earlier.lane != "", earlier.id < t.ChatInbox.id,
+                               earlier.status.in_(("pending", "handling")))
         async with self.db.transaction() as s:
             taken = await s.execute(
                 update(t.ChatInbox)
-                .where(t.ChatInbox.id == row_id,
+                .where(t.ChatInbox.id == row_id, ~waits,
                        or_(t.ChatInbox.status == "pending",
                            (t.ChatInbox.status == "handling") & (t.ChatInbox.claimed_until < now)))
                 .values(status="handling", claimed_until=now + self.claim, attempts=t.ChatInbox.attempts + 1))
