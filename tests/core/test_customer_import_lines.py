@@ -93,3 +93,19 @@ async def test_a_batch_the_database_refuses_is_stored_row_by_row(postgres_url):
         assert await count(db, t.Customer) == 2
     finally:
         await db.close()
+
+
+def test_the_cli_reports_bad_bytes_by_line_and_keeps_the_rest(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from bot.app.cli import app
+
+    path = tmp_path / "customers.csv"
+    path.write_bytes(HEADER + good(1) + b"bad@example.com,Jos\xe9,,standard,1,\n" + b"n@example.com,N\x00,,standard,1,\n"
+                     + good(2))
+    monkeypatch.setenv("REJOINDER_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    result = CliRunner().invoke(app, ["customers", "import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "customers.csv:3: name: bytes that are not UTF-8" in result.output
+    assert "customers.csv:4: name: Value error, contains a NUL byte" in result.output
+    assert "2 imported, 2 rejected" in result.output
