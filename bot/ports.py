@@ -59,6 +59,16 @@ class SourceCheckFailed(Exception):
         self.credentials = tuple(credentials)
 
 
+class TokenRefused(Exception):
+    """A platform refused a credential at start-up (revoked, wrong, of the wrong
+    kind). `variable` names the setting it came from, e.g. SLACK_APP_TOKEN; the
+    message says what to do and never holds the value."""
+
+    def __init__(self, variable: str, message: str) -> None:
+        super().__init__(f"{variable}: {message}")
+        self.variable, self.message = variable, message
+
+
 class PublishUncertain(Exception):
     """The network may or may not have accepted the post (timeout, 5xx)."""
 
@@ -97,6 +107,21 @@ class Command:
 
 
 @dataclass(frozen=True)
+class ChatInput:
+    """A click, command or message as the platform delivered it, kept in the
+    chat inbox before the platform is acknowledged. `key` is the platform's
+    own id for it (redeliveries carry the same key); `kind` and `payload` are
+    what the platform needs to handle it later (see ChatPlatform.handle_input).
+    Inputs of one `lane` (the person who sent them) are handled in order."""
+
+    platform: str
+    key: str
+    kind: str
+    payload: dict
+    lane: str = ""
+
+
+@dataclass(frozen=True)
 class ChatHandlers:
     """What the core offers a chat platform. Every callback checks roles itself:
     a button click is a request, not proof of permission."""
@@ -106,6 +131,9 @@ class ChatHandlers:
     on_thread_message: Callable[[MessageRef, ChatUser, str], Awaitable[None]]
     card: Callable[[int, ChatUser], Awaitable[Card | None]]  # redacted for partners
     home: Callable[[ChatUser], Awaitable[HomeView]]
+    # Writes input to the chat inbox before the ack: True if new, False for a
+    # redelivery. The inbox later calls the platform's `handle_input(ChatInput)`.
+    record_input: Callable[[ChatInput], Awaitable[bool]] | None = None
 
 
 @runtime_checkable
@@ -151,6 +179,8 @@ class ChatPlatform(Protocol):
     # `async def post_file(self, channel, data: bytes, filename, title, text="",
     #   thread: MessageRef | None = None) -> MessageRef`, an image or a file
     #   (charts, reports), in the channel or under `thread`.
+    # Optional (read with getattr): `async def handle_input(self, item: ChatInput) -> None`,
+    # handling what the platform wrote with `handlers.record_input` before its ack.
 
 
 @runtime_checkable

@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from contextlib import aclosing
+from dataclasses import replace
 from pathlib import Path
 
 from bot.intake.bus import InProcessBus
 from bot.chat.effects import ChatEffects
 from bot.clock import Clock, SystemClock
 from bot.chat.commands import Dispatcher
+from bot.chat.inbox import ChatInbox
 from bot.config.workspace import Workspace
 from bot.core import Core
 from bot.insights.service import Insights
@@ -46,7 +48,8 @@ def build_drafter(settings: Settings, ws: Workspace) -> tuple[Drafter, Drafter]:
 
     llm = LangChainDrafter(settings.openai_model, api_key=settings.openai_api_key.get_secret_value(),
                            base_url=settings.openai_base_url, timeout=settings.openai_timeout,
-                           organisation=ws.organisation.name)
+                           organisation=ws.organisation.name,
+                           prices=(settings.llm_price_input_per_mtok, settings.llm_price_output_per_mtok))
     return llm, offline
 
 
@@ -90,6 +93,7 @@ class App:
         self.ws, self.db, self.core, self.platforms = ws, db, core, platforms
         self.sources, self.publishers, self.bus, self.clock = sources, publishers, bus, clock
         self.dispatcher = Dispatcher(core, on_change=self.poke)
+        self.inbox = ChatInbox(db, clock)  # chat input, recorded before the platform's ack
         effects = ChatEffects(db, ws, platforms, core.cards)
         self.insights = Insights(db, ws, clock, core.cases, effects)  # SLA clocks, spikes, scheduled reports
         self.chat_worker = OutboxWorker(db, clock, "chat.", {**effects.handlers(), **self.insights.effects.handlers()},
@@ -161,7 +165,10 @@ class App:
 
     async def run(self, console_user: str | None = None) -> None:
         """Run until cancelled; `console_user` also reads commands typed in the terminal as that person."""
-        handlers = self.dispatcher.handlers()
+        handlers = replace(self.dispatcher.handlers(), record_input=self.inbox.record)
+        for platform in self.platforms.values():
+            if hasattr(platform, "handle_input"):
+                self.inbox.add_platform(platform.name, platform.handle_input)
         for publisher in {id(p): p for p in self.publishers.values()}.values():
             if hasattr(publisher, "connect"):  # e.g. Mastodon reads the instance's length limit
                 await publisher.connect()
@@ -193,6 +200,7 @@ class App:
                 tg.create_task(self.insights.run_forever(self.chat_worker.poke), name="insights")
                 if self.ws.crm is not None or self.ws.sinks:
                     tg.create_task(self.crm_worker.run_forever(), name="crm-outbox")
+                tg.create_task(self.inbox.run_forever(), name="chat-inbox")  # what was acked before a restart too
                 console = self.platforms.get("console")
                 if console_user and console is not None:
                     tg.create_task(self._console(console, console_user), name="console")

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     slack_api_base_url: str = "https://slack.com/api/"
     discord_bot_token: SecretStr | None = None
     log_level: str = "INFO"
+    log_format: str = "text"  # LOG_FORMAT=json: one JSON object per line
+    # Prices per million tokens, for the LLM cost metric (none set: cost not counted).
+    llm_price_input_per_mtok: float | None = Field(None, ge=0)
+    llm_price_output_per_mtok: float | None = Field(None, ge=0)
     http_host: str = Field("127.0.0.1", validation_alias="REJOINDER_HTTP_HOST")
     http_port: int = Field(3000, ge=0, le=65535, validation_alias="REJOINDER_HTTP_PORT")
 
@@ -90,6 +94,14 @@ class Settings(BaseSettings):
         if info.field_name == "slack_api_base_url" and not value.endswith("/"):
             value += "/"  # the Slack client joins method names onto it
         return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        fmt = value.strip().lower()
+        if fmt not in ("text", "json"):
+            raise ValueError("log format must be text or json")
+        return fmt
 
     @field_validator("log_level")
     @classmethod

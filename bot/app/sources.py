@@ -11,6 +11,7 @@ from typing import Any
 from bot.clock import Clock, SystemClock
 from bot.config import sources as cfg
 from bot.config.workspace import Workspace
+from bot.intake.arrivals import Arrivals
 from bot.intake.pipeline import load_cursor, save_cursor
 from bot.ports import Publisher, Source
 from bot.app.settings import Settings
@@ -119,8 +120,10 @@ def _rss(c: cfg.RssSource, settings: Settings, base: Path, shared: Shared) -> Bu
 def _webhook(c: cfg.WebhookSource, settings: Settings, base: Path, shared: Shared) -> Built:
     from integrations.social.webhook.source import WebhookSource
 
+    # With the database, a 202 means the mentions are in it (see bot/intake/arrivals.py).
+    store = Arrivals(shared.saved.db, c.name, shared.saved.clock) if shared.saved else None
     return WebhookSource(c.name, _secret(settings, c.secret_env), network=c.network, host=c.host, port=c.port,
-                         path=c.path, max_bytes=c.max_bytes, tolerance_s=c.tolerance_s), {}
+                         path=c.path, max_bytes=c.max_bytes, tolerance_s=c.tolerance_s, store=store), {}
 
 
 def _mastodon(c: cfg.MastodonSource, settings: Settings, base: Path, shared: Shared) -> Built:

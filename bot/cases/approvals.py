@@ -3,6 +3,7 @@ transaction, so an approved reply is published exactly once, even after a crash.
 from __future__ import annotations
 
 from sqlalchemy import case as when, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cases.approval_policy import NotAllowed, Policy
@@ -37,12 +38,31 @@ class ApprovalService:
             what = "the post was deleted by its author" if posts == 1 else "every post in this conversation was deleted"
             raise NotAllowed(f"Case {case.id} cannot be approved: {what}; there is nothing to reply to.")
 
+    @staticmethod
+    async def _approved_before(s: AsyncSession, case: t.Case, draft: t.Draft | None, user_id: str) -> str | None:
+        """A repeated approve (a double click, a retried command) is a no-op: what to tell the person."""
+        if draft is None:
+            return None
+        mine = await s.scalar(select(t.Approval.id).where(
+            t.Approval.draft_id == draft.id, t.Approval.approver == user_id, t.Approval.decision == "approve"))
+        if mine is None:
+            return None
+        await s.refresh(case, ["stage"])
+        return f"You already approved draft v{draft.version} of case {case.id}; nothing more to do (the case is {case.stage})."
+
     async def approve(self, s: AsyncSession, case: t.Case, user: ChatUser, roles: frozenset[str]) -> str:
+        if said := await self._approved_before(s, case, await self.drafts.current(s, case.id), user.id):
+            return said
         draft = await self._pending_draft(s, case)
         await self._check_reply_target(s, case)
         facts = await self.drafts.facts(s, draft)
         self.policy.check_approve(user.id, roles, facts)
-        s.add(t.Approval(draft_id=draft.id, case_id=case.id, approver=user.id, decision="approve", at=self.clock.now()))
+        try:
+            async with s.begin_nested():  # the same click handled twice at once: the second one finds the first
+                s.add(t.Approval(draft_id=draft.id, case_id=case.id, approver=user.id, decision="approve",
+                                 at=self.clock.now()))
+        except IntegrityError:
+            return await self._approved_before(s, case, draft, user.id) or "Already approved."
         risk = await self.drafts.risk(s, case)
         required = self.policy.approvals_required(risk, facts)
         have = len(facts.approved_by) + 1

@@ -18,6 +18,7 @@ from bot.config.checks import check_environment, file_problems, reference_proble
 from bot.config.issues import (
     ConfigError, ConfigIssue, Loc, SourceMap, field_name, remember_source_map, source_map_for, suggest,
 )
+from bot.config.limits import number_problems
 from bot.config.match import MATCH_KEYS
 from bot.config.workspace import Workspace
 from bot.config.yaml_positions import compose
@@ -49,7 +50,7 @@ def parse_workspace(text: str, file: str = "<string>", base_dir: Path | None = N
     """Parse and validate; relative file references resolve against `base_dir`
     (the current folder when None). Raises ConfigError listing every problem."""
     data, smap, issues = compose(text, file)
-    problems = reference_problems(data)
+    problems = reference_problems(data) + number_problems(data)
     issues += [smap.issue(p, m) for p, m in problems]
     issues += file_problems(data, smap, base_dir or Path.cwd())
     try:

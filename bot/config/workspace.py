@@ -43,14 +43,24 @@ class Strict(BaseModel):
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 
 
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_DURATION_DAYS = 3650  # ten years: anything longer is a typo, and timedelta overflows soon after
+
+
 def parse_duration(value: str | int) -> timedelta:
     if isinstance(value, int):
-        return timedelta(seconds=value)
-    m = _DURATION.match(str(value))
-    if not m:
-        raise ValueError(f"{value!r} is not a duration like 15m, 4h or 2d")
-    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[m.group(2)]
-    return timedelta(**{unit: int(m.group(1))})
+        seconds, shown = value, f"{value} seconds"
+    else:
+        m = _DURATION.match(str(value))
+        if not m:
+            raise ValueError(f"{str(value)[:60]!r} is not a duration like 15m, 4h or 2d")
+        if len(m.group(1)) > 12:  # before int(): thousands of digits are slow and refused
+            digits = m.group(1) if len(m.group(1)) <= 20 else m.group(1)[:20] + "…"
+            raise ValueError(f"{digits}{m.group(2)} is longer than {MAX_DURATION_DAYS} days")
+        seconds, shown = int(m.group(1)) * _UNIT_SECONDS[m.group(2)], str(value).strip()
+    if not 0 <= seconds <= MAX_DURATION_DAYS * 86400:
+        raise ValueError(f"{shown} is not a duration from 0 to {MAX_DURATION_DAYS} days")
+    return timedelta(seconds=seconds)
 
 
 class Contacts(Strict):

@@ -45,6 +45,8 @@ def compose(text: str, file: str) -> tuple[Any, SourceMap, list[ConfigIssue]]:
         raise fail(None, None, f"invalid YAML: {exc}") from None
     except RecursionError:
         raise fail(None, None, "the file is nested too deeply") from None
+    except (ValueError, OverflowError) as exc:  # a scalar PyYAML cannot build: a 5,000-digit number, 2024-13-45
+        raise fail(None, None, f"a value cannot be read: {str(exc)[:200]}") from None
     finally:
         if loader is not None:
             loader.dispose()

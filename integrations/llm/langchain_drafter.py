@@ -17,6 +17,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot import metrics
 from bot.drafting import DraftingFailed, build_messages, needs_escalation
 from bot.types import DraftRequest, DraftResult
 
@@ -48,7 +49,9 @@ class LangChainDrafter:
         organisation: str = "Acme",
         temperature: float | None = 0.3,
         deadline: float | None = None,
+        prices: tuple[float | None, float | None] = (None, None),
     ):
+        self.prices = prices  # per million input and output tokens, for the cost metric
         if not api_key or not api_key.strip():
             raise ValueError("LangChainDrafter: api_key is empty; set the model provider's API key")
         if timeout <= 0:
@@ -80,6 +83,7 @@ class LangChainDrafter:
         problem = ""
         for _ in range(MALFORMED_ATTEMPTS):
             answer = await self._ask(messages)
+            self._count_usage(answer)
             output, problem = _read(answer)
             if output is not None:
                 return DraftResult(
@@ -92,6 +96,16 @@ class LangChainDrafter:
         raise DraftingFailed(
             f"the model returned malformed output ({MALFORMED_ATTEMPTS} attempts): {problem}"
         )
+
+    def _count_usage(self, answer: dict) -> None:
+        usage = getattr(answer.get("raw") if isinstance(answer, dict) else None, "usage_metadata", None) or {}
+        tokens = {"input": usage.get("input_tokens") or 0, "output": usage.get("output_tokens") or 0}
+        for direction, count in tokens.items():
+            if count:
+                metrics.inc(metrics.LLM_TOKENS, count, model=self.model, direction=direction)
+        if all(price is not None for price in self.prices) and any(tokens.values()):
+            cost = (tokens["input"] * self.prices[0] + tokens["output"] * self.prices[1]) / 1_000_000
+            metrics.inc(metrics.LLM_COST, cost, model=self.model)
 
     async def _ask(self, messages: list) -> dict:
         attempts = self.max_retries + 1

@@ -255,6 +255,7 @@ async def start_world(emu: SlackEmulator, database_url: str, base: Path, *, work
                       post_burst: int = 20, group_cache_seconds: float | None = None) -> SlackWorld:
     """Build the App from settings and the workspace, exactly as `rejoinder run`
     does, and run it. The pace is raised for speed; the bench keeps Slack's."""
+    links_before = len(emu.links)  # a restarted world opens the next socket
     (base / "feed.jsonl").write_text("".join(m.model_dump_json() + "\n" for m in feed), encoding="utf-8")
     settings = Settings(database_url=database_url, slack_bot_token=emu.bot_token, slack_app_token=emu.app_token,
                         slack_api_base_url=emu.api_url, openai_api_key=None, redis_url=None)
@@ -270,7 +271,7 @@ async def start_world(emu: SlackEmulator, database_url: str, base: Path, *, work
     handled = Handled(app.chat_worker, app.publish_worker)
     task = asyncio.create_task(app.run(), name="rejoinder")
     world = SlackWorld(emu, app, slack, base, task, handled)
-    await emu.wait_for_link(1)
+    await emu.wait_for_link(links_before + 1)
     # A message nobody handles: its ack means the socket reads envelopes and
     # App.run() is past starting the platform (the partner check knows our team).
     await emu.wait_for_ack(await emu.push("events_api", emu.event_body(emu.user_message(SAM, LOBBY, "good morning"))))

@@ -63,10 +63,13 @@ def check(
     workspace = None
     try:
         workspace = load_workspace(path)
+        if settings is not None:
+            issues += check_environment(workspace, settings)
     except ConfigError as exc:
         issues += exc.issues
-    if workspace is not None and settings is not None:
-        issues += check_environment(workspace, settings)
+    except Exception as exc:  # noqa: BLE001 - a check must end in a report, never a traceback
+        workspace = None
+        issues.append(ConfigIssue(str(path), None, None, "", f"could not be checked ({type(exc).__name__}: {str(exc)[:200]})"))
     for issue in issues:
         out.print(str(issue), markup=False)
     if issues:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import typer
 from rich.console import Console
 
 from bot.config.loader import ConfigError, check_environment, load_workspace
+from bot.ports import TokenRefused
 
 
 def demo(
@@ -33,13 +33,13 @@ def run(
                                                 "(console teams).")] = None,
 ) -> None:
     """Run live from rejoinder.yaml: sources, pipeline, chat platforms, publishing."""
+    from bot.app.logs import setup_logging
+    from bot.app.ops import start_ops
     from bot.app.root import App
     from bot.app.settings import Settings
 
     settings = Settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # The SQLite driver's debug lines repeat stored values, saved sessions included.
-    logging.getLogger("aiosqlite").setLevel(max(logging.getLogger().level, logging.INFO))
+    setup_logging(settings)  # LOG_FORMAT=json for JSON lines; secrets masked either way
     path = config or settings.config_path
     err = Console(stderr=True, highlight=False)
     try:
@@ -55,12 +55,19 @@ def run(
 
     async def main() -> None:
         app = await App.create(settings, ws, Path(path).resolve().parent)
-        await app.run(console_user=as_user)
+        ops = await start_ops(app, settings)  # /healthz, /readyz, /metrics
+        try:
+            await app.run(console_user=as_user)
+        finally:
+            await ops.stop()
 
     try:
         asyncio.run(main())
     except KeyboardInterrupt:
         err.print("stopped")
+    except TokenRefused as exc:  # a credential the platform will never take: say which, do not retry
+        err.print(f"{exc.variable}: {exc.message}", markup=False)
+        raise typer.Exit(code=2) from None
 
 
 def db_upgrade() -> None:

@@ -81,6 +81,8 @@ def _parse(raw: bytes, where: str) -> Mention:
         raise ValueError(f"{where}: the line is not valid UTF-8") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:  # the decoder gives up on deep nesting at once, in time linear in the line
+        raise ValueError(f"{where}: JSON nested too deeply to be a mention") from None
     if not isinstance(data, dict):
         raise ValueError(f"{where}: expected a JSON object for a mention, got {type(data).__name__}")
     try:
@@ -119,7 +121,13 @@ def triage(
                 bad += 1
                 typer.echo(str(exc), err=True)
                 continue
-            typer.echo(json.dumps(triage_line(router, handles, mention), ensure_ascii=False))
+            try:
+                routed = triage_line(router, handles, mention)
+            except Exception as exc:  # noqa: BLE001 - one odd mention must not stop the rest of the file
+                bad += 1
+                typer.echo(f"{file}:{number}: could not be triaged ({type(exc).__name__}: {exc})"[:500], err=True)
+                continue
+            typer.echo(json.dumps(routed, ensure_ascii=False))
     if bad:
         raise typer.Exit(code=1)
 

@@ -1,8 +1,9 @@
 """What arrives from Slack: button clicks, modal submissions, `/rejoinder`,
 thread messages, mentions of the bot and App Home visits.
 
-Each listener acks first and hands the rest to a background task; a click is
-only a request, the core's `on_command` decides whether it is allowed.
+Clicks, submissions, commands and thread messages are written to the chat
+inbox before the ack and handled from there (see bot/chat/inbox.py); a click
+is only a request, the core's `on_command` decides whether it is allowed.
 """
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ import re
 from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 
-from bot.ports import Command
+from bot.ports import ChatInput, Command
 from bot.types import ChatUser, CommandResult, MessageRef
 
 from integrations.chat.slack.blocks import (
@@ -22,6 +25,9 @@ from integrations.chat.slack.blocks import (
     read_metadata, reject_modal, submitted_text,
 )
 from integrations.chat.common import RecentKeys, split_words
+from integrations.chat.slack.inputs import (
+    ACTION_PATTERN, HANDLED_SUBTYPES, MODAL_ACTIONS, ignored, input_of,
+)
 from integrations.chat.slack.text import escape
 
 if TYPE_CHECKING:
@@ -29,9 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ACTION_PATTERN = re.compile("^" + re.escape(ACTION_PREFIX))
-MODAL_ACTIONS = {EDIT_CALLBACK: "edit", REJECT_CALLBACK: "reject"}
-HANDLED_SUBTYPES = (None, "thread_broadcast", "file_share")
 NAMED_LIMIT = 5  # people looked up for one command
 _LINK = re.compile(r"<((?:https?|mailto):[^|>]*)(?:\|([^>]*))?>")
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -59,61 +62,50 @@ def split_command(text: str) -> tuple[str, str]:
 class Inbound:
     def __init__(self, platform: SlackPlatform) -> None:
         self.platform = platform
-        # Slack retries for up to ~5 minutes; these cover that in a busy workspace.
-        self.seen_events = RecentKeys(20_000)
-        self.seen_messages = RecentKeys(20_000)
+        self.seen_events = RecentKeys(20_000)  # events not recorded (App Home visits) that Slack redelivers
 
     def register(self, app: AsyncApp) -> None:
         spawn = self.platform.spawn
 
-        async def drop_duplicates(body: dict, next):
-            if self._duplicate(body):
-                return BoltResponse(status=200, body="")  # acked, so Slack stops retrying
-            await next()
+        async def record_first(body: dict, next):
+            """Clicks, submissions, commands and thread messages are written to
+            the chat inbox before Slack hears the ack (this response), and
+            handled from there; a redelivery is acked and dropped."""
+            item = input_of(self.platform.name, self.platform.bot_user_id, body)
+            if item is None:
+                if ignored(body) or (body.get("event_id") and self.seen_events.seen(body["event_id"])):
+                    return BoltResponse(status=200, body="")  # acked: Slack stops retrying
+                return await next()
+            await self.platform.record(item)
+            return BoltResponse(status=200, body="")
 
-        async def on_action(ack, body, action):
-            await ack()
-            spawn(self.action(body, action), f"action {action.get('action_id')}")
-
-        async def on_view(ack, body, view):
-            text = submitted_text(view).strip()
-            if not text:
-                await ack(response_action="errors", errors={INPUT_BLOCK: "Please write something first."})
-                return
-            await ack()
-            spawn(self.modal(body, view, text), f"view {view.get('callback_id')}")
-
-        async def on_slash(ack, body, respond):
-            await ack()
-            spawn(self.slash(body, respond), "slash command")
-
-        async def on_message(event):
-            spawn(self.message(event), f"{event.get('type')} event")
+        async def on_view(ack, body, view):  # reached only by an empty submission
+            await ack(response_action="errors", errors={INPUT_BLOCK: "Please write something first."})
 
         async def on_home(event):
             if event.get("tab", "home") == "home":
                 spawn(self.home(event["user"]), "app home")
 
-        app.middleware(drop_duplicates)
-        app.action(ACTION_PATTERN)(on_action)
+        app.middleware(record_first)
         app.view(EDIT_CALLBACK)(on_view)
         app.view(REJECT_CALLBACK)(on_view)
-        app.command("/rejoinder")(on_slash)
-        app.event("message")(on_message)
-        app.event("app_mention")(on_message)
         app.event("app_home_opened")(on_home)
 
-    def _duplicate(self, body: dict) -> bool:
-        """Slack redelivers events whose ack was late; a thread mention also
-        arrives twice, as `message` and as `app_mention`, with one (channel, ts)."""
-        if body.get("type") != "event_callback":
-            return False
-        if body.get("event_id") and self.seen_events.seen(body["event_id"]):
-            return True
-        event = body.get("event") or {}
-        if event.get("type") in ("message", "app_mention") and event.get("subtype") is None and event.get("ts"):
-            return self.seen_messages.seen((event.get("channel"), event["ts"]))
-        return False
+    async def handle(self, item: ChatInput) -> None:
+        """What the inbox worker calls for an entry `input_of` made."""
+        body = item.payload
+        if item.kind == "action":
+            for action in body.get("actions") or []:
+                if ACTION_PATTERN.match(action.get("action_id", "")):
+                    await self.action(body, action)
+        elif item.kind == "view":
+            await self.modal(body, body["view"], submitted_text(body["view"]).strip())
+        elif item.kind == "slash":
+            await self.slash(body, AsyncRespond(response_url=body.get("response_url")))
+        elif item.kind == "message":
+            await self.message(body["event"])
+        else:
+            log.warning("Slack input of unknown kind %s dropped", item.kind)
 
     @property
     def handlers(self):
@@ -134,7 +126,7 @@ class Inbound:
             log.warning("Slack action %s carried no case id", action.get("action_id"))
             return
         if name == "reject":  # the trigger id expires in 3 s: open the modal first
-            await self.platform.client.views_open(trigger_id=body["trigger_id"], view=reject_modal(case_id, channel, ts))
+            await self.open_modal(body["trigger_id"], reject_modal(case_id, channel, ts))
             return
         if name == "edit":
             await self.open_editor(body["trigger_id"], case_id, who, channel, ts)
@@ -148,7 +140,9 @@ class Inbound:
     async def open_editor(self, trigger_id: str, case_id: int, who: dict, channel: str | None, ts: str | None) -> None:
         """A loading modal goes up within the trigger's 3 s; the draft, which
         needs the user's name and the core's card, replaces it."""
-        opened = await self.platform.client.views_open(trigger_id=trigger_id, view=loading_modal(case_id, "Edit draft"))
+        opened = await self.open_modal(trigger_id, loading_modal(case_id, "Edit draft"))
+        if opened is None:
+            return
         view_id = opened["view"]["id"]
         user = await self.platform.user(who["id"], who.get("team_id"))
         card = await self.handlers.card(case_id, user)
@@ -157,6 +151,16 @@ class Inbound:
         else:
             view = edit_modal(card, channel, ts)
         await self.platform.client.views_update(view_id=view_id, view=view)
+
+    async def open_modal(self, trigger_id: str, view: dict):
+        """A click handled after a restart has outlived its trigger (3 s): nothing to open then."""
+        try:
+            return await self.platform.client.views_open(trigger_id=trigger_id, view=view)
+        except SlackApiError as error:
+            if error.response.get("error") != "expired_trigger_id":
+                raise
+            log.info("A modal was not opened: its trigger expired before the click was handled")
+            return None
 
     async def modal(self, body: dict, view: dict, text: str) -> None:
         meta = read_metadata(view.get("private_metadata", ""))

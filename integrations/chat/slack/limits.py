@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
+from bot import metrics
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -105,7 +107,10 @@ class ChannelRateLimiter:
         bucket = self._bucket(channel)
         async with bucket.lock:
             for attempt in range(1, self.max_attempts + 1):
+                started = self._clock()
                 await self._take(bucket)
+                if (waited := self._clock() - started) > 0.001:
+                    metrics.observe(metrics.RATE_LIMIT_WAITS, waited, platform="slack")
                 try:
                     return await fn(**kwargs)
                 except SlackApiError as error:

@@ -21,7 +21,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.ports import ChatHandlers
+from bot.ports import ChatHandlers, ChatInput, TokenRefused
 from bot.types import Card, ChatUser, MessageRef
 
 from integrations.chat.slack import lookup as slack_lookup
@@ -29,7 +29,7 @@ from integrations.chat.slack import messages as slack_messages
 from integrations.chat.slack.blocks import card_blocks, fallback_text
 from integrations.chat.slack.groups import GROUP_CACHE_SECONDS, SlackUserGroups
 from integrations.chat.slack.inbound import Inbound
-from integrations.chat.slack.limits import ChannelRateLimiter
+from integrations.chat.slack.limits import ChannelRateLimiter, RecentKeys
 from integrations.chat.slack.lookup import CASE_METADATA_TYPE, line_metadata
 from integrations.chat.slack.text import escape
 
@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 MESSAGE_TEXT_LIMIT = 39_000
 USER_CACHE_SECONDS = 3600.0
+# Slack's answers for a token it will not take, whatever the retry.
+REFUSED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
+           "not_allowed_token_type", "missing_scope"}
 
 
 class SlackPlatform:
@@ -90,6 +93,8 @@ class SlackPlatform:
         self._users: dict[str, tuple[float, ChatUser]] = {}
         self._channel_ids: dict[str, str] = {}
         self._tasks: set[asyncio.Task] = set()
+        self._recent = RecentKeys(20_000)  # Slack retries for up to ~5 minutes
+        self.extra_routes: list[web.RouteDef] = []  # served next to Slack's in HTTP mode
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self.inbound = Inbound(self)
@@ -99,20 +104,37 @@ class SlackPlatform:
 
     async def start(self, handlers: ChatHandlers) -> None:
         self.handlers = handlers
-        auth = await self.client.auth_test()
+        auth = await self._checked(self.client.auth_test(), "SLACK_BOT_TOKEN", "bot token (xoxb-…)")
         self.bot_user_id, self.bot_id = auth.get("user_id"), auth.get("bot_id")
         self.home_team_id = self.home_team_id or auth.get("team_id")
         if self.mode == "socket":
             # Built here: the handler opens an aiohttp session in __init__ and
             # needs the running loop. It reconnects by itself from then on.
             self._socket = AsyncSocketModeHandler(self.app, self.app_token, ping_interval=self.ping_interval)
+            # Asked once here: a refused app token stops the start with its name,
+            # where the handler would retry it (and log a traceback) for ever.
+            socket = self._socket.client
+            socket.wss_uri = await self._checked(socket.issue_new_wss_url(), "SLACK_APP_TOKEN",
+                                                 "app-level token (xapp-…) with the connections:write scope")
             await self._socket.connect_async()
         else:
-            self._runner = web.AppRunner(self.app.web_app(path=self.http_path, port=self.http_port))
+            web_app = self.app.web_app(path=self.http_path, port=self.http_port)
+            web_app.add_routes(self.extra_routes)  # e.g. /healthz and /metrics on the same port
+            self._runner = web.AppRunner(web_app)
             await self._runner.setup()
             await web.TCPSite(self._runner, self.http_host, self.http_port).start()
             self.http_port = self._runner.addresses[0][1]  # the real one when 0 was asked for
         log.info("Slack connected as %s in team %s (%s mode)", self.bot_user_id, self.home_team_id, self.mode)
+
+    @staticmethod
+    async def _checked(call, variable: str, what: str):
+        try:
+            return await call
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code in REFUSED:
+                raise TokenRefused(variable, f"Slack refused the {what} ({code}); set a valid one and start again") from None
+            raise
 
     async def stop(self) -> None:
         if self._socket is not None:
@@ -138,6 +160,21 @@ class SlackPlatform:
 
         task.add_done_callback(done)
         return task
+
+    async def record(self, item: ChatInput) -> bool:
+        """Into the core's chat inbox before the ack; without one (a platform
+        driven by a stand-in core) handled at once, redeliveries dropped here."""
+        record = self.handlers.record_input if self.handlers is not None else None
+        if record is not None:
+            return await record(item)
+        if self._recent.seen(item.key):
+            return False
+        self.spawn(self.inbound.handle(item), item.kind)
+        return True
+
+    async def handle_input(self, item: ChatInput) -> None:
+        """An inbox entry recorded by `record`, handled by the core's inbox worker."""
+        await self.inbound.handle(item)
 
     async def idle(self) -> None:
         """Wait until the background work started so far is finished."""

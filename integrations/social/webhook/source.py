@@ -1,11 +1,14 @@
 """A signed webhook: listening tools (Brandwatch, Talkwalker, Zapier, scrapers)
 POST mentions here. The schema and the signing are in docs/webhook.md.
 
-A 202 means the mentions were handed on: the answer waits until `items()`'s
-consumer has taken the last mention of the request (it asks for the next item
-only after publishing the previous one). A sender that gets anything else
-retries; duplicates are harmless because the pipeline dedupes by
-(network, external_id). The secret and the signatures are never logged.
+A 202 means the mentions are durably queued. With a store (what `rejoinder
+run` gives it: the database's arrivals, see bot/intake/arrivals.py) the answer
+waits until they are written there, and `items()` reads them back from the
+cursor, so a restart right after a 202 loses nothing. Without one (tools and
+tests) it waits until `items()`'s consumer has taken the last mention of the
+request. A sender that gets anything else retries; duplicates are harmless
+because the pipeline dedupes by (network, external_id). The secret and the
+signatures are never logged.
 """
 from __future__ import annotations
 
@@ -15,8 +18,10 @@ import logging
 import re
 import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from aiohttp import web
 
@@ -35,6 +40,14 @@ class _Batch:
     taken: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
+class Store(Protocol):
+    """Where accepted mentions wait durably (bot.intake.arrivals.Arrivals)."""
+
+    def put(self, payloads: list[dict]) -> Awaitable[None]: ...
+
+    def follow(self, cursor: str | None) -> AsyncIterator[tuple[int, dict]]: ...
+
+
 def _error(status: int, message: str, **extra) -> web.Response:
     return web.json_response({"error": message, **extra}, status=status)
 
@@ -43,7 +56,7 @@ class WebhookSource:
     def __init__(self, name: str, secret: str, *, network: str = "webhook", host: str = "127.0.0.1", port: int = 0,
                  path: str = "/hooks/mentions", max_bytes: int = 256 * 1024, tolerance_s: float = 300,
                  max_pending: int = 1000, hand_over_timeout: float = 10.0,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, store: Store | None = None) -> None:
         if not secret:
             raise ValueError(f"webhook source {name!r}: the signing secret is empty")
         if not re.fullmatch(NETWORK_PATTERN, network):
@@ -55,7 +68,7 @@ class WebhookSource:
         self.host, self.port, self.path = host, port, path
         self.max_bytes, self.tolerance_s = max_bytes, tolerance_s
         self.max_pending, self.hand_over_timeout = max_pending, hand_over_timeout
-        self.clock = clock
+        self.clock, self.store = clock, store
         self.started = asyncio.Event()
         self._queue: asyncio.Queue[_Batch] = asyncio.Queue()
         self._pending = 0  # mentions received and not yet taken by the consumer
@@ -106,6 +119,11 @@ class WebhookSource:
         owned = self._runner is None
         await self.start()
         try:
+            if self.store is not None:
+                async with aclosing(self.store.follow(cursor)) as rows:
+                    async for row_id, payload in rows:
+                        yield SourceItem(Mention.model_validate(payload), str(row_id))
+                return
             while True:
                 batch = await self._queue.get()
                 self._pending -= len(batch.mentions)
@@ -136,6 +154,13 @@ class WebhookSource:
             return web.json_response(exc.as_json(), status=422)
         if not mentions:
             return web.json_response({"accepted": 0}, status=202)
+        if self.store is not None:
+            try:
+                await self.store.put([m.model_dump(mode="json") for m in mentions])
+            except Exception:
+                log.exception("webhook %s: could not store %d mentions", self.name, len(mentions))
+                return _error(503, "mentions could not be stored; retry later", retry_after_s=5)
+            return web.json_response({"accepted": len(mentions)}, status=202)
         if self._pending + len(mentions) > self.max_pending:
             return _error(503, "too many mentions waiting; retry later", retry_after_s=5)
         batch = _Batch(mentions)
