@@ -5,9 +5,7 @@ published, exactly one note lands on her record for the mention and one for
 the reply."""
 from __future__ import annotations
 
-import io
 
-from rich.console import Console
 
 from bot.app import demo
 from bot.app.root import App
