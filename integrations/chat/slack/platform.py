@@ -29,7 +29,8 @@ from integrations.chat.slack import messages as slack_messages
 from integrations.chat.slack.blocks import card_blocks, fallback_text
 from integrations.chat.slack.groups import GROUP_CACHE_SECONDS, SlackUserGroups
 from integrations.chat.slack.inbound import Inbound
-from integrations.chat.slack.limits import ChannelRateLimiter, RecentKeys
+from integrations.chat.common import RecentKeys
+from integrations.chat.slack.limits import ChannelRateLimiter
 from integrations.chat.slack.lookup import CASE_METADATA_TYPE, line_metadata
 from integrations.chat.slack.text import escape
 
