@@ -1,0 +1,140 @@
+"""Runtime triage: does a post need an answer, and what does it want.
+
+A model file is JSON: a vocabulary of words and word pairs
+(bot.triage.features) with one logistic-regression weight each for
+needs_response, and one weight per intent for the intent label. Scoring
+sums the weights of the tokens present, so it needs no numpy and no
+pickle, and a 200-character post costs some tens of microseconds.
+
+`sentiment` in the file adds VADER's compound score (which the pipeline
+has already computed when a route tests sentiment) to the needs_response
+logit: negative posts lean towards needing an answer, positive ones away;
+its `offset` moves the decision point for scores combined that way.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from bot.triage.features import tokens
+
+FORMAT = "rejoinder-triage/1"
+RESPONSIVE = frozenset({"complaint", "question", "request", "purchase"})
+DEFAULT_MODEL = Path(__file__).with_name("data") / "triage_model.json"
+
+
+class ModelFileError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Verdict:
+    needs_response: bool
+    confidence: float  # of the needs_response decision, 0.5 to 1
+    intent: str | None
+    intent_confidence: float
+    score: float  # probability that a reply is needed
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+class TriageModel:
+    def __init__(self, spec: dict, source: str = "<memory>") -> None:
+        try:
+            if spec.get("format") != FORMAT:
+                raise ModelFileError(f"{source}: not a triage model file (format {spec.get('format')!r}, expected {FORMAT!r})")
+            needs = spec["needs_response"]
+            self.bias = float(needs["bias"])
+            self.weights: dict[str, float] = {k: float(v) for k, v in needs["weights"].items()}
+            self.threshold = float(spec.get("threshold", 0.5))
+            self.sentiment = {k: float(v) for k, v in (spec.get("sentiment") or {}).items()}
+            intents = spec.get("intents") or {}
+            self.labels: tuple[str, ...] = tuple(intents.get("labels", ()))
+            self.intent_bias = [float(v) for v in intents.get("bias", ())]
+            self.intent_weights: dict[str, list[float]] = {k: [float(x) for x in v] for k, v in intents.get("weights", {}).items()}
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ModelFileError(f"{source}: the model file is missing or mistypes {exc}") from None
+        if not 0.0 < self.threshold < 1.0:
+            raise ModelFileError(f"{source}: threshold must be between 0 and 1, got {self.threshold}")
+        if any(len(v) != len(self.labels) for v in self.intent_weights.values()) or len(self.intent_bias) != len(self.labels):
+            raise ModelFileError(f"{source}: every intent weight list must have one value per label")
+        self.source = source
+        self.trained_on = spec.get("trained_on", "")
+
+    @classmethod
+    def load(cls, path: Path | str) -> "TriageModel":
+        path = Path(path)
+        try:
+            spec = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ModelFileError(f"{path}: cannot read the model file: {exc.strerror or exc}") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelFileError(f"{path}: the model file is not valid JSON: {exc}") from None
+        if not isinstance(spec, dict):
+            raise ModelFileError(f"{path}: the model file must hold a JSON object")
+        return cls(spec, str(path))
+
+    def score(self, text: str, sentiment: float | None = None) -> float:
+        """Probability that the post needs an answer."""
+        w = self.weights
+        logit = self.bias + sum(w.get(t, 0.0) for t in set(tokens(text)))
+        if sentiment is not None and self.sentiment:
+            logit += self.sentiment.get("offset", 0.0)
+            logit += self.sentiment.get("negative", 0.0) * max(0.0, -sentiment)
+            logit -= self.sentiment.get("positive", 0.0) * max(0.0, sentiment)
+        return _sigmoid(logit)
+
+    def intent(self, text: str, responsive: bool | None = None) -> tuple[str | None, float]:
+        """The most likely intent label and its probability; `responsive`
+        limits the choice to labels that need (True) or need no (False) answer."""
+        if not self.labels:
+            return None, 0.0
+        totals = list(self.intent_bias)
+        for t in set(tokens(text)):
+            row = self.intent_weights.get(t)
+            if row is not None:
+                for i, v in enumerate(row):
+                    totals[i] += v
+        top = max(totals)
+        exps = [math.exp(v - top) for v in totals]
+        allowed = [i for i, label in enumerate(self.labels) if responsive is None or (label in RESPONSIVE) == responsive]
+        best = max(allowed or range(len(exps)), key=exps.__getitem__)
+        return self.labels[best], exps[best] / sum(exps)
+
+    def judge(self, text: str, sentiment: float | None = None) -> Verdict:
+        p = self.score(text, sentiment)
+        needs = p >= self.threshold
+        label, label_p = self.intent(text, needs)
+        return Verdict(needs, p if needs else 1.0 - p, label, label_p, p)
+
+
+@lru_cache(maxsize=8)
+def load_model(path: str | None = None) -> TriageModel:
+    """The model at `path`, or the shipped one; each file is read once per process."""
+    return TriageModel.load(path or DEFAULT_MODEL)
+
+
+_active: TriageModel | None = None
+
+
+def active() -> TriageModel:
+    """The model this process triages with: the one the workspace names, or the shipped one."""
+    global _active
+    if _active is None:
+        _active = load_model()
+    return _active
+
+
+def use(path: str | Path | None) -> TriageModel:
+    """Triage with the model at `path` from now on (None: the shipped model)."""
+    global _active
+    _active = load_model(str(path) if path else None)
+    return _active
