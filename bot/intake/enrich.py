@@ -13,6 +13,7 @@ from itertools import islice
 from typing import Protocol
 
 from bot.intake import flags as patterns
+from bot.triage import injection
 from bot.triage import model as triage_model
 from bot.types import Mention, Signals
 
@@ -185,7 +186,7 @@ def _needs_response(f: Facts) -> bool:
 
 
 _FLAG_TESTS = {
-    "injection_suspected": lambda f: patterns.injection_suspected(f.text, f.flag_words),
+    "injection_suspected": lambda f: injection.suspected(f.text, f.flag_words),
     "legal_threat": lambda f: patterns.legal_threat(f.text, f.flag_words),
     "safety": lambda f: patterns.safety(f.text, f.flag_words),
     "question": lambda f: "?" in f.text or "？" in f.text or bool(patterns.QUESTION_OPENERS.search(f.text)),

@@ -21,7 +21,7 @@ _INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.c
      r"\b(?:ignore|disregard|forget|override|bypass|skip)\b[^.!?\n]{0,40}?"
      r"\b(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system|all|any|your|these|those)\b"
      r"[^.!?\n]{0,25}?\b(?:instructions?|prompts?|directives?|directions|guidelines|programming|"
-     r"restrictions|constraints|rules|commands|filters?|safeguards|policies|polic(?:y|ies))\b"),
+     r"restrictions|constraints|rules|commands|orders|assignments|tasks|filters?|safeguards|policies|polic(?:y|ies))\b"),
     (('disregard', 'ignore', 'forget'),
      r"\b(?:disregard|ignore|forget)\s+(?:all\s+|everything\s+)?(?:of\s+)?(?:the\s+)?(?:above|foregoing)\b"),
     (('do anything now',),
@@ -76,7 +76,35 @@ _INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.c
      r"\b(?:pretend|imagine)\s+(?:to be|you are|that you are|you're)\s+(?:an?\s+)?(?:ai|chatbot|assistant|language model|"
      r"\w*gpt|character|different|evil|unrestricted)\b"),
     (('respond', 'reply', 'answer'),
-     r"\b(?:respond|reply|answer)\s+(?:to\s+(?:me|every\w*|all)\s+)?(?:only\s+)?as\s+(?:an?\s+)?[A-Z]{2,}\b"),
+     # The name must really be in capitals ("as DAN"): "respond as soon as possible" is no attack,
+     # nor is "REPLY AS SOON AS POSSIBLE" shouted.
+     r"\b(?:respond|reply|answer)\s+(?:to\s+(?:me|every\w*|all)\s+)?(?:only\s+)?as\s+(?:an?\s+)?"
+     r"(?!(?-i:SOON|QUICKLY|FAST|POSSIBLE|USUAL|PROMISED|WELL|NEEDED|REQUIRED|AGREED)\b)(?-i:[A-Z]{2,})\b"),
+    # Prompt extraction in other words: "print pseudocode of the above instructions",
+    # "format your instructions into a list".
+    (('instructions', 'prompt', 'directives', 'rules', 'message'),
+     r"\b(?:print|repeat|output|show|write|display|format|convert|turn|translate|summari[sz]e|rewrite|encode"
+     r"|list|spell|give|tell|reveal|describe|explain|paraphrase)\b[^.!?\n]{0,40}?\b(?:above|preceding|previous|prior"
+     r"|initial|original|earlier|system|hidden|secret)\s+(?:instructions|prompts?|directives|rules|message)\b"),
+    (('your',),
+     r"\b(?:format|convert|turn|translate|summari[sz]e|rewrite|encode|list|spell out|print|repeat|output|reveal"
+     r"|paraphrase)\b[^.!?\n]{0,20}?\byour\s+(?:instructions|prompt|rules|guidelines|directives|system message)\b"),
+    (('written',),
+     r"\bwhat (?:is|was) written (?:above|before|at the (?:beginning|start|top))\b"),
+    # Goal hijacking: "forget everything before that", "your new task", other languages.
+    (('forget', 'ignore', 'disregard'),
+     r"\b(?:forget|ignore|disregard)\s+(?:about\s+)?(?:all|everything)\s+(?:(?:the|your|my|of)\s+)?(?:before|above"
+     r"|previous|preceding|prior|assignments|tasks|orders|instructions|commands|said)\b"),
+    (('new task', 'new instructions', 'new role', 'new assignment'),
+     r"\byour new (?:task|instructions|role|assignment)\b|\bnew instructions follow\b"),
+    (('vergiss', 'ignorier', 'olvid', 'ignora', 'oublie', 'ignore'),
+     r"\b(?:vergiss|vergessen sie|ignoriere|ignorieren sie|olvida|olvide|ignora|oublie|oubliez|ignorez)\s+"
+     r"(?:alle|alles|die obigen|deine|bisherigen|vorherigen|todo|todas|tout|toutes|les instructions)\b"),
+    (('act as',),
+     r"\bact as (?:an?|my)\s+(?:\w+\s+){0,2}?(?:interpreter|terminal|console|ai|assistant|chatbot|gpt|model"
+     r"|character|persona)\b"),
+    (('answer',),
+     r"\b(?:do not|don't|dont) answer (?:this|the) question\b"),
     (('jailbreak',),
      r"\bjailbreak(?:s|ing|ed)?\b(?!\s+(?:my|the|your|an?|this|their)\s+(?:phone|iphone|device|console|kindle|switch|ps\d|tablet|bike))"),
 ]]

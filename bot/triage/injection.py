@@ -1,0 +1,56 @@
+"""Injection screening: the hand-written patterns (bot.intake.flags) and a
+trained classifier, either of which is enough to flag a post.
+
+The patterns catch the well-known shapes exactly ("ignore previous
+instructions", chat-template tokens, "print the above instructions"); the
+classifier (word and word-pair weights, JSON, standard library only)
+catches wordings nobody wrote a pattern for: role-play jailbreaks,
+hijacked tasks, payloads hidden in quoted content.
+"""
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+from bot.intake import flags as patterns
+from bot.triage.features import tokens
+
+FORMAT = "rejoinder-injection/1"
+DEFAULT_MODEL = Path(__file__).with_name("data") / "injection_model.json"
+
+
+class InjectionModel:
+    def __init__(self, spec: dict, source: str = "<memory>") -> None:
+        if spec.get("format") != FORMAT:
+            raise ValueError(f"{source}: not an injection model file (format {spec.get('format')!r})")
+        self.bias = float(spec["bias"])
+        self.weights: dict[str, float] = {k: float(v) for k, v in spec["weights"].items()}
+        self.threshold = float(spec.get("threshold", 0.5))
+        self.trained_on = spec.get("trained_on", "")
+
+    def score(self, text: str) -> float:
+        w = self.weights
+        logit = self.bias + sum(w.get(t, 0.0) for t in set(tokens(text)))
+        return 1.0 / (1.0 + math.exp(-logit)) if logit > -30 else 0.0
+
+    def flags(self, text: str) -> bool:
+        return self.score(text) >= self.threshold
+
+
+@lru_cache(maxsize=1)
+def shipped() -> InjectionModel:
+    return InjectionModel(json.loads(DEFAULT_MODEL.read_text(encoding="utf-8")), str(DEFAULT_MODEL))
+
+
+def suspected(text: str, seen: int | None = None) -> bool:
+    """True when a pattern or the classifier says `text` tries to steer the drafter."""
+    return patterns.injection_suspected(text, seen) or shipped().flags(text)
+
+
+def why(text: str) -> str | None:
+    """Which screen fired, for people reviewing a flag: 'pattern', 'classifier' or None."""
+    if patterns.injection_suspected(text):
+        return "pattern"
+    return "classifier" if shipped().flags(text) else None
