@@ -18,6 +18,7 @@ from bot.core import Core
 from bot.publishing.outbox import OutboxWorker
 from bot.intake.pipeline import load_cursor
 from bot.ports import Bus, ChatPlatform, Drafter, Publisher, Source
+from bot.triage.model import use as use_triage_model
 from bot.publishing.replies import ReplyPublishing
 from bot.app.settings import Settings
 from bot.app.sources import build_sources
@@ -95,6 +96,7 @@ class App:
     async def create(cls, settings: Settings, ws: Workspace, base_dir: Path, clock: Clock | None = None,
                      platforms: dict[str, ChatPlatform] | None = None) -> "App":
         clock = clock or SystemClock()
+        use_triage_model(base_dir / ws.triage.model if ws.triage.model else None)
         db = await Database(settings.database_url).start()
         drafter, offline = build_drafter(settings, ws)
         core = Core(ws, db, clock, drafter, offline)

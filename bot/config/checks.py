@@ -93,6 +93,14 @@ def file_problems(data: dict, smap: SourceMap, base: Path) -> list[ConfigIssue]:
     document = guidelines.get("document") if isinstance(guidelines, dict) else None
     if isinstance(document, str) and not (base / document).is_file():
         out.append(smap.issue(("guidelines", "document"), f"file {document!r} not found (looked for {base / document})"))
+    triage = data.get("triage")
+    model = triage.get("model") if isinstance(triage, dict) else None
+    if isinstance(model, str):
+        from bot.triage.model import file_problem
+
+        problem = file_problem(base / model)
+        if problem:
+            out.append(smap.issue(("triage", "model"), problem))
     for i, source in _mappings(data, "sources"):
         if source.get("type") != "replay":
             continue

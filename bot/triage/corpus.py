@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.triage import own_examples
-from bot.triage.model import RESPONSIVE
+from bot.triage.model import INTENTS, RESPONSIVE
 
-INTENTS = ("complaint", "question", "request", "purchase", "praise", "chatter")
 
 # banking77 intents that report something gone wrong.
 _BANKING_PROBLEM = ("not_", "declined", "failed", "wrong", "twice", "compromised", "lost_or_stolen", "blocked",

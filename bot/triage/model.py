@@ -22,7 +22,8 @@ from pathlib import Path
 from bot.triage.features import tokens
 
 FORMAT = "rejoinder-triage/1"
-RESPONSIVE = frozenset({"complaint", "question", "request", "purchase"})
+INTENTS = ("complaint", "question", "request", "purchase", "praise", "chatter")
+RESPONSIVE = frozenset(INTENTS[:4])  # the intents that need an answer
 DEFAULT_MODEL = Path(__file__).with_name("data") / "triage_model.json"
 
 
@@ -138,3 +139,14 @@ def use(path: str | Path | None) -> TriageModel:
     global _active
     _active = load_model(str(path) if path else None)
     return _active
+
+
+def file_problem(path: Path) -> str | None:
+    """What is wrong with the model file at `path`, for `rejoinder config check`; None when it loads."""
+    if not path.is_file():
+        return f"triage model {str(path)!r} not found; write one with `rejoinder triage learn`"
+    try:
+        TriageModel.load(path)
+    except ModelFileError as exc:
+        return str(exc)
+    return None
