@@ -35,7 +35,7 @@ class Core:
         self.directory = CustomerDirectory()
         self.roles = RoleResolver(ws.roles, home_team_id)
         self.policy = Policy(ws.approval)
-        self.guardrails = Guardrails(ws.guidelines, ws.organisation.handles)
+        self.guardrails = Guardrails(ws.guidelines, ws.organisation.handles, canary=getattr(drafter, "canary", None))
         self.router = Router(ws.routes)
         self.cases = CaseService(ws, clock)
         self.drafts = DraftService(ws, clock, self.guardrails, drafter, fallback_drafter, self.directory, self.policy)

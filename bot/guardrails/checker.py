@@ -16,12 +16,12 @@ import re
 from collections.abc import Callable
 
 from bot.config.workspace import Guidelines
-from bot.guardrails import echo, length, links, pii, terms
+from bot.guardrails import echo, leak, length, links, pii, terms
 from bot.guardrails.profanity import ProfanityMatcher
 from bot.types import CustomerView, Finding
 
 RULE_ORDER = (
-    "empty", "length", "pii", "confidential", "banned_terms", "profanity",
+    "empty", "leak", "length", "pii", "confidential", "banned_terms", "profanity",
     "links", "promise", "handles", "mention_echo", "sign_off",
 )
 _RANK = {rule: index for index, rule in enumerate(RULE_ORDER)}
@@ -55,8 +55,9 @@ def _shared_profanity() -> ProfanityMatcher:
 
 class Guardrails:
     def __init__(self, guidelines: Guidelines, brand_handles: dict[str, str] | None = None,
-                 text_limit: TextLimit | None = None) -> None:
+                 text_limit: TextLimit | None = None, canary: str | None = None) -> None:
         self.guidelines = guidelines
+        self._leak = leak.LeakCheck(guidelines.text, canary)
         # Set once the publishers are connected: only then is the network's real limit known.
         self.text_limit = text_limit
         self._brand = {echo.normalise_handle(h) for h in (brand_handles or {}).values() if h.strip("@ ")}
@@ -82,6 +83,7 @@ class Guardrails:
         found_links = links.find_links(text)
         words = terms.word_string(text)
         found = [
+            self._leak.check(text),
             self._length(text, network, found_links, author_handle),
             *self._pii(text, customer),
             *self._listed(text, words),

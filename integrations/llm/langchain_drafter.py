@@ -18,6 +18,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.drafting import DraftingFailed, build_messages, needs_escalation
+from bot.guardrails.leak import canary_from_secret
 from bot.types import DraftRequest, DraftResult
 
 MALFORMED_ATTEMPTS = 2  # one fresh call after a malformed answer, then give up
@@ -48,6 +49,7 @@ class LangChainDrafter:
         organisation: str = "Acme",
         temperature: float | None = 0.3,
         deadline: float | None = None,
+        canary: str | None = None,
     ):
         if not api_key or not api_key.strip():
             raise ValueError("LangChainDrafter: api_key is empty; set the model provider's API key")
@@ -55,6 +57,8 @@ class LangChainDrafter:
             raise ValueError(f"LangChainDrafter: timeout must be positive seconds, got {timeout!r}")
         self.model = model
         self.name = f"llm:{model}"
+        # In the system prompt only; the guardrails block any draft that repeats it.
+        self.canary = canary or canary_from_secret(api_key)
         self.organisation = organisation
         self.timeout = timeout
         self.max_retries = max_retries
@@ -76,7 +80,7 @@ class LangChainDrafter:
 
     async def draft(self, request: DraftRequest) -> DraftResult:
         kinds = {"system": SystemMessage, "human": HumanMessage}
-        messages = [kinds[role](content=text) for role, text in build_messages(request, self.organisation)]
+        messages = [kinds[role](content=text) for role, text in build_messages(request, self.organisation, self.canary)]
         problem = ""
         for _ in range(MALFORMED_ATTEMPTS):
             answer = await self._ask(messages)
