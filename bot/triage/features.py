@@ -8,23 +8,30 @@ from __future__ import annotations
 
 import re
 
-_LINK = re.compile(r"https?://\S+|www\.\S+")
-_HANDLE = re.compile(r"(?<!\w)@[\w.@-]+")
-_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
-_WORD = re.compile(r"[a-z_]+(?:'[a-z]+)?|[?!]")
+# One pass: links, handles and numbers are matched whole and replaced by a placeholder.
+_TOKEN = re.compile(r"https?://\S+|www\.\S+|(?<!\w)@[\w.@-]+|\d+(?:[.,:]\d+)*|[a-z_]+(?:'[a-z]+)?|[?!]")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+_PLACEHOLDER = {"h": "_link", "w": "_link", "@": "_handle"}
+
+
+def _placeholder(token: str) -> str:
+    first = token[0]
+    if first.isdigit():
+        return "_num"
+    if first in _PLACEHOLDER and (first == "@" or token.startswith(("http", "www."))):
+        return _PLACEHOLDER[first]
+    return token
 
 
 def words(text: str) -> list[str]:
-    low = text.lower().translate(_APOSTROPHES)
-    low = _LINK.sub(" _link ", low)
-    low = _HANDLE.sub(" _handle ", low)
-    low = _NUMBER.sub(" _num ", low)
-    return _WORD.findall(low)
+    low = text.lower()
+    if "\u2019" in low or "\u2018" in low:
+        low = low.translate(_APOSTROPHES)
+    return list(map(_placeholder, _TOKEN.findall(low)))
 
 
 def tokens(text: str, limit: int = 400) -> list[str]:
     """Words and word pairs, the first `limit` words only: long texts say
     what they are early, and the cost stays bounded."""
     ws = words(text)[:limit]
-    return ws + [f"{a} {b}" for a, b in zip(ws, ws[1:])]
+    return ws + list(map(" ".join, zip(ws, ws[1:])))

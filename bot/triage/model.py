@@ -3,8 +3,8 @@
 A model file is JSON: a vocabulary of words and word pairs
 (bot.triage.features) with one logistic-regression weight each for
 needs_response, and one weight per intent for the intent label. Scoring
-sums the weights of the tokens present, so it needs no numpy and no
-pickle, and a 200-character post costs some tens of microseconds.
+sums the rows of the tokens present (numpy), so it needs no pickle and
+no scikit-learn, and a tweet costs some tens of microseconds.
 
 `sentiment` in the file adds VADER's compound score (which the pipeline
 has already computed when a route tests sentiment) to the needs_response
@@ -18,6 +18,8 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from bot.triage.features import tokens
 
@@ -69,6 +71,14 @@ class TriageModel:
             raise ModelFileError(f"{source}: every intent weight list must have one value per label")
         self.source = source
         self.trained_on = spec.get("trained_on", "")
+        # One row per token: the needs_response weight, then one weight per intent.
+        vocab = sorted(set(self.weights) | set(self.intent_weights))
+        self._index = {t: i for i, t in enumerate(vocab)}
+        zero = [0.0] * len(self.labels)
+        self._matrix = np.array([[self.weights.get(t, 0.0), *self.intent_weights.get(t, zero)] for t in vocab],
+                                dtype=np.float64).reshape(len(vocab), 1 + len(self.labels))
+        self._bias = np.array([self.bias, *self.intent_bias], dtype=np.float64)
+        self._responsive = np.array([label in RESPONSIVE for label in self.labels], dtype=bool)
 
     @classmethod
     def load(cls, path: Path | str) -> "TriageModel":
@@ -83,37 +93,41 @@ class TriageModel:
             raise ModelFileError(f"{path}: the model file must hold a JSON object")
         return cls(spec, str(path))
 
+    def _sums(self, text: str) -> np.ndarray:
+        get = self._index.get
+        rows = [i for i in map(get, set(tokens(text))) if i is not None]
+        return self._bias + self._matrix[rows].sum(axis=0) if rows else self._bias.copy()
+
+    def _needs_logit(self, total: float, sentiment: float | None) -> float:
+        if sentiment is not None and self.sentiment:
+            total += self.sentiment.get("offset", 0.0)
+            total += self.sentiment.get("negative", 0.0) * max(0.0, -sentiment)
+            total -= self.sentiment.get("positive", 0.0) * max(0.0, sentiment)
+        return total
+
     def score(self, text: str, sentiment: float | None = None) -> float:
         """Probability that the post needs an answer."""
-        w = self.weights
-        logit = self.bias + sum(w.get(t, 0.0) for t in set(tokens(text)))
-        if sentiment is not None and self.sentiment:
-            logit += self.sentiment.get("offset", 0.0)
-            logit += self.sentiment.get("negative", 0.0) * max(0.0, -sentiment)
-            logit -= self.sentiment.get("positive", 0.0) * max(0.0, sentiment)
-        return _sigmoid(logit)
+        return _sigmoid(self._needs_logit(float(self._sums(text)[0]), sentiment))
+
+    def _intent(self, totals: np.ndarray, responsive: bool | None) -> tuple[str | None, float]:
+        if not self.labels:
+            return None, 0.0
+        exps = np.exp(totals - totals.max())
+        probs = exps / exps.sum()
+        allowed = probs if responsive is None else np.where(self._responsive == responsive, probs, -1.0)
+        best = int(allowed.argmax())
+        return self.labels[best], float(probs[best])
 
     def intent(self, text: str, responsive: bool | None = None) -> tuple[str | None, float]:
         """The most likely intent label and its probability; `responsive`
         limits the choice to labels that need (True) or need no (False) answer."""
-        if not self.labels:
-            return None, 0.0
-        totals = list(self.intent_bias)
-        for t in set(tokens(text)):
-            row = self.intent_weights.get(t)
-            if row is not None:
-                for i, v in enumerate(row):
-                    totals[i] += v
-        top = max(totals)
-        exps = [math.exp(v - top) for v in totals]
-        allowed = [i for i, label in enumerate(self.labels) if responsive is None or (label in RESPONSIVE) == responsive]
-        best = max(allowed or range(len(exps)), key=exps.__getitem__)
-        return self.labels[best], exps[best] / sum(exps)
+        return self._intent(self._sums(text)[1:], responsive)
 
     def judge(self, text: str, sentiment: float | None = None) -> Verdict:
-        p = self.score(text, sentiment)
+        sums = self._sums(text)
+        p = _sigmoid(self._needs_logit(float(sums[0]), sentiment))
         needs = p >= self.threshold
-        label, label_p = self.intent(text, needs)
+        label, label_p = self._intent(sums[1:], needs)
         return Verdict(needs, p if needs else 1.0 - p, label, label_p, p)
 
 
