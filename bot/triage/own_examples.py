@@ -112,6 +112,13 @@ ASK = [
     "{b} where can I get the {t}",
     "{b} any update on my {t}",
     "{b} can you check my {t} status please",
+    "{b} please include the tracking number in your reply",
+    "{b} can you put the case number in your response",
+    "{b} I followed your instructions but the {t} still fails",
+    "{b} your instructions for the {t} make no sense",
+    "{b} thanks for the prompt reply, but it's still broken",
+    "{b} please answer as soon as you can",
+    "{b} ignore my last message, the {t} turned up",
 ]
 
 
