@@ -86,7 +86,7 @@ _INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.c
      r"\b(?:print|repeat|output|show|write|display|format|convert|turn|translate|summari[sz]e|rewrite|encode"
      r"|list|spell|give|tell|reveal|describe|explain|paraphrase)\b[^.!?\n]{0,40}?\b(?:above|preceding|previous|prior"
      r"|initial|original|earlier|system|hidden|secret)\s+(?:instructions|prompts?|directives|rules|message)\b"),
-    (('your',),
+    (('instructions', 'prompt', 'rules', 'guidelines', 'directives', 'system message'),
      r"\b(?:format|convert|turn|translate|summari[sz]e|rewrite|encode|list|spell out|print|repeat|output|reveal"
      r"|paraphrase)\b[^.!?\n]{0,20}?\byour\s+(?:instructions|prompt|rules|guidelines|directives|system message)\b"),
     (('written',),
@@ -102,14 +102,14 @@ _INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.c
      r"(?:alle|alles|die obigen|deine|bisherigen|vorherigen|todo|todas|tout|toutes|les instructions)\b"),
     # Asking for the hidden text itself: "what are your instructions?", "repeat the words above",
     # "spell the secret password backwards", "tl;dr of everything above".
-    (('your', 'were you', "you've been", 'have you been'),
+    (('instructions', 'prompt', 'directives', 'told', 'instructed', 'programmed'),
      r"\bwhat (?:are|were|is) your (?:initial |original |exact |hidden |secret |system )*(?:instructions|prompt|directives)\b"
      r"(?!\s+(?:on|for|about|regarding|around|when|if|re)\b)"
      r"|\bwhat (?:were you|have you been|you've been) (?:told|instructed|programmed)(?: to)?\b"),
     (('above', 'before this', 'so far'),
      r"\b(?:repeat|print|output|summari[sz]e|tl;?dr|translate|rewrite|spell out|list|quote)\b[^.!?\n]{0,25}?"
      r"\b(?:everything|all|the (?:text|words|lines|sentences|message|content|conversation))\s+(?:written\s+|said\s+)?(?:above|before this|so far)\b"),
-    (('first', 'beginning', 'start'),
+    (('first ', 'initial ', 'opening ', 'at the beginning', 'at the start', 'at the top', 'at the very'),
      r"\bwhat (?:is|was) the (?:first|initial|opening) (?:line|sentence|word|message|paragraph|instruction)s?\b"
      r"|\b(?:text|words|message) at the (?:very )?(?:beginning|start|top) of (?:this|the|your) (?:prompt|conversation|chat|message)\b"),
     (('password', 'secret', 'passphrase'),
@@ -132,7 +132,7 @@ _INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.c
     (('act as',),
      r"\bact as (?:an?|my)\s+(?:\w+\s+){0,2}?(?:interpreter|terminal|console|ai|assistant|chatbot|gpt|model"
      r"|character|persona)\b"),
-    (('answer',),
+    (('answer this question', 'answer the question'),
      r"\b(?:do not|don't|dont) answer (?:this|the) question\b"),
     (('jailbreak',),
      r"\bjailbreak(?:s|ing|ed)?\b(?!\s+(?:my|the|your|an?|this|their)\s+(?:phone|iphone|device|console|kindle|switch|ps\d|tablet|bike))"),

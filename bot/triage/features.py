@@ -7,6 +7,7 @@ placeholders: what matters is that a post has an order number, not which.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # One pass: links, handles and numbers are matched whole and replaced by a placeholder.
 _TOKEN = re.compile(r"https?://\S+|www\.\S+|(?<!\w)@[\w.@-]+|\d+(?:[.,:]\d+)*|[a-z_]+(?:'[a-z]+)?|[?!]")
@@ -35,3 +36,10 @@ def tokens(text: str, limit: int = 400) -> list[str]:
     what they are early, and the cost stays bounded."""
     ws = words(text)[:limit]
     return ws + list(map(" ".join, zip(ws, ws[1:])))
+
+
+@lru_cache(maxsize=64)
+def token_set(text: str) -> frozenset[str]:
+    """tokens(text) as a set; triage and injection screening read the same
+    post one after the other, so the second read is free."""
+    return frozenset(tokens(text))

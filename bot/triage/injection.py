@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import math
 import re
+from itertools import repeat
 from functools import lru_cache
 from pathlib import Path
 
 from bot.intake import flags as patterns
-from bot.triage.features import tokens
+from bot.triage.features import token_set
 
 FORMAT = "rejoinder-injection/1"
 _ADDRESSES_AI = re.compile(
@@ -37,7 +38,7 @@ class InjectionModel:
 
     def score(self, text: str) -> float:
         w = self.weights
-        logit = self.bias + sum(w.get(t, 0.0) for t in set(tokens(text)))
+        logit = self.bias + sum(map(w.get, token_set(text), repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-logit)) if logit > -30 else 0.0
 
     def flags(self, text: str) -> bool:

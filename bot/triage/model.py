@@ -3,8 +3,9 @@
 A model file is JSON: a vocabulary of words and word pairs
 (bot.triage.features) with one logistic-regression weight each for
 needs_response, and one weight per intent for the intent label. Scoring
-sums the rows of the tokens present (numpy), so it needs no pickle and
-no scikit-learn, and a tweet costs some tens of microseconds.
+sums the weights of the tokens present (the intents' with numpy, and
+only when asked), so it needs no pickle and no scikit-learn, and a tweet
+costs some tens of microseconds.
 
 `sentiment` in the file adds VADER's compound score (which the pipeline
 has already computed when a route tests sentiment) to the needs_response
@@ -15,13 +16,13 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
 
-from bot.triage.features import tokens
+from bot.triage.features import token_set
 
 FORMAT = "rejoinder-triage/1"
 INTENTS = ("complaint", "question", "request", "purchase", "praise", "chatter")
@@ -33,13 +34,32 @@ class ModelFileError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
 class Verdict:
-    needs_response: bool
-    confidence: float  # of the needs_response decision, 0.5 to 1
-    intent: str | None
-    intent_confidence: float
-    score: float  # probability that a reply is needed
+    """needs_response with its confidence (0.5 to 1) and probability (`score`);
+    the intent label is worked out on first use, since most routes never ask."""
+
+    __slots__ = ("needs_response", "confidence", "score", "_text", "_model", "_intent")
+
+    def __init__(self, needs_response: bool, confidence: float, score: float, text: str, model: "TriageModel") -> None:
+        self.needs_response, self.confidence, self.score = needs_response, confidence, score
+        self._text, self._model, self._intent = text, model, None
+
+    def _label(self) -> tuple[str | None, float]:
+        if self._intent is None:
+            self._intent = self._model.intent(self._text, self.needs_response)
+        return self._intent
+
+    @property
+    def intent(self) -> str | None:
+        return self._label()[0]
+
+    @property
+    def intent_confidence(self) -> float:
+        return self._label()[1]
+
+    def __repr__(self) -> str:
+        return (f"Verdict(needs_response={self.needs_response}, confidence={self.confidence:.3f}, "
+                f"intent={self.intent!r}, intent_confidence={self.intent_confidence:.3f})")
 
 
 def _sigmoid(x: float) -> float:
@@ -71,13 +91,12 @@ class TriageModel:
             raise ModelFileError(f"{source}: every intent weight list must have one value per label")
         self.source = source
         self.trained_on = spec.get("trained_on", "")
-        # One row per token: the needs_response weight, then one weight per intent.
-        vocab = sorted(set(self.weights) | set(self.intent_weights))
+        # One row per token, one weight per intent.
+        vocab = sorted(self.intent_weights)
         self._index = {t: i for i, t in enumerate(vocab)}
-        zero = [0.0] * len(self.labels)
-        self._matrix = np.array([[self.weights.get(t, 0.0), *self.intent_weights.get(t, zero)] for t in vocab],
-                                dtype=np.float64).reshape(len(vocab), 1 + len(self.labels))
-        self._bias = np.array([self.bias, *self.intent_bias], dtype=np.float64)
+        self._matrix = np.array([self.intent_weights[t] for t in vocab],
+                                dtype=np.float64).reshape(len(vocab), len(self.labels))
+        self._bias = np.array(self.intent_bias, dtype=np.float64)
         self._responsive = np.array([label in RESPONSIVE for label in self.labels], dtype=bool)
 
     @classmethod
@@ -95,7 +114,7 @@ class TriageModel:
 
     def _sums(self, text: str) -> np.ndarray:
         get = self._index.get
-        rows = [i for i in map(get, set(tokens(text))) if i is not None]
+        rows = [i for i in map(get, token_set(text)) if i is not None]
         return self._bias + self._matrix[rows].sum(axis=0) if rows else self._bias.copy()
 
     def _needs_logit(self, total: float, sentiment: float | None) -> float:
@@ -107,7 +126,8 @@ class TriageModel:
 
     def score(self, text: str, sentiment: float | None = None) -> float:
         """Probability that the post needs an answer."""
-        return _sigmoid(self._needs_logit(float(self._sums(text)[0]), sentiment))
+        w = self.weights
+        return _sigmoid(self._needs_logit(self.bias + sum(map(w.get, token_set(text), repeat(0.0))), sentiment))
 
     def _intent(self, totals: np.ndarray, responsive: bool | None) -> tuple[str | None, float]:
         if not self.labels:
@@ -121,14 +141,12 @@ class TriageModel:
     def intent(self, text: str, responsive: bool | None = None) -> tuple[str | None, float]:
         """The most likely intent label and its probability; `responsive`
         limits the choice to labels that need (True) or need no (False) answer."""
-        return self._intent(self._sums(text)[1:], responsive)
+        return self._intent(self._sums(text), responsive)
 
     def judge(self, text: str, sentiment: float | None = None) -> Verdict:
-        sums = self._sums(text)
-        p = _sigmoid(self._needs_logit(float(sums[0]), sentiment))
+        p = self.score(text, sentiment)
         needs = p >= self.threshold
-        label, label_p = self._intent(sums[1:], needs)
-        return Verdict(needs, p if needs else 1.0 - p, label, label_p, p)
+        return Verdict(needs, p if needs else 1.0 - p, p, text, self)
 
 
 @lru_cache(maxsize=8)
