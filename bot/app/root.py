@@ -49,6 +49,18 @@ def build_drafter(settings: Settings, ws: Workspace) -> tuple[Drafter, Drafter]:
     return llm, offline
 
 
+def build_llm_triage(settings: Settings, ws: Workspace, db: Database, clock: Clock):
+    """The LLM triage step when an LLM is configured and the workspace gives it a daily budget."""
+    if settings.openai_api_key is None or ws.triage.llm_daily_budget <= 0:
+        return None
+    from bot.triage.llm_step import LlmTriage
+    from integrations.llm.langchain_triage import LangChainTriage
+
+    judge = LangChainTriage(settings.openai_model, api_key=settings.openai_api_key.get_secret_value(),
+                            base_url=settings.openai_base_url, timeout=settings.openai_timeout)
+    return LlmTriage(db, clock, judge, ws.triage.llm_daily_budget)
+
+
 def build_bus(settings: Settings) -> Bus:
     if settings.redis_url:
         from integrations.bus.redis_streams import RedisStreamsBus
@@ -83,6 +95,7 @@ class App:
                  sources: list[Source], publishers: dict[str, Publisher], bus: Bus, clock: Clock) -> None:
         self.ws, self.db, self.core, self.platforms = ws, db, core, platforms
         self.sources, self.publishers, self.bus, self.clock = sources, publishers, bus, clock
+        self.llm_triage = None  # set by create() when an LLM and a daily budget are configured
         self.dispatcher = Dispatcher(core, on_change=self.poke)
         effects = ChatEffects(db, ws, platforms, core.cards)
         self.chat_worker = OutboxWorker(db, clock, "chat.", effects.handlers(), lane_by="team")
@@ -101,8 +114,10 @@ class App:
         drafter, offline = build_drafter(settings, ws)
         core = Core(ws, db, clock, drafter, offline)
         sources, publishers = build_sources(ws, settings, base_dir, db, clock)  # db: sessions kept between runs
-        return cls(ws, db, core, platforms if platforms is not None else build_platforms(ws, settings),
-                   sources, publishers, build_bus(settings), clock)
+        app = cls(ws, db, core, platforms if platforms is not None else build_platforms(ws, settings),
+                  sources, publishers, build_bus(settings), clock)
+        app.llm_triage = build_llm_triage(settings, ws, db, clock)
+        return app
 
     async def pump(self, source: Source) -> None:
         """Source → bus. The cursor travels with each item and is saved by the
@@ -131,7 +146,9 @@ class App:
                     cursors[p["source"]] = p["cursor"]  # the last one of each source wins
             # Edits after the batch, like deletions: a post made and edited in it is stored first.
             # The cursors go with the edits then, so a crash in between loses no edit.
-            await self.core.pipeline.ingest(mentions, cursors=None if edited else cursors)
+            results = await self.core.pipeline.ingest(mentions, cursors=None if edited else cursors)
+            if self.llm_triage is not None:  # the kept mentions only: those that opened a case
+                await self.llm_triage.after_ingest(results, mentions)
             if edited:
                 await self.core.pipeline.apply_edits(edited, cursors)
             for network, external_id in deleted:  # after the batch: a post made and deleted in it stays deleted
