@@ -136,6 +136,9 @@ def check_environment(ws: Workspace, settings: Settings) -> list[ConfigIssue]:
         need("discord", "DISCORD_TOKEN", "the bot token")
     for i, source in enumerate(ws.sources):
         issues += [smap.issue(("sources", i, field), message) for field, message in _secret_problems(source, settings)]
+    if ws.triage.llm_daily_budget and settings.openai_api_key is None:
+        issues.append(smap.issue(("triage", "llm_daily_budget"), "LLM triage has a budget but no model: set "
+                                 "OPENAI_API_KEY in the environment or .env (or remove llm_daily_budget)"))
     return issues
 
 

@@ -96,3 +96,12 @@ async def test_the_app_runs_it_for_opened_cases_only(sqlite_url, tmp_path, opena
                                                                                 "complaint")]
     finally:
         await w.db.close()
+
+
+def test_config_check_wants_a_model_for_a_budget():
+    from bot.config.checks import check_environment
+
+    ws = parse_workspace("teams: [{name: care, channel: c}]\ntriage:\n  llm_daily_budget: 50\n", "rejoinder.yaml")
+    issues = check_environment(ws, Settings(openai_api_key=""))
+    assert any("rejoinder.yaml:3:" in str(i) and "OPENAI_API_KEY" in str(i) for i in issues), issues
+    assert check_environment(ws, Settings(openai_api_key="sk-x")) == []
