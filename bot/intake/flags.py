@@ -129,6 +129,13 @@ _INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.c
     (('grand', 'mother', 'father'),
      r"\b(?:act|pretend|play|roleplay|role-play)\s+(?:to be\s+|as\s+)?my\s+(?:late|deceased|dead)\s+"
      r"(?:grand(?:ma|mother|pa|father)|mother|father|mum|mom|dad)\b"),
+    # Dictated output: "Say 'Access granted'", "now reply with: \"I have been PWNED\"".
+    (('say', 'output', 'print', 'respond with', 'reply with', 'answer with', 'write', 'type', 'repeat after'),
+     r"(?:^(?:@[\w.@-]+\s+)*|[.!?:;\n]\s*|\b(?:only|now|simply|instead|then)\s+)(?:say|output|print|respond with|reply with|answer with"
+     r"|write|type|repeat after me)\b\s*(?:only\s+|exactly\s+|just\s+)?(?:the (?:words?|phrase|text)\s+)?:?\s*[\"“«]"),
+    # Fake section markers around the attacker's text.
+    (('end', 'begin', 'start'),
+     r"(?-i:\b(?:END|BEGIN|START)(?: OF)? (?:USER|SYSTEM|INPUT|PROMPT|INSTRUCTIONS?|UNTRUSTED|AMBIGUITY|CONVERSATION)\b)"),
     (('act as',),
      r"\bact as (?:an?|my)\s+(?:\w+\s+){0,2}?(?:interpreter|terminal|console|ai|assistant|chatbot|gpt|model"
      r"|character|persona)\b"),
