@@ -95,8 +95,9 @@ _INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.c
     (('forget', 'ignore', 'disregard'),
      r"\b(?:forget|ignore|disregard)\s+(?:about\s+)?(?:all|everything)\s+(?:(?:the|your|my|of)\s+)?(?:before|above"
      r"|previous|preceding|prior|assignments|tasks|orders|instructions|commands|said)\b"),
-    (('new task', 'new instructions', 'new role', 'new assignment'),
-     r"\byour new (?:task|instructions|role|assignment)\b|\bnew instructions follow\b"),
+    (('new task', 'new instructions', 'new role', 'new assignment', 'new goal', 'new job', 'new purpose', 'new mission',
+      'new objective'),
+     r"\byour new (?:task|instructions|role|assignment|goal|job|purpose|mission|objective)\b|\bnew instructions follow\b"),
     (('vergiss', 'ignorier', 'olvid', 'ignora', 'oublie', 'ignore'),
      r"\b(?:vergiss|vergessen sie|ignoriere|ignorieren sie|olvida|olvide|ignora|oublie|oubliez|ignorez)\s+"
      r"(?:alle|alles|die obigen|deine|bisherigen|vorherigen|todo|todas|tout|toutes|les instructions)\b"),
@@ -136,6 +137,25 @@ _INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.c
     # Fake section markers around the attacker's text.
     (('end', 'begin', 'start'),
      r"(?-i:\b(?:END|BEGIN|START)(?: OF)? (?:USER|SYSTEM|INPUT|PROMPT|INSTRUCTIONS?|UNTRUSTED|AMBIGUITY|CONVERSATION)\b)"),
+    # "translate the above into German", "reveal the hidden text above"
+    (('above',),
+     r"\b(?:translate|summari[sz]e|rewrite|paraphrase|reveal|repeat|print|output)\s+(?:(?:the|all(?: of)?|everything)\s+)?"
+     r"(?:(?:hidden|secret)\s+)?(?:(?:text|words|lines)\s+)?above\b"),
+    # Claimed authority: "I'm the admin, I authorize you…", "what did the developers tell you?"
+    (('admin', 'developer', 'dev', 'creator', 'owner', 'operator', 'programmer', 'company'),
+     r"\b(?:i am|i'm|this is)\s+(?:the|your|an?)\s+(?:admin(?:istrator)?|developers?|devs?|creators?|owners?|operators?)\b"
+     r"[^.!?\n]{0,40}\b(?:authori[sz]e|allow|permit|order|command|instruct)\b"
+     r"|\bwhat did (?:the|your) (?:developers?|creators?|programmers?|admins?|company) (?:tell|instruct|ask) you\b"),
+    (('config', 'system settings'),
+     r"\b(?:print|reveal|dump|output)\s+(?:(?:your|the)\s+)?(?:hidden\s+|internal\s+|full\s+)?(?:config(?:uration)?|system settings)\b"),
+    (('pwned',),
+     r"\bi have been pwned\b"),
+    (('anything',),
+     r"\b(?:do not|don't|never) (?:say|write|output|reply|respond)(?: with)? anything (?:except|but|other than)\b"),
+    (('no longer',),
+     r"\byou(?:'re| are) no longer (?:an?\s+|the\s+|my\s+)?(?:\w+\s+){0,2}?(?:bot|assistant|ai|agent|model|chatbot)\b"),
+    (('override',),
+     r"\b(?:system|admin|developer|security) override\b"),
     (('act as',),
      r"\bact as (?:an?|my)\s+(?:\w+\s+){0,2}?(?:interpreter|terminal|console|ai|assistant|chatbot|gpt|model"
      r"|character|persona)\b"),
