@@ -142,7 +142,8 @@ _INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.c
      r"\b(?:translate|summari[sz]e|rewrite|paraphrase|reveal|repeat|print|output)\s+(?:(?:the|all(?: of)?|everything)\s+)?"
      r"(?:(?:hidden|secret)\s+)?(?:(?:text|words|lines)\s+)?above\b"),
     # Claimed authority: "I'm the admin, I authorize you…", "what did the developers tell you?"
-    (('admin', 'developer', 'dev', 'creator', 'owner', 'operator', 'programmer', 'company'),
+    (('i am the', "i'm the", 'this is the', 'i am your', "i'm your", 'this is your', 'i am an', "i'm an", 'i am a ',
+      "i'm a ", 'this is an', 'this is a ', 'what did the', 'what did your'),
      r"\b(?:i am|i'm|this is)\s+(?:the|your|an?)\s+(?:admin(?:istrator)?|developers?|devs?|creators?|owners?|operators?)\b"
      r"[^.!?\n]{0,40}\b(?:authori[sz]e|allow|permit|order|command|instruct)\b"
      r"|\bwhat did (?:the|your) (?:developers?|creators?|programmers?|admins?|company) (?:tell|instruct|ask) you\b"),
@@ -150,7 +151,7 @@ _INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.c
      r"\b(?:print|reveal|dump|output)\s+(?:(?:your|the)\s+)?(?:hidden\s+|internal\s+|full\s+)?(?:config(?:uration)?|system settings)\b"),
     (('pwned',),
      r"\bi have been pwned\b"),
-    (('anything',),
+    (('anything except', 'anything but', 'anything other'),
      r"\b(?:do not|don't|never) (?:say|write|output|reply|respond)(?: with)? anything (?:except|but|other than)\b"),
     (('no longer',),
      r"\byou(?:'re| are) no longer (?:an?\s+|the\s+|my\s+)?(?:\w+\s+){0,2}?(?:bot|assistant|ai|agent|model|chatbot)\b"),
