@@ -71,6 +71,16 @@ NO_ANSWER = [
     "sunday brunch is the best brunch",
     "listening to the new album on repeat",
     "{b} proud to be a customer for ten years",
+    "{b} announces a new {t} for spring https://news.example/a1",
+    "Read: {b} CEO on the future of the {t} https://t.example/xyz",
+    "{b} shares up 5% after strong quarterly results",
+    "#business {b} to open 20 new stores in #Texas this year",
+    "interesting article on how {b} built its {t} http://blog.example/post",
+    "{b} named one of the best places to work, via @newsdesk",
+    "{b} and @partnerco team up on a new {t}",
+    "watching the {b} keynote live now #tech",
+    "RT @dailynews: {b} expands service to three new cities",
+    "{b} sponsoring the marathon this weekend, nice",
 ]
 
 COMPLAINT = [
