@@ -144,6 +144,10 @@ class TriageModel:
         return self._intent(self._sums(text), responsive)
 
     def judge(self, text: str, sentiment: float | None = None) -> Verdict:
+        if self.weights.keys().isdisjoint(token_set(text)):
+            # Not one word the model knows (another language, only emoji): people
+            # decide, and the verdict says it is a guess.
+            return Verdict(True, 0.5, 0.5, text, self)
         p = self.score(text, sentiment)
         needs = p >= self.threshold
         return Verdict(needs, p if needs else 1.0 - p, p, text, self)

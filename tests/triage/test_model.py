@@ -94,3 +94,9 @@ def test_running_a_model_needs_neither_scikit_learn_nor_the_network():
             "print(v.needs_response, 'sklearn' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False"]
+
+
+def test_a_post_in_words_the_model_does_not_know_goes_to_people_as_a_guess():
+    for text in ("", "我的订单还没有到，我要退款", "👍👍"):
+        verdict = triage.load_model().judge(text, 0.0)
+        assert verdict.needs_response and verdict.confidence == 0.5
