@@ -18,7 +18,7 @@ from bot.triage.model import INTENTS, RESPONSIVE
 
 # banking77 intents that report something gone wrong.
 _BANKING_PROBLEM = ("not_", "declined", "failed", "wrong", "twice", "compromised", "lost_or_stolen", "blocked",
-                    "swallowed", "reverted", "unable", "extra_charge", "charged", "forgotten")
+                    "swallowed", "reverted", "unable", "extra_charge", "charged")
 _BANKING_PURCHASE = ("order_physical_card", "getting_spare_card", "get_physical_card", "getting_virtual_card",
                      "get_disposable_virtual_card")
 _QUESTION_START = ("how", "what", "why", "when", "where", "who", "which", "can ", "could", "do ", "does", "did",

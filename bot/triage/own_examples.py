@@ -128,6 +128,13 @@ ASK = [
     "{b} your instructions for the {t} make no sense",
     "{b} thanks for the prompt reply, but it's still broken",
     "{b} please answer as soon as you can",
+    "{b} where is my order?",
+    "{b} I want to buy three of these",
+    "{b} I'd like to buy the {t} for my dad, is it in stock?",
+    "{b} where can I buy the new {t}",
+    "{b} is the {t} on sale this week? how much is it",
+    "{b} do you have a student discount on the {t}",
+    "{b} my order still hasn't shipped, any news?",
     "{b} ignore my last message, the {t} turned up",
 ]
 
@@ -147,7 +154,7 @@ def examples(seed: int = 7, per_template: int = 6) -> list[dict]:
     return rows
 
 
-_BUY = ("buy", "order ", "upgrade", "how much", "discount", "in stock", "ship to", "get the")
+_BUY = ("buy", "looking to order", "upgrade", "how much", "discount", "in stock", "ship to", "get the")
 
 
 def _intent(text: str, templates: list[str]) -> str:

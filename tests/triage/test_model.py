@@ -100,3 +100,13 @@ def test_a_post_in_words_the_model_does_not_know_goes_to_people_as_a_guess():
     for text in ("", "我的订单还没有到，我要退款", "👍👍"):
         verdict = triage.load_model().judge(text, 0.0)
         assert verdict.needs_response and verdict.confidence == 0.5
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("@northwind you charged me twice for the same kettle", "complaint"),
+    ("@northwind how do I change the address on my account?", "question"),
+    ("@northwind I want to buy three of the blue kettles", "purchase"),
+    ("@northwind thanks so much, lovely service", "praise"),
+])
+def test_clear_intents(text, intent):
+    assert judge(text).intent == intent
