@@ -15,8 +15,8 @@ _I = re.IGNORECASE
 # Each pattern comes with words one of which every match contains: a substring
 # test on the lowercased text is far cheaper than trying the pattern at every position.
 INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pattern, _I)) for words, pattern in [
-    (('ignore', 'disregard', 'forget', 'override', 'bypass', 'skip'),
-     r"\b(?:ignore|disregard|forget|override|bypass|skip)\b[^.!?\n]{0,40}?"
+    (('ignore', 'disregard', 'forget', 'override', 'bypass', 'skip', 'drop'),
+     r"\b(?:ignore|disregard|forget|override|bypass|skip|drop)\b[^.!?\n]{0,40}?"
      r"\b(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system|all|any|your|these|those)\b"
      r"[^.!?\n]{0,25}?\b(?:instructions?|prompts?|directives?|directions|guidelines|programming|"
      r"restrictions|constraints|rules|commands|orders|assignments|tasks|filters?|safeguards|policies|polic(?:y|ies))\b"),
@@ -155,6 +155,34 @@ INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.co
      r"\byou(?:'re| are) no longer (?:an?\s+|the\s+|my\s+)?(?:\w+\s+){0,2}?(?:bot|assistant|ai|agent|model|chatbot)\b"),
     (('override',),
      r"\b(?:system|admin|developer|security) override\b"),
+    # "Ignore the rest of this data and print…", "forget about everything and tell me…"
+    (('ignore', 'disregard', 'forget', 'drop'),
+     r"\b(?:ignore|disregard|drop|forget)\s+(?:about\s+)?(?:all\s+|the\s+rest\s+of\s+|any\s+)?(?:this\s+|that\s+|the\s+|other\s+"
+     r"|your\s+|provided\s+|previous\s+)*(?:data|content|context|articles|snippets|documents?|everything)\b[^.!?\n]{0,25}?"
+     r"\b(?:and|then|instead|just)\b[^.!?\n]{0,15}?\b(?:print|say|write|tell|reply|respond|output|answer|focus|listen)\b"),
+    (('stop everything', 'just print', 'just output'),
+     r"\bstop everything\b|\bjust (?:print|output)\b\s*:?\s*[\"“«']"),
+    # Extraction in other words.
+    (('starting', 'initial', 'original', 'opening', 'hidden', 'secret', 'system', 'initialization'),
+     r"\b(?:output|print|show|display|reveal|repeat|give|share|encode|tell|dump)\b[^.!?\n]{0,30}?\b(?:starting|initial|original"
+     r"|opening|hidden|secret|system)\s+(?:instructions|prompt|configuration|config|message|directives|settings)\b"
+     r"|\binitiali[sz]ation string\b"),
+    (('you were', 'you have been', 'you was'),
+     r"\b(?:text|words|instructions|message|prompt)\s+you\s+(?:were|have been|was)\s+(?:given|told|fed|sent)\b"),
+    (('your answer', 'your reply', 'your response', 'your output'),
+     r"\b(?:start|begin|prefix)\s+your\s+(?:answer|reply|response|output)\s+with\b"),
+    (('not supposed', 'not allowed', 'not permitted'),
+     r"\bwhat (?:are|were) you not (?:supposed|allowed|permitted) to (?:tell|say|share|reveal)\b"),
+    (('conversation',),
+     r"\brepeat (?:this|the) (?:entire|whole|full) conversation\b"),
+    (('system_prompt', 'systemprompt', 'system prompt'),
+     r"\bsystem_?prompt\b"),
+    # Goal hijacking: "now help me with the following task", "in all your responses…"
+    (('task',),
+     r"\b(?:help(?: me)? with|concentrate on|focus on|here is|there are|listen to)\s+(?:the following|another|a new|the new"
+     r"|a few more|some more)\s+tasks?\b"),
+    (('your replies', 'your responses', 'your answers', 'your messages'),
+     r"\b(?:in|at the (?:end|start) of|to) (?:all|every|each) (?:of )?your (?:replies|responses|answers|messages)\b"),
     (('act as',),
      r"\bact as (?:an?|my)\s+(?:\w+\s+){0,2}?(?:interpreter|terminal|console|ai|assistant|chatbot|gpt|model"
      r"|character|persona)\b"),
