@@ -183,6 +183,12 @@ INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.co
      r"|a few more|some more)\s+tasks?\b"),
     (('your replies', 'your responses', 'your answers', 'your messages'),
      r"\b(?:in|at the (?:end|start) of|to) (?:all|every|each) (?:of )?your (?:replies|responses|answers|messages)\b"),
+    # Role and task switches in German, Spanish and French.
+    (('bist du', 'du bist jetzt', 'du bist nun', 'aufgabe', 'anweisung', 'ahora eres', 'nueva tarea', 'instrucciones',
+      'tu es maintenant', 'nouvelle t', 'instructions pr'),
+     r"\b(?:jetzt|nun) bist du\b|\bdu bist (?:jetzt|nun|ab sofort)\b|\b(?:neue|deine neue|folgende) aufgabe\b"
+     r"|\b(?:vorherigen|bisherigen|obigen) (?:anweisungen|aufgaben|befehle)\b|\bahora eres\b|\bnueva tarea\b"
+     r"|\binstrucciones (?:anteriores|previas)\b|\btu es maintenant\b|\bnouvelle t[âa]che\b|\binstructions pr[ée]c[ée]dentes\b"),
     (('act as',),
      r"\bact as (?:an?|my)\s+(?:\w+\s+){0,2}?(?:interpreter|terminal|console|ai|assistant|chatbot|gpt|model"
      r"|character|persona)\b"),
