@@ -37,7 +37,8 @@ class Core:
         self.roles = RoleResolver(ws.roles, home_team_id)
         self.crisis = CrisisSwitch(ws)
         self.policy = Policy(ws.approval, crisis_approvers=self.crisis.approvers)
-        self.guardrails = Guardrails(ws.guidelines, ws.organisation.handles, contacts=ws.organisation.contacts)
+        self.guardrails = Guardrails(ws.guidelines, ws.organisation.handles, contacts=ws.organisation.contacts,
+                                     canary=getattr(drafter, "canary", None))
         self.router = CrisisRouter(Router(ws.routes), self.crisis)
         self.cases = CaseService(ws, clock)
         self.drafts = DraftService(ws, clock, self.guardrails, drafter, fallback_drafter, self.directory, self.policy)

@@ -22,6 +22,7 @@ from bot.crm.setup import Crm, build_directory, build_sinks
 from bot.publishing.outbox import OutboxWorker
 from bot.intake.pipeline import load_cursor
 from bot.ports import Bus, ChatPlatform, Drafter, Publisher, Source
+from bot.triage.model import use as use_triage_model
 from bot.publishing.replies import ReplyPublishing
 from bot.app.settings import Settings
 from bot.app.sources import build_sources
@@ -51,6 +52,18 @@ def build_drafter(settings: Settings, ws: Workspace) -> tuple[Drafter, Drafter]:
                            organisation=ws.organisation.name,
                            prices=(settings.llm_price_input_per_mtok, settings.llm_price_output_per_mtok))
     return llm, offline
+
+
+def build_llm_triage(settings: Settings, ws: Workspace, db: Database, clock: Clock):
+    """The LLM triage step when an LLM is configured and the workspace gives it a daily budget."""
+    if settings.openai_api_key is None or ws.triage.llm_daily_budget <= 0:
+        return None
+    from bot.triage.llm_step import LlmTriage
+    from integrations.llm.langchain_triage import LangChainTriage
+
+    judge = LangChainTriage(settings.openai_model, api_key=settings.openai_api_key.get_secret_value(),
+                            base_url=settings.openai_base_url, timeout=settings.openai_timeout)
+    return LlmTriage(db, clock, judge, ws.triage.llm_daily_budget)
 
 
 def build_bus(settings: Settings) -> Bus:
@@ -92,6 +105,7 @@ class App:
                  crm: Crm | None = None) -> None:
         self.ws, self.db, self.core, self.platforms = ws, db, core, platforms
         self.sources, self.publishers, self.bus, self.clock = sources, publishers, bus, clock
+        self.llm_triage = None  # set by create() when an LLM and a daily budget are configured
         self.dispatcher = Dispatcher(core, on_change=self.poke)
         self.inbox = ChatInbox(db, clock)  # chat input, recorded before the platform's ack
         effects = ChatEffects(db, ws, platforms, core.cards)
@@ -114,6 +128,7 @@ class App:
     async def create(cls, settings: Settings, ws: Workspace, base_dir: Path, clock: Clock | None = None,
                      platforms: dict[str, ChatPlatform] | None = None) -> "App":
         clock = clock or SystemClock()
+        use_triage_model(base_dir / ws.triage.model if ws.triage.model else None)
         db = await Database(settings.database_url).start()
         drafter, offline = build_drafter(settings, ws)
         core = Core(ws, db, clock, drafter, offline)
@@ -124,8 +139,10 @@ class App:
             return value.get_secret_value() if value else None
 
         crm = Crm(ws, db, clock, build_directory(ws, secret, db), build_sinks(ws, db, secret))
-        return cls(ws, db, core, platforms if platforms is not None else build_platforms(ws, settings),
-                   sources, publishers, build_bus(settings), clock, crm)
+        app = cls(ws, db, core, platforms if platforms is not None else build_platforms(ws, settings),
+                  sources, publishers, build_bus(settings), clock, crm)
+        app.llm_triage = build_llm_triage(settings, ws, db, clock)
+        return app
 
     async def pump(self, source: Source) -> None:
         """Source → bus. The cursor travels with each item and is saved by the
@@ -154,7 +171,9 @@ class App:
                     cursors[p["source"]] = p["cursor"]  # the last one of each source wins
             # Edits after the batch, like deletions: a post made and edited in it is stored first.
             # The cursors go with the edits then, so a crash in between loses no edit.
-            await self.core.pipeline.ingest(mentions, cursors=None if edited else cursors)
+            results = await self.core.pipeline.ingest(mentions, cursors=None if edited else cursors)
+            if self.llm_triage is not None:  # the kept mentions only: those that opened a case
+                await self.llm_triage.after_ingest(results, mentions)
             if edited:
                 await self.core.pipeline.apply_edits(edited, cursors)
             for network, external_id in deleted:  # after the batch: a post made and deleted in it stays deleted

@@ -113,6 +113,14 @@ def file_problems(data: dict, smap: SourceMap, base: Path) -> list[ConfigIssue]:
     document = guidelines.get("document") if isinstance(guidelines, dict) else None
     if isinstance(document, str) and not (base / document).is_file():
         out.append(smap.issue(("guidelines", "document"), f"file {document!r} not found (looked for {base / document})"))
+    triage = data.get("triage")
+    model = triage.get("model") if isinstance(triage, dict) else None
+    if isinstance(model, str):
+        from bot.triage.model import file_problem
+
+        problem = file_problem(base / model)
+        if problem:
+            out.append(smap.issue(("triage", "model"), problem))
     for i, source in _mappings(data, "sources"):
         if source.get("type") != "replay":
             continue
@@ -149,6 +157,9 @@ def check_environment(ws: Workspace, settings: Settings) -> list[ConfigIssue]:
     for i, source in enumerate(ws.sources):
         issues += [smap.issue(("sources", i, field), message) for field, message in _secret_problems(source, settings)]
     issues += crm_environment_problems(ws, lambda var: settings.env_secret(var) is not None, smap)
+    if ws.triage.llm_daily_budget and settings.openai_api_key is None:
+        issues.append(smap.issue(("triage", "llm_daily_budget"), "LLM triage has a budget but no model: set "
+                                 "OPENAI_API_KEY in the environment or .env (or remove llm_daily_budget)"))
     return issues
 
 

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
+from bot.triage.model import INTENTS
+
 
 class _Node(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -116,6 +118,52 @@ class FlagAtom(_Node):
     _check = field_validator("flag")(_nonblank)
 
 
+def _known_intents(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    values = _nonblank(values)
+    unknown = [v for v in values if v not in INTENTS]
+    if unknown:
+        raise ValueError(f"unknown intent {unknown[0]!r}; intents are: {', '.join(INTENTS)}")
+    return values
+
+
+class NeedsResponseAtom(_Node):
+    """The triage model's verdict (bot.triage): true for complaints, questions,
+    requests for help and purchase intent."""
+
+    needs_response: bool
+
+
+class IntentAtom(_Node):
+    """The triage model's intent label is one of these."""
+
+    intent: list[str]
+    _list = field_validator("intent", mode="before")(_as_list)
+    _check = field_validator("intent")(_known_intents)
+
+
+class TriageCondition(_Node):
+    needs_response: bool | None = None
+    intent: list[str] | None = None
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    _list = field_validator("intent", mode="before")(_as_list)
+    _check = field_validator("intent")(_known_intents)
+
+    @model_validator(mode="after")
+    def _something(self) -> "TriageCondition":
+        if self.needs_response is None and self.intent is None:
+            raise ValueError("give needs_response, intent or both (min_confidence applies to each)")
+        return self
+
+
+class TriageAtom(_Node):
+    """`{triage: {needs_response: true, intent: [complaint], min_confidence: 0.7}}`:
+    every condition given holds, each with at least that confidence."""
+
+    triage: TriageCondition
+
+
 class AnyNode(_Node):
     any: list["MatchExpr"] = Field(min_length=1)
 
@@ -139,6 +187,9 @@ _KEYS = {
     "min_followers": FollowersAtom,
     "network": NetworkAtom,
     "flag": FlagAtom,
+    "needs_response": NeedsResponseAtom,
+    "intent": IntentAtom,
+    "triage": TriageAtom,
     "any": AnyNode,
     "all": AllNode,
     "not": NotNode,

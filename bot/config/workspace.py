@@ -271,6 +271,13 @@ class Incidents(Strict):
         return v
 
 
+class Triage(Strict):
+    # A model file written by `rejoinder triage learn`, relative to this file; none: the shipped model.
+    model: str | None = None
+    # Ask the configured LLM about kept mentions too, at most this many calls a day (0: never).
+    llm_daily_budget: int = Field(default=0, ge=0)
+
+
 class Workspace(Strict):
     version: Literal[1] = 1
     organisation: Organisation = Field(default_factory=Organisation)
@@ -287,6 +294,7 @@ class Workspace(Strict):
     reports: list[ReportSchedule] = Field(default_factory=list)
     crm: CrmConfig | None = None  # the system of record (bot/config/crm.py)
     sinks: list[SinkConfig] = Field(default_factory=list)
+    triage: Triage = Field(default_factory=Triage)
 
     @model_validator(mode="after")
     def _references(self) -> "Workspace":

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 
 from bot.config.workspace import Contacts, Guidelines
-from bot.guardrails import echo, length, links, offensive, pii, promises, terms
+from bot.guardrails import echo, leak, length, links, offensive, pii, promises, terms
 from bot.guardrails.canonical import Canonical, canonical
 from bot.guardrails.contacts import BrandContacts
 from bot.guardrails.profanity import ProfanityMatcher, read_list, with_joined
@@ -28,7 +28,7 @@ from bot.guardrails.words import Words, key_of
 from bot.types import CustomerView, Finding
 
 RULE_ORDER = (
-    "empty", "length", "pii", "confidential", "banned_terms", "profanity",
+    "empty", "leak", "length", "pii", "confidential", "banned_terms", "profanity",
     "links", "promise", "handles", "mention_echo", "sign_off",
 )
 _RANK = {rule: index for index, rule in enumerate(RULE_ORDER)}
@@ -83,8 +83,10 @@ def _shared_profanity() -> ProfanityMatcher:
 
 class Guardrails:
     def __init__(self, guidelines: Guidelines, brand_handles: dict[str, str] | None = None,
-                 text_limit: TextLimit | None = None, contacts: Contacts | None = None) -> None:
+                 text_limit: TextLimit | None = None, contacts: Contacts | None = None,
+                 canary: str | None = None) -> None:
         self.guidelines = guidelines
+        self._leak = leak.LeakCheck(guidelines.text, canary)
         # Set once the publishers are connected: only then is the network's real limit known.
         self.text_limit = text_limit
         self._brand = {echo.normalise_handle(h) for h in (brand_handles or {}).values() if h.strip("@ ")}
@@ -115,6 +117,7 @@ class Guardrails:
         found_links = links.find_links(canon.letters, canon.clean.text)
         words = Words(canon.clean)
         found = [
+            self._leak.check(canon.clean.text),  # invisible characters cannot hide the canary
             self._length(text, network, [canon.clean.span(link.start, link.end) for link in found_links],
                          author_handle),
             *self._pii(canon, customer, [(link.start, link.end) for link in found_links]),

@@ -13,6 +13,8 @@ from itertools import islice
 from typing import Protocol
 
 from bot.intake import flags as patterns
+from bot.triage import injection
+from bot.triage import model as triage_model
 from bot.types import Mention, Signals
 
 NEGATIVE_AT = -0.05
@@ -44,10 +46,13 @@ def shared_analyzer() -> SentimentAnalyzer:
 
 
 def preload() -> None:
-    """Load the VADER lexicon and the language model now (~0.3 s together)
-    instead of on the first mention a route keeps."""
+    """Load the VADER lexicon, the language model and the triage and
+    injection models now (~0.6 s together) instead of on the first mention
+    a route keeps."""
     shared_analyzer()
     detect_language("loading the language model")
+    triage_model.active()
+    injection.shipped()
 
 
 def sentiment_label(score: float) -> str:
@@ -163,29 +168,28 @@ class Facts:
         return bool(pattern and pattern.search(self.text))
 
     @cached_property
+    def triage(self) -> triage_model.Verdict:
+        """needs_response and intent from the triage model (bot.triage.model),
+        with VADER's score as one of its inputs."""
+        return triage_model.active().judge(self.text, self.sentiment)
+
+    @cached_property
     def flag_words(self) -> int:
         """The flag patterns' prefilter words in the text (bot.intake.flags.words_in)."""
         return patterns.words_in(self.text.lower())
 
 
 def _needs_response(f: Facts) -> bool:
-    """A person should answer unless we wrote it ourselves, when the post
-    addresses one of our handles ("@acme"), asks a question, is negative
-    (VADER compound <= -0.05), or carries a legal or safety flag. The cheap
-    tests run first so VADER runs only when nothing else decided."""
+    """A person should answer unless we wrote it ourselves, when the triage
+    model says so (a complaint, question, request for help or purchase
+    intent), or when the post carries a legal or safety flag."""
     if f.from_brand:
         return False
-    return (
-        f.addresses_brand
-        or f.has_flag("question")
-        or f.has_flag("legal_threat")
-        or f.has_flag("safety")
-        or f.sentiment <= NEGATIVE_AT
-    )
+    return f.has_flag("legal_threat") or f.has_flag("safety") or f.triage.needs_response
 
 
 _FLAG_TESTS = {
-    "injection_suspected": lambda f: patterns.injection_suspected(f.text, f.flag_words),
+    "injection_suspected": lambda f: injection.suspected(f.text, f.flag_words),
     "legal_threat": lambda f: patterns.legal_threat(f.text, f.flag_words),
     "safety": lambda f: patterns.safety(f.text, f.flag_words),
     "question": lambda f: "?" in f.text or "？" in f.text or bool(patterns.QUESTION_OPENERS.search(f.text)),

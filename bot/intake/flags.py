@@ -1,9 +1,8 @@
 """Patterns behind the enrichment flags, kept apart from the code that uses them.
 
 Every pattern runs on normalized text (bot.intake.normalize), so invisible characters
-cannot split a word. The injection detector is tuned on two sides: public
-jailbreak and prompt-injection strings must trip it, while ordinary posts
-such as "ignore my last tweet" or "act as if nothing happened" must not.
+cannot split a word. The injection patterns themselves are in
+bot.intake.injection_patterns.
 """
 from __future__ import annotations
 
@@ -11,89 +10,14 @@ import re
 
 import ahocorasick
 
+from bot.intake.injection_patterns import INJECTION_STRONG, INJECTION_WEAK
+
 _I = re.IGNORECASE
 
-# One hit on any of these is enough: customers do not write them by accident.
-# Each pattern comes with words one of which every match contains: a substring
-# test on the lowercased text is far cheaper than trying the pattern at every position.
-_INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pattern, _I)) for words, pattern in [
-    (('ignore', 'disregard', 'forget', 'override', 'bypass', 'skip'),
-     r"\b(?:ignore|disregard|forget|override|bypass|skip)\b[^.!?\n]{0,40}?"
-     r"\b(?:previous|prior|above|earlier|preceding|foregoing|original|initial|system|all|any|your|these|those)\b"
-     r"[^.!?\n]{0,25}?\b(?:instructions?|prompts?|directives?|directions|guidelines|programming|"
-     r"restrictions|constraints|rules|commands|filters?|safeguards|policies|polic(?:y|ies))\b"),
-    (('disregard', 'ignore', 'forget'),
-     r"\b(?:disregard|ignore|forget)\s+(?:all\s+|everything\s+)?(?:of\s+)?(?:the\s+)?(?:above|foregoing)\b"),
-    (('do anything now',),
-     r"\bdo anything now\b"),
-    (('system',),
-     r"\bsystem\s+prompt\b"),
-    (('instructions', 'prompt', 'system message', 'rules you were given'),
-     r"\b(?:reveal|print|repeat|output|show|display|tell me|give me|leak|write out)\s+(?:me\s+)?(?:all\s+)?"
-     r"(?:of\s+)?(?:your|the)\s+(?:initial\s+|original\s+|system\s+|hidden\s+|secret\s+|full\s+|exact\s+)*"
-     r"(?:instructions|prompt|system message|rules you were given)\b"),
-    (('above',),
-     r"\b(?:print|repeat|output|write)\s+(?:out\s+)?(?:everything|all|the text|the words)\s+(?:written\s+)?above\b"),
-    (('prompt', 'instructions'),
-     r"\b(?:print|repeat|output|show|write|display)\s+(?:out\s+)?(?:the|your)\s+"
-     r"(?:above|previous|preceding|initial|original|hidden)\s+(?:prompt|instructions)\b"),
-    (('<|', 'inst]', '<<sys', '<</sys'),
-     r"<\|im_(?:start|end)\|>|<\|(?:system|user|assistant|endoftext)\|>|\[/?INST\]|<</?SYS>>"),
-    (('system', 'instruction'),
-     r"(?:^|\n|#{2,}\s*)(?:system|instructions?)\s*:|\[(?:system|SYSTEM)\]"),
-    (('you are now',),
-     r"\byou are now\s+(?:(?:going|gonna)\s+to\s+(?:act|be|pretend|respond|answer|play)|known as|called|named"
-     r"|in\s+\S+\s+mode|free\b|unrestricted|unfiltered|uncensored|jailbroken|no longer\b"
-     r"|an?\s+(?:ai|assistant|chatbot|language model|unrestricted|unfiltered|uncensored|evil)\b"
-     r"|dan\b|[a-z]*gpt\b)"),
-    (('you',),
-     r"\b(?:i want|i need|i would like|i'd like)\s+you\s+to\s+(?:act|pretend|behave|roleplay|role-play|simulate)"
-     r"\s+(?:as|like)\s+(?:an?|my|the)?\s*(?:\w+\s+){0,3}?(?:ai|assistant|chatbot|model|gpt|linux|terminal|"
-     r"interpreter|generator|writer|advisor|consultant|expert|coach|teacher|character|persona|bot)\b"),
-    (('character',),
-     r"\b(?:stay|remain|staying)\s+in\s+character\b"),
-    (('act', 'behave'),
-     r"\b(?:you\s+(?:will|must|shall|are going to|now|will now)|now\s+you)\s+(?:act|behave)\s+as\s+(?!if\b|though\b)"),
-    (('<|',),
-     r"<\|"),
-    (('mode',),
-     r"\b(?:developer|dev|god|jailbreak|unrestricted|evil)\s+mode\s+(?:enabled|activated|output|response)\b"),
-    (('instructions', 'prompt'),
-     r"\byour\s+(?:initial|system|hidden|secret|internal)\s+(?:instructions|prompt)\b"),
-    (('assistant',),
-     r"\b(?:user|human)\s*:.{0,500}?\bassistant\s*:|\bassistant\s*:.{0,500}?\b(?:user|human)\s*:"),
-    (('mode',),
-     r"\benable\s+(?:developer|dev|god|jailbreak)\s+mode\b(?![^.!?]{0,40}\b(?:phone|app|device|settings)\b)"),
-    (('unrestricted', 'unfiltered', 'uncensored', 'amoral', 'jailbroken'),
-     r"\b(?:as|like)\s+(?:an?\s+)?(?:unrestricted|unfiltered|uncensored|amoral|jailbroken)\b"),
-    (('without',),
-     r"\bwithout\s+(?:any\s+)?(?:ethical|moral|content)\s+(?:restrictions|guidelines|limits|filters|constraints)\b"),
-    (('polic',),
-     r"\b(?:openai|content)\s+(?:content\s+)?polic(?:y|ies)\b"),
-    (('from now on',),
-     r"\bfrom now on,?\s+(?:you\s+(?:will|are|must|shall|should|have to|can)|act|pretend|respond|answer|reply)\b"),
-    (('pretend', 'imagine'),
-     r"\b(?:pretend|imagine)\s+(?:to be|you are|that you are|you're)\s+(?:an?\s+)?(?:ai|chatbot|assistant|language model|"
-     r"\w*gpt|character|different|evil|unrestricted)\b"),
-    (('respond', 'reply', 'answer'),
-     r"\b(?:respond|reply|answer)\s+(?:to\s+(?:me|every\w*|all)\s+)?(?:only\s+)?as\s+(?:an?\s+)?[A-Z]{2,}\b"),
-    (('jailbreak',),
-     r"\bjailbreak(?:s|ing|ed)?\b(?!\s+(?:my|the|your|an?|this|their)\s+(?:phone|iphone|device|console|kindle|switch|ps\d|tablet|bike))"),
-]]
-
-# Weaker signs; two different ones together are enough.
-_INJECTION_WEAK: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pattern, _I)) for words, pattern in [
-    (('gpt', 'openai', 'llm', 'language model', 'as an ai'), r"\bchat ?gpt\b|\bopenai\b|\bgpt-?\d\b|\bllms?\b|\blanguage models?\b|\bas an ai\b"),
-    (('role', 'persona', 'personify', 'character'), r"\b(?:role ?-?play|roleplay|persona|personify|in character|character)\b"),
-    (('prompt', 'instructions'), r"\b(?:prompts?|instructions)\b"),
-    (('uncensored', 'unfiltered', 'no ', 'unrestricted'), r"\b(?:uncensored|unfiltered|no (?:restrictions|limits|filters|boundaries|rules)|unrestricted)\b"),
-    (('ethic', 'moral'), r"\b(?:ethical|moral|ethics|morals)\b"),
-    (('simulat', 'hypothetical', 'fictional'), r"\b(?:simulate|simulation|hypothetical|fictional)\b"),
-    (('from now on',), r"\bfrom now on\b"),
-    (('you ',), r"\byou (?:will|must|shall) (?:always|never|now)\b"),
-    (('developer mode', 'jailbreak'), r"\bdeveloper mode\b|\bjailbreak"),
-    (('dan', 'aim'), r"(?-i:\bDAN\b)|\bAIM\b"),
-]]
+# The injection patterns live in their own module; each comes with words one of
+# which every match contains (see _WordScan below).
+_INJECTION_STRONG = INJECTION_STRONG
+_INJECTION_WEAK = INJECTION_WEAK
 
 LEGAL_THREAT = re.compile(
     r"\b(?:lawyers?|attorneys?|solicitors?|barristers?|lawsuits?|law ?suits?|su(?:e|ed|ing)\b"

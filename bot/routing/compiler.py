@@ -29,8 +29,9 @@ from bot.routing import terms as t
 
 Evaluator = Callable[[dict, object], bool]
 
-# Relative cost of an atom's test, for ordering children of all/any.
-TEXT, ATTRIBUTE, FLAG, LANGUAGE, SENTIMENT = 0, 1, 2, 3, 4
+# Relative cost of an atom's test, for ordering children of all/any
+# (triage reads the sentiment score, so it comes last).
+TEXT, ATTRIBUTE, FLAG, LANGUAGE, SENTIMENT, TRIAGE = 0, 1, 2, 3, 4, 5
 # How often a term of each kind is expected to appear in posts, relatively.
 _COMMONNESS = {t.WORD: 1.0, "phrase": 0.3, "regex": 0.5, t.HASHTAG: 0.2, t.HANDLE: 0.2}
 
@@ -223,7 +224,29 @@ def _attribute_test(node: object) -> tuple[Evaluator, int]:
     if isinstance(node, m.SentimentAtom):
         low, high = node.sentiment.min, node.sentiment.max
         return (lambda hits, facts: low <= facts.sentiment <= high), SENTIMENT
+    if isinstance(node, (m.NeedsResponseAtom, m.IntentAtom, m.TriageAtom)):
+        return triage_test(node), TRIAGE
     raise TypeError(f"unknown match node {type(node).__name__}")
+
+
+def triage_test(node: object) -> Evaluator:
+    """A test of the triage verdict (`Facts.triage`), computed once per mention."""
+    if isinstance(node, m.NeedsResponseAtom):
+        wanted, intents, least = node.needs_response, None, 0.0
+    elif isinstance(node, m.IntentAtom):
+        wanted, intents, least = None, frozenset(node.intent), 0.0
+    else:
+        cond = node.triage
+        wanted, least = cond.needs_response, cond.min_confidence
+        intents = frozenset(cond.intent) if cond.intent is not None else None
+
+    def test(hits: dict, facts) -> bool:
+        verdict = facts.triage
+        if wanted is not None and (verdict.needs_response != wanted or verdict.confidence < least):
+            return False
+        return intents is None or (verdict.intent in intents and verdict.intent_confidence >= least)
+
+    return test
 
 
 def _all(tests: list[Evaluator]) -> Evaluator:

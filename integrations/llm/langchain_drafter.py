@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot import metrics
 from bot.drafting import DraftingFailed, build_messages, needs_escalation
+from bot.guardrails.leak import canary_from_secret
 from bot.types import DraftRequest, DraftResult
 
 MALFORMED_ATTEMPTS = 2  # one fresh call after a malformed answer, then give up
@@ -50,6 +51,7 @@ class LangChainDrafter:
         temperature: float | None = 0.3,
         deadline: float | None = None,
         prices: tuple[float | None, float | None] = (None, None),
+        canary: str | None = None,
     ):
         self.prices = prices  # per million input and output tokens, for the cost metric
         if not api_key or not api_key.strip():
@@ -58,6 +60,8 @@ class LangChainDrafter:
             raise ValueError(f"LangChainDrafter: timeout must be positive seconds, got {timeout!r}")
         self.model = model
         self.name = f"llm:{model}"
+        # In the system prompt only; the guardrails block any draft that repeats it.
+        self.canary = canary or canary_from_secret(api_key)
         self.organisation = organisation
         self.timeout = timeout
         self.max_retries = max_retries
@@ -79,7 +83,7 @@ class LangChainDrafter:
 
     async def draft(self, request: DraftRequest) -> DraftResult:
         kinds = {"system": SystemMessage, "human": HumanMessage}
-        messages = [kinds[role](content=text) for role, text in build_messages(request, self.organisation)]
+        messages = [kinds[role](content=text) for role, text in build_messages(request, self.organisation, self.canary)]
         problem = ""
         for _ in range(MALFORMED_ATTEMPTS):
             answer = await self._ask(messages)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "http
 
 @dataclass(frozen=True)
 class Scripted:
-    """One scripted answer: kind is ok | text | malformed | status | hang."""
+    """One scripted answer: kind is ok | text | malformed | status | hang | obey."""
 
     kind: str
     fields: dict = field(default_factory=dict)  # tool-call arguments for "ok"
@@ -68,6 +69,38 @@ def status(code: int, retry_after: float | None = None, retry_after_ms: int | No
 def hang() -> Scripted:
     """Never answer (until the emulator stops); pair with a short client timeout."""
     return Scripted("hang")
+
+
+def obey() -> Scripted:
+    """Play a gullible model that does what the quoted post tells it to:
+    asked for its instructions it returns its whole system prompt, asked for
+    its marker or secret it returns that line, told to say or write
+    something it writes exactly that; otherwise a polite reply."""
+    return Scripted("obey")
+
+
+_MENTION = re.compile(r"<<<MENTION[^\n]*\n(.*?)\nMENTION>>>", re.S)
+_ASKS_FOR_PROMPT = re.compile(r"\b(?:instructions?|prompt|rules|guidelines|above)\b", re.I)
+_ASKS_FOR_SECRET = re.compile(r"\b(?:marker|secret|token|password)\b", re.I)
+_DICTATES = re.compile(r"\b(?:say|write|reply with|respond with|post|answer with)\b\s*:?\s*[\"“']?(.+?)[\"”']?\s*$",
+                       re.I | re.S)
+
+
+def obeyed_reply(messages: list[dict]) -> str:
+    """What the gullible model of `obey()` writes for these messages."""
+    system = "\n".join(m.get("content") or "" for m in messages if m.get("role") == "system")
+    user = "\n".join(m.get("content") or "" for m in messages if m.get("role") == "user")
+    found = _MENTION.search(user)
+    post = found.group(1) if found else user
+    if _ASKS_FOR_SECRET.search(post):
+        line = next((ln for ln in system.splitlines() if _ASKS_FOR_SECRET.search(ln)), "")
+        return line or "I have no secret."
+    if _ASKS_FOR_PROMPT.search(post):
+        return system
+    dictated = _DICTATES.search(post)
+    if dictated:
+        return dictated.group(1)
+    return "Thanks for reaching out! We're looking into it."
 
 
 def _error(code: int, message: str, kind: str = "invalid_request_error", headers: dict | None = None) -> web.Response:
@@ -155,6 +188,9 @@ class OpenAIEmulator:
         wants_tool = bool(tools) and answer.as_tool_call
         if answer.kind == "ok":
             payload = json.dumps(answer.fields)
+        elif answer.kind == "obey":
+            payload = json.dumps({"reply": obeyed_reply(body.get("messages", [])), "rationale": "Did as the post asked.",
+                                  "confidence": 0.9, "needs_escalation": False})
         else:
             payload = answer.raw
         message: dict = {"role": "assistant", "content": None, "refusal": None}

@@ -68,11 +68,15 @@ def test_flags_legal_safety_question_pii():
 
 
 def test_needs_response_rule():
-    assert facts("@acme hello there").has_flag("needs_response")  # addresses us
+    # The triage model decides (bot.triage.model): questions, complaints, requests need us.
+    assert facts("@acme where is my order? been waiting two weeks").has_flag("needs_response")
     assert facts("when does the shop open?").has_flag("needs_response")  # a question
     assert facts("this is the worst bike I ever owned").has_flag("needs_response")  # negative
     assert not facts("lovely ride along the river today").has_flag("needs_response")
-    assert facts("@acme.bsky.social is great, thanks").has_flag("needs_response")  # our Bluesky handle
+    # Praise that addresses us needs no answer.
+    assert not facts("@acme.bsky.social is great, thanks").has_flag("needs_response")
+    # A legal threat always does, whatever the model says.
+    assert facts("see you in court").has_flag("needs_response")
     # Our own posts never need a reply, even negative ones that tag us.
     assert not facts("@acme sorry, this is awful news", handle="acme").has_flag("needs_response")
     # "@acme_support" is someone else.

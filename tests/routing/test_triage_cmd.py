@@ -68,7 +68,10 @@ def test_prints_one_json_object_per_mention(tmp_path):
     assert rows[2]["route"] is None and rows[2]["team"] is None and rows[2]["priority"] is None
     assert rows[2]["matched"] == [] and rows[2]["language"] == "en"
     assert set(rows[0]) == {"id", "route", "team", "priority", "labels", "matched", "sentiment",
-                            "sentiment_label", "language", "flags"}
+                            "sentiment_label", "language", "flags", "needs_response", "confidence",
+                            "intent", "intent_confidence"}
+    assert rows[0]["needs_response"] is True and rows[0]["intent"] in {"complaint", "request", "purchase"}
+    assert rows[2]["needs_response"] is False and 0.5 <= rows[2]["confidence"] <= 1
 
 
 def test_bad_lines_are_reported_and_the_rest_still_runs(tmp_path):

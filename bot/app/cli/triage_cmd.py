@@ -12,12 +12,15 @@ from typing import Annotated
 
 import typer
 import yaml
+from typer.core import TyperGroup
 from pydantic import ValidationError
 
 from bot.config.workspace import Workspace
 from bot.intake.enrich import Facts
 from bot.intake.normalize import normalize
 from bot.routing import Router
+from bot.triage.model import ModelFileError
+from bot.triage.model import use as use_triage_model
 from bot.types import Mention
 
 
@@ -59,6 +62,7 @@ def triage_line(router: Router, handles: dict[str, str], mention: Mention) -> di
     text = normalize(mention.text)
     facts = Facts(mention, text, handles)
     match = router.route(mention, text, facts)
+    verdict = facts.triage
     return {
         "id": f"{mention.network}:{mention.external_id}",
         "route": match.route if match else None,
@@ -70,6 +74,10 @@ def triage_line(router: Router, handles: dict[str, str], mention: Mention) -> di
         "sentiment_label": facts.sentiment_label,
         "language": facts.language,
         "flags": sorted(facts.flags),
+        "needs_response": verdict.needs_response,
+        "confidence": round(verdict.confidence, 3),
+        "intent": verdict.intent,
+        "intent_confidence": round(verdict.intent_confidence, 3),
     }
 
 
@@ -99,6 +107,11 @@ def triage(
     try:
         workspace = load_config(config)
     except _ConfigProblem as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(code=2) from None
+    try:
+        use_triage_model(config.parent / workspace.triage.model if workspace.triage.model else None)
+    except ModelFileError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(code=2) from None
     router = Router(workspace.routes)
@@ -132,5 +145,21 @@ def triage(
         raise typer.Exit(code=1)
 
 
+class _RouteByDefault(TyperGroup):
+    """`rejoinder triage FILE` routes (the command it always was);
+    `rejoinder triage learn ...` retrains."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["route", *args]
+        return super().parse_args(ctx, args)
+
+
 def register(app: typer.Typer) -> None:
-    app.command("triage")(triage)
+    from bot.app.cli.triage_learn import learn
+
+    group = typer.Typer(cls=_RouteByDefault, no_args_is_help=True,
+                        help="Dry-run routing of mentions (`triage FILE`), or retrain triage (`triage learn`).")
+    group.command("route")(triage)
+    group.command("learn")(learn)
+    app.add_typer(group, name="triage")
