@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -59,12 +60,28 @@ class JsonLines(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+class ProcessHandler(logging.StreamHandler):
+    """Writes to the given stream, or to whatever sys.stderr is at the time of
+    each line: a stream bound once would outlive a replaced stderr (an embedding
+    program, or a test runner capturing one command) and write to a closed file."""
+
+    def __init__(self, stream=None) -> None:
+        super().__init__(stream)
+        self._follow = stream is None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._follow:
+            self.stream = sys.stderr
+        super().emit(record)
+
+
 def setup_logging(settings: Settings, stream=None) -> logging.Handler:
-    handler = logging.StreamHandler(stream)
+    handler = ProcessHandler(stream)
     handler.setFormatter(JsonLines() if settings.log_format == "json" else logging.Formatter(PLAIN))
     handler.addFilter(Redact(secrets_of(settings)))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace only our own earlier handler: handlers an embedding program added stay.
+    root.handlers[:] = [h for h in root.handlers if not isinstance(h, ProcessHandler)] + [handler]
     root.setLevel(settings.log_level)
     # The SQLite driver's debug lines repeat stored values, saved sessions included.
     logging.getLogger("aiosqlite").setLevel(max(root.level, logging.INFO))
