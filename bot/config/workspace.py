@@ -2,12 +2,13 @@
 approval policy, guidelines, SLAs and sources. Unknown keys are errors."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from bot.config.base import Strict, parse_duration  # noqa: F401 - parse_duration: read from here too
+from bot.config.guidelines import DEFAULT_LENGTH_LIMITS, Contacts, Guidelines  # noqa: F401
 from bot.config.insights import BusinessHours, Crisis, Escalation, ReportSchedule, SlaTeam, Spikes
 from bot.config.crm import CrmConfig, SinkConfig, route_problems
 from bot.config.match import MatchExpr
@@ -33,75 +34,7 @@ DEFAULT_ACTIONS = {
     "close": "closed_without_reply",
 }
 # Mastodon allows 500, but the reply starts with "@author " (up to 32 characters), which the draft does not hold.
-DEFAULT_LENGTH_LIMITS = {"x": 280, "bluesky": 300, "mastodon": 468, "reddit": 10_000, "threads": 500}
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
-
-
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-MAX_DURATION_DAYS = 3650  # ten years: anything longer is a typo, and timedelta overflows soon after
-
-
-def parse_duration(value: str | int) -> timedelta:
-    if isinstance(value, int):
-        seconds, shown = value, f"{value} seconds"
-    else:
-        m = _DURATION.match(str(value))
-        if not m:
-            raise ValueError(f"{str(value)[:60]!r} is not a duration like 15m, 4h or 2d")
-        if len(m.group(1)) > 12:  # before int(): thousands of digits are slow and refused
-            digits = m.group(1) if len(m.group(1)) <= 20 else m.group(1)[:20] + "…"
-            raise ValueError(f"{digits}{m.group(2)} is longer than {MAX_DURATION_DAYS} days")
-        seconds, shown = int(m.group(1)) * _UNIT_SECONDS[m.group(2)], str(value).strip()
-    if not 0 <= seconds <= MAX_DURATION_DAYS * 86400:
-        raise ValueError(f"{shown} is not a duration from 0 to {MAX_DURATION_DAYS} days")
-    return timedelta(seconds=seconds)
-
-
-class Contacts(Strict):
-    """The brand's own hotline numbers, addresses and sites: replies may share
-    them, so the guardrails never count them as personal data or foreign links."""
-    phones: list[str] = Field(default_factory=list)
-    emails: list[str] = Field(default_factory=list)
-    domains: list[str] = Field(default_factory=list)
-    region: str = Field(default="US", pattern=r"^[A-Z]{2}$")  # how to read numbers written without +country
-
-    @model_validator(mode="after")
-    def _phones(self) -> "Contacts":
-        import phonenumbers  # read only when a workspace declares contacts
-
-        for number in self.phones:
-            try:
-                parsed = phonenumbers.parse(number, None if number.strip().startswith("+") else self.region)
-                possible = phonenumbers.is_possible_number(parsed)
-            except phonenumbers.NumberParseException:
-                possible = False
-            if not possible:
-                raise ValueError(f"phones: {number!r} is not a phone number (write it as +1 800 555 0199, or "
-                                 f"as dialled in region {self.region})")
-        return self
-
-    @field_validator("emails")
-    @classmethod
-    def _emails(cls, v: list[str]) -> list[str]:
-        for address in v:
-            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address.strip()):
-                raise ValueError(f"{address!r} is not an email address")
-        return v
-
-    @field_validator("domains")
-    @classmethod
-    def _domains(cls, v: list[str]) -> list[str]:
-        for domain in v:
-            host = domain.strip().lower().split("://")[-1].split("/")[0].removeprefix("*.")
-            if not re.fullmatch(r"(?:[\w-]+\.)+[\w-]{2,}", host):
-                raise ValueError(f"{domain!r} is not a domain such as acme.com")
-        return v
 
 
 class Organisation(Strict):
@@ -202,35 +135,6 @@ class ApprovalPolicy(Strict):
     approvers_required: int = Field(default=1, ge=1, le=5)
     four_eyes: bool = True  # nobody approves their own draft or edit
     high_risk: HighRisk = Field(default_factory=HighRisk)
-
-
-class Guidelines(Strict):
-    document: str | None = None  # path to a Markdown file, relative to the workspace file
-    text: str = ""  # inline guidelines (used when no document is given)
-    brand_voice: str = "Warm, plain and brief. Own the problem, offer one next step, no jargon."
-    banned_terms: list[str] = Field(default_factory=list)
-    confidential_terms: list[str] = Field(default_factory=list)
-    escalation_promises: list[str] = Field(default_factory=lambda: [
-        "refund", "reimburse", "compensat", "free of charge", "we admit", "our fault",
-        "we are liable", "legally", "guarantee",
-    ])
-    link_allowlist: list[str] = Field(default_factory=list)
-    # Promise families recognised by meaning; None: all while escalation_promises is the default.
-    promise_families: list[Literal["refund", "compensation", "fee_waiver", "replacement", "delivery", "fault",
-                                   "liability"]] | None = None
-    sign_off: str | None = None  # a regex every reply must end with, e.g. "\\^[A-Z]{2}$"
-    length_limits: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_LENGTH_LIMITS))
-    profanity: Literal["block", "warn"] = "block"
-
-    @field_validator("sign_off")
-    @classmethod
-    def _regex(cls, v: str | None) -> str | None:
-        if v is not None:
-            try:
-                re.compile(v)
-            except re.error as exc:
-                raise ValueError(f"invalid regular expression: {exc}") from None
-        return v
 
 
 class Sla(Strict):
