@@ -16,13 +16,16 @@ from bot.chat.commands import Dispatcher
 from bot.config.workspace import Workspace
 from bot.core import Core
 from bot.publishing.outbox import OutboxWorker
-from bot.intake.pipeline import load_cursor
+from bot.cluster.heartbeat import Heartbeat
+from bot.cluster.leases import Leases
+from bot.cluster.pumps import SourcePump
+from bot.cluster.roles import ROLES
+from bot.intake.consumer import Consumer
 from bot.ports import Bus, ChatPlatform, Drafter, Publisher, Source
 from bot.publishing.replies import ReplyPublishing
 from bot.app.settings import Settings
 from bot.app.sources import build_sources
 from bot.store.db import Database
-from bot.types import Mention
 
 log = logging.getLogger(__name__)
 TOPIC = "mentions"
@@ -90,6 +93,11 @@ class App:
         publishing = ReplyPublishing(db, clock, publishers, core.cases, core.directory, on_change=self.chat_worker.poke)
         self.publish_worker = OutboxWorker(db, clock, "publish.", {"publish.reply": publishing.handle},
                                            on_failed=publishing.failed)
+        self.leases = Leases(db)
+        self.consumer = Consumer(db, core.pipeline, clock)
+        self.stopping = asyncio.Event()
+        self.grace = 10.0  # seconds a stopping process gives the work in hand
+        self._batch = asyncio.Lock()  # held while a batch is stored: a stop waits for it
 
     @classmethod
     async def create(cls, settings: Settings, ws: Workspace, base_dir: Path, clock: Clock | None = None,
@@ -103,43 +111,29 @@ class App:
                    sources, publishers, build_bus(settings), clock)
 
     async def pump(self, source: Source) -> None:
-        """Source → bus. The cursor travels with each item and is saved by the
-        pipeline in the same transaction as the mention."""
-        cursor = await load_cursor(self.db, source.name)
-        async with aclosing(source.items(cursor)) as items:  # closing stops a source's threads promptly
-            async for item in items:
-                await self.bus.publish(TOPIC, {
-                    "source": source.name, "cursor": item.cursor, "deleted_id": item.deleted_id,
-                    "network": source.network, "mention": item.mention.model_dump(mode="json") if item.mention else None,
-                    "edited": item.edited,
-                })
+        """Source → bus, without a lease (one process). The cursor travels with
+        each item and is saved by the pipeline in the same transaction as the mention."""
+        await SourcePump(source, self.db, self.bus, self.leases).pump()
 
     async def consume(self) -> None:
         """Bus → pipeline in batches of whatever is waiting, so a burst costs a
         few statements per batch; each source's cursor is saved with its mentions."""
+        ack_batch = getattr(self.bus, "ack_batch", None)
         async for deliveries in self.bus.consume_batches(TOPIC, "pipeline", BATCH):
-            mentions, edited, deleted, cursors = [], [], [], {}
-            for delivery in deliveries:
-                p = delivery.payload
-                if p.get("mention"):
-                    (edited if p.get("edited") else mentions).append(Mention.model_validate(p["mention"]))
-                if p.get("deleted_id"):
-                    deleted.append((p["network"], p["deleted_id"]))
-                if p.get("cursor") is not None:
-                    cursors[p["source"]] = p["cursor"]  # the last one of each source wins
-            # Edits after the batch, like deletions: a post made and edited in it is stored first.
-            # The cursors go with the edits then, so a crash in between loses no edit.
-            await self.core.pipeline.ingest(mentions, cursors=None if edited else cursors)
-            if edited:
-                await self.core.pipeline.apply_edits(edited, cursors)
-            for network, external_id in deleted:  # after the batch: a post made and deleted in it stays deleted
-                await self.core.pipeline.mark_deleted(network, external_id)
-            for delivery in deliveries:
-                await delivery.ack()
+            async with self._batch:
+                await self.consumer.handle([d.payload for d in deliveries])
+                if ack_batch is not None:
+                    await ack_batch(deliveries)
+                else:
+                    for delivery in deliveries:
+                        await delivery.ack()
             self.poke()
+            if self.stopping.is_set():
+                return
 
-    async def run(self, console_user: str | None = None) -> None:
-        """Run until cancelled; `console_user` also reads commands typed in the terminal as that person."""
+    async def run(self, console_user: str | None = None, roles: set[str] | frozenset[str] = frozenset(ROLES)) -> None:
+        """Run until cancelled or stopped (`stop()`, SIGTERM); `console_user` also reads
+        commands typed in the terminal as that person. `roles` says which parts run here."""
         handlers = self.dispatcher.handlers()
         for publisher in {id(p): p for p in self.publishers.values()}.values():
             if hasattr(publisher, "connect"):  # e.g. Mastodon reads the instance's length limit
@@ -153,17 +147,22 @@ class App:
 
         # Drafts checked from now on are held to what the network really takes, not only the guidelines.
         self.core.guardrails.text_limit = text_limit
-        for platform in self.platforms.values():
+        for platform in self.platforms.values() if "chat" in roles else ():
             await platform.start(handlers)
             # People from another chat workspace (Slack Connect) are partners.
             self.core.roles.home_team_id = self.core.roles.home_team_id or getattr(platform, "home_team_id", None)
         try:
             async with asyncio.TaskGroup() as tg:
-                for source in self.sources:
-                    tg.create_task(self.pump(source), name=f"source:{source.name}")
-                tg.create_task(self.consume(), name="pipeline")
-                tg.create_task(self.chat_worker.run_forever(), name="chat-outbox")
-                tg.create_task(self.publish_worker.run_forever(), name="publish-outbox")
+                pumps = [SourcePump(source, self.db, self.bus, self.leases) for source in self.sources]
+                for pump in pumps if "sources" in roles else ():
+                    tg.create_task(pump.run(), name=f"source:{pump.source.name}")
+                consumer = tg.create_task(self.consume(), name="pipeline") if "pipeline" in roles else None
+                workers = [w for w, role in ((self.chat_worker, "chat"), (self.publish_worker, "workers"))
+                           if role in roles]
+                for worker in workers:
+                    tg.create_task(worker.run_forever(), name=f"outbox:{worker.prefix}")
+                tg.create_task(Heartbeat(self.db, self.clock, set(roles)).run(), name="heartbeat")
+                tg.create_task(self._stop_when_asked(pumps, consumer, workers), name="stop")
                 console = self.platforms.get("console")
                 if console_user and console is not None:
                     tg.create_task(self._console(console, console_user), name="console")
@@ -171,6 +170,25 @@ class App:
             pass
         finally:
             await self.close()
+
+    def stop(self) -> None:
+        """Ask for a graceful stop (SIGTERM): take no new work, finish or hand back what is in hand."""
+        self.stopping.set()
+
+    async def _stop_when_asked(self, pumps: list[SourcePump], consumer: asyncio.Task | None,
+                               workers: list[OutboxWorker]) -> None:
+        await self.stopping.wait()
+        log.info("stopping: no new work taken; finishing what is in hand")
+        for pump in pumps:
+            pump.stopping.set()  # each hands its lease back
+        if consumer is not None:
+            try:  # the batch being stored is finished and acknowledged, the next one never read
+                await asyncio.wait_for(self._batch.acquire(), timeout=self.grace)
+                consumer.cancel()
+            except TimeoutError:
+                pass
+        await asyncio.gather(*(w.drain(self.grace) for w in workers))
+        raise Quit  # the other tasks are cancelled: outbox rows still in hand go back as uncertain
 
     async def _console(self, console, user_id: str) -> None:
         await console.repl(console.user(user_id))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, literal, null, select, union_all, update
+from sqlalchemy import bindparam, literal, null, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +38,11 @@ _STORED = union_all(
 )
 
 
+_LOCK_CONVERSATIONS = text(
+    "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7))) FROM (SELECT unnest(CAST(:keys AS text[])) AS k "
+    "ORDER BY 1) AS keys")
+
+
 @dataclass(frozen=True)
 class Ingested:
     key: str
@@ -66,6 +71,7 @@ class Pipeline:
         ours = {net: h.lstrip("@").casefold() for net, h in self.brand_handles.items() if h}
         brand, route = self.brand_handles, self.router.route
         async with self.db.transaction() as s:
+            await lock_conversations(s, {m.conversation_key for m in fresh})
             # One query for the batch, so routes can use the `customer` flag.
             customers = await self.directory.resolve_many(s, {(m.network, m.author.handle) for m in fresh})
             routed: list[tuple[Mention, RouteMatch | None, Facts]] = []
@@ -89,6 +95,10 @@ class Pipeline:
                 if outcome.get(key) == "dropped":
                     outcome[key] = "duplicate"
             threads = await self._open_conversations(s, [m for m, match, _ in routed if match is None])
+            # A reply also joins the case its root opens in this very batch.
+            for mention, match, _ in routed:
+                if match is not None and f"{mention.network}:{mention.external_id}" not in known:
+                    threads.setdefault(mention.conversation_key, match)
             keep = []
             for mention, match, facts in routed:
                 key = f"{mention.network}:{mention.external_id}"
@@ -103,7 +113,8 @@ class Pipeline:
             if items:
                 await self.cases.attach_batch(s, items)
             for source, value in (({cursor[0]: cursor[1]} if cursor else {}) | (cursors or {})).items():
-                await save_cursor(s, source, value, self.clock)
+                value, token = value if isinstance(value, tuple) else (value, 0)
+                await save_cursor(s, source, value, self.clock, token)
         stored = {item.key: Ingested(item.key, "opened" if item.created else "joined", item.case_id, item.match)
                   for item in items}
         out = []
@@ -222,12 +233,26 @@ def signals_of(facts: Facts) -> Signals:
     return Signals(facts.language, facts.sentiment, facts.sentiment_label, facts.reach, facts.flags)
 
 
-async def save_cursor(s: AsyncSession, source: str, value: str, clock: Clock) -> None:
-    row = await s.get(t.Cursor, source)
-    if row is None:
-        s.add(t.Cursor(source=source, value=value, updated_at=clock.now()))
-    else:
-        row.value, row.updated_at = value, clock.now()
+async def save_cursor(s: AsyncSession, source: str, value: str, clock: Clock, token: int = 0) -> None:
+    """An upsert (two processes may write the same cursor) fenced by the
+    source lease's token: a writer that lost the lease cannot move it back."""
+    table = t.Cursor.__table__
+    insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).values(source=source, value=value, updated_at=clock.now(), token=token)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.source],
+        set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at, "token": stmt.excluded.token},
+        where=table.c.token <= stmt.excluded.token)
+    await s.execute(stmt)
+
+
+async def lock_conversations(s: AsyncSession, keys: set[str]) -> None:
+    """On PostgreSQL, hold each conversation of the batch until commit, in a
+    fixed order: two processes ingesting the same conversation take turns, so
+    the second sees the first one's case and mention. (The unique index on a
+    case's conversation key is the backstop.)"""
+    if keys and s.bind.dialect.name == "postgresql":
+        await s.execute(_LOCK_CONVERSATIONS, {"keys": sorted(keys)})
 
 
 async def load_cursor(db: Database, source: str) -> str | None:

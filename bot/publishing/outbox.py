@@ -11,10 +11,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, aware
+from bot.cluster.identity import NODE_ID, lock_key
 from bot.store import tables as t
 from bot.store.db import Database
 
@@ -46,31 +47,63 @@ class OutboxWorker:
 
     def __init__(self, db: Database, clock: Clock, prefix: str, handlers: dict[str, Handler],
                  max_attempts: int = 8, base_delay: float = 2.0, max_delay: float = 300.0,
-                 lane_by: str = "case", on_failed: FailureHook | None = None) -> None:
+                 lane_by: str = "case", on_failed: FailureHook | None = None,
+                 holder: str = NODE_ID, lease: float = 30.0) -> None:
         """`lane_by`: "team" keeps each team's channel in order (chat effects);
-        "case" lets every case go its own pace (public replies)."""
+        "case" lets every case go its own pace (public replies). `holder`
+        names this process on the rows it claims, for `lease` seconds at a
+        time (renewed while it works on them)."""
         self.db, self.clock, self.prefix, self.handlers = db, clock, prefix, handlers
         self.lane_by, self.on_failed = lane_by, on_failed
         self.max_attempts, self.base_delay, self.max_delay = max_attempts, base_delay, max_delay
+        self.holder, self.lease = holder, timedelta(seconds=lease)
+        self.shared = db.engine.dialect.name == "postgresql"  # other processes may claim rows too
+        self.stopping = False
         self.wake = asyncio.Event()
+        self._renewed = self._recovered = None
 
     def poke(self) -> None:
         self.wake.set()
 
     async def recover(self) -> int:
-        """After a crash: rows left 'sending' are retried as uncertain."""
+        """Rows left 'sending' by a process that is gone are retried as
+        uncertain. On a shared database only leases that have run out are
+        taken back: a live process's rows are never touched. On SQLite (one
+        process) every such row was this process's before a restart."""
         async with self.db.transaction() as s:
-            res = await s.execute(
-                update(t.Outbox)
-                .where(t.Outbox.status == "sending", t.Outbox.kind.startswith(self.prefix))
-                .values(status="uncertain")
-            )
-            return res.rowcount or 0
+            return await self._recover(s)
+
+    async def _recover(self, s: AsyncSession) -> int:
+        now = self.clock.now()
+        stmt = update(t.Outbox).where(t.Outbox.status == "sending", t.Outbox.kind.startswith(self.prefix))
+        if self.shared:
+            stmt = stmt.where(or_(t.Outbox.lease_until.is_(None), t.Outbox.lease_until < now))
+        res = await s.execute(stmt.values(status="uncertain", lease_holder=None, lease_until=None)
+                              .execution_options(synchronize_session=False))
+        self._recovered = now
+        return res.rowcount or 0
 
     async def _claim(self) -> list[tuple[object, t.Outbox, bool]]:
-        """Mark due rows as sending: (lane, row, whether it may have taken effect already)."""
+        """Mark due rows as sending under this process's lease: (lane, row,
+        whether it may have taken effect already). On PostgreSQL claims are
+        taken one process at a time (a transaction-scoped advisory lock), so
+        a lane another process is working through is skipped whole and keeps
+        its order; the row locks (SKIP LOCKED) keep claims off rows that a
+        finishing transaction still holds."""
+        if self.stopping:
+            return []
         now = self.clock.now()
         async with self.db.transaction() as s:
+            busy: set = set()
+            if self.shared:
+                await s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key("outbox:" + self.prefix)})
+                if self._recovered is None or now - self._recovered > timedelta(seconds=1):
+                    await self._recover(s)
+                lanes = await s.execute(
+                    select(t.Outbox.id, t.Outbox.case_id, t.Case.team).outerjoin(t.Case, t.Outbox.case_id == t.Case.id)
+                    .where(t.Outbox.status == "sending", t.Outbox.kind.startswith(self.prefix),
+                           t.Outbox.lease_holder != self.holder))
+                busy = {self._lane(row_id, case_id, team) for row_id, case_id, team in lanes}
             rows = (
                 await s.execute(
                     select(t.Outbox, t.Case.team)
@@ -79,15 +112,43 @@ class OutboxWorker:
                            t.Outbox.next_attempt_at <= now)
                     .order_by(t.Outbox.id)
                     .limit(500)
+                    .with_for_update(of=t.Outbox, skip_locked=True)
                 )
             ).all()
             batch = []
             for row, team in rows:
-                lane = (team if self.lane_by == "team" else row.case_id) or ("row", row.id)
+                lane = self._lane(row.id, row.case_id, team)
+                if lane in busy:
+                    continue
                 # A row that was tried before may have taken effect: its handler must look first.
                 batch.append((lane, row, row.status == "uncertain" or row.attempts > 0))
-                row.status, row.attempts = "sending", row.attempts + 1
+                row.status, row.lease_holder, row.lease_until = "sending", self.holder, now + self.lease
         return batch
+
+    def _lane(self, row_id: int, case_id: int | None, team: str | None) -> object:
+        return (team if self.lane_by == "team" else case_id) or ("row", row_id)
+
+    async def renew(self) -> None:
+        """Extend the lease of the rows this process is still working on."""
+        now = self.clock.now()
+        if self._renewed is not None and now - self._renewed < self.lease / 3:
+            return
+        self._renewed = now
+        async with self.db.transaction() as s:
+            await s.execute(update(t.Outbox).where(t.Outbox.status == "sending", t.Outbox.lease_holder == self.holder,
+                                                   t.Outbox.kind.startswith(self.prefix))
+                            .values(lease_until=now + self.lease).execution_options(synchronize_session=False))
+
+    async def release(self) -> int:
+        """On shutdown: rows this process had claimed but not finished go back
+        at once, as uncertain (a cut-short attempt may have taken effect)."""
+        async with self.db.transaction() as s:
+            res = await s.execute(update(t.Outbox).where(t.Outbox.status == "sending",
+                                                         t.Outbox.lease_holder == self.holder,
+                                                         t.Outbox.kind.startswith(self.prefix))
+                                  .values(status="uncertain", lease_holder=None, lease_until=None)
+                                  .execution_options(synchronize_session=False))
+            return res.rowcount or 0
 
     @staticmethod
     def _lanes(batch: list[tuple[object, t.Outbox, bool]]) -> dict[object, list[tuple[t.Outbox, bool]]]:
@@ -111,6 +172,9 @@ class OutboxWorker:
 
     async def _run(self, row: t.Outbox, uncertain: bool) -> None:
         handler = self.handlers.get(row.kind)
+        # Counted in memory and stored with the outcome: a claim cut short by
+        # a crash or a restart uses up no attempt.
+        row.attempts += 1
         try:
             if handler is None:
                 raise PermanentFailure(f"no handler for {row.kind}")
@@ -123,26 +187,32 @@ class OutboxWorker:
                 await self._give_up(row, f"{exc} (after {row.attempts} attempts)")
             else:
                 delay = min(self.base_delay * 2 ** (row.attempts - 1), self.max_delay)
-                await self._retry(row.id, str(exc), self.clock.now() + timedelta(seconds=delay))
+                await self._retry(row.id, str(exc), self.clock.now() + timedelta(seconds=delay), row.attempts)
         else:
-            await self._finish(row.id, "sent", result=result)
+            await self._finish(row.id, "sent", result=result, attempts=row.attempts)
 
     async def _give_up(self, row: t.Outbox, reason: str) -> None:
         log.error("outbox %s #%s failed for good: %s", row.kind, row.id, reason)
-        await self._finish(row.id, "failed", error=reason)
+        await self._finish(row.id, "failed", error=reason, attempts=row.attempts)
         if self.on_failed is not None:
             await self.on_failed(row, reason)
 
-    async def _finish(self, row_id: int, status: str, *, error: str | None = None, result: dict | None = None) -> None:
-        async with self.db.transaction() as s:
-            row = await s.get(t.Outbox, row_id)
-            row.status, row.done_at = status, self.clock.now()
-            row.last_error, row.result = error, result
+    async def _finish(self, row_id: int, status: str, *, error: str | None = None, result: dict | None = None,
+                      attempts: int | None = None) -> None:
+        await self._write(row_id, status=status, done_at=self.clock.now(), last_error=error, result=result,
+                          **({"attempts": attempts} if attempts is not None else {}))
 
-    async def _retry(self, row_id: int, error: str, when: datetime) -> None:
+    async def _retry(self, row_id: int, error: str, when: datetime, attempts: int) -> None:
+        await self._write(row_id, status="uncertain", last_error=error, next_attempt_at=when, attempts=attempts)
+
+    async def _write(self, row_id: int, **values) -> None:
+        """Record an outcome, unless the lease ran out and another process took
+        the row over meanwhile: its own attempt decides then."""
         async with self.db.transaction() as s:
-            row = await s.get(t.Outbox, row_id)
-            row.status, row.last_error, row.next_attempt_at = "uncertain", error, when
+            await s.execute(update(t.Outbox).where(t.Outbox.id == row_id, t.Outbox.status == "sending",
+                                                   t.Outbox.lease_holder == self.holder)
+                            .values(lease_holder=None, lease_until=None, **values)
+                            .execution_options(synchronize_session=False))
 
     async def next_due_in(self) -> float | None:
         async with self.db.sessions() as s:
@@ -163,6 +233,7 @@ class OutboxWorker:
         them, so new work is picked up while a slow lane is still busy."""
         await self.recover()
         running: dict[object, tuple[asyncio.Task, list]] = {}
+        self._running = running
         try:
             while True:
                 self.wake.clear()
@@ -175,9 +246,14 @@ class OutboxWorker:
                         running[lane] = (task, work)
                 for lane in [k for k, (task, _w) in running.items() if task.done()]:
                     del running[lane]
+                await self.renew()
                 wait = await self.next_due_in()
-                if wait == 0:
+                if self.stopping:
+                    wait = None
+                elif wait == 0:
                     continue
+                # Wake in time to renew the leases and to take over expired ones.
+                wait = min(wait if wait is not None else 1e9, self.lease.total_seconds() / 3)
                 try:
                     await asyncio.wait_for(self.wake.wait(), timeout=wait)
                 except TimeoutError:
@@ -189,3 +265,13 @@ class OutboxWorker:
             for task in lanes:
                 task.cancel()
             await asyncio.gather(*lanes, return_exceptions=True)
+            await self.release()
+
+    async def drain(self, timeout: float) -> None:
+        """Stop claiming and wait up to `timeout` for the rows in hand; the
+        caller then cancels `run_forever`, which hands back what is left."""
+        self.stopping = True
+        self.wake.set()
+        lanes = [task for task, _work in getattr(self, "_running", {}).values() if not task.done()]
+        if lanes:
+            await asyncio.wait(lanes, timeout=timeout)
