@@ -55,7 +55,7 @@ def build_bus(settings: Settings) -> Bus:
     if settings.redis_url:
         from integrations.bus.redis_streams import RedisStreamsBus
 
-        return RedisStreamsBus(settings.redis_url)
+        return RedisStreamsBus(settings.redis_url, prefix=settings.stream_prefix)
     return InProcessBus()
 
 

@@ -72,6 +72,13 @@ class Consumer:
         await self._split(payloads[:half])
         await self._split(payloads[half:])
 
+    async def try_store(self, payloads: list[dict]) -> str | None:
+        """Store `payloads` as one batch: None once stored, else why they cannot be."""
+        try:
+            return await self._try(payloads)
+        except Exception as exc:  # noqa: BLE001 - an outage, said in words
+            return describe(exc)
+
     async def _try(self, payloads: list[dict]) -> str | None:
         """None once stored; else why the data cannot be stored. Outages raise."""
         for attempt in range(CONFLICT_TRIES):
@@ -118,7 +125,7 @@ async def add_dead_letter(s: AsyncSession, payload: dict, reason: str, clock: Cl
     # ASCII JSON: a NUL byte or a lone surrogate is escaped, so any database takes it.
     body = json.dumps(payload, ensure_ascii=True, default=str)
     s.add(t.DeadLetter(source=str(payload.get("source") or "")[:100] or None, payload=body,
-                       reason=reason[:2000], at=clock.now()))
+                       reason=reason.replace("\x00", "\\0")[:2000], at=clock.now()))
 
 
 def describe(exc: BaseException) -> str:

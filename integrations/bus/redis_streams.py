@@ -41,6 +41,23 @@ class RedisStreamsBus:
             pipe.xadd(self._stream(topic), {"json": json.dumps(payload)}, maxlen=self.maxlen, approximate=True)
         await pipe.execute()
 
+    async def info(self, topic: str) -> dict:
+        """The stream's length and, per consumer group, entries not yet read
+        (lag), read but not acked (pending) and consumers."""
+        stream = self._stream(topic)
+        try:
+            length = await self.client.xlen(stream)
+            groups = await self.client.xinfo_groups(stream)
+        except ResponseError:  # no such stream yet
+            return {"stream": stream, "length": 0, "groups": []}
+
+        def text(value):
+            return value.decode() if isinstance(value, bytes) else value
+
+        return {"stream": stream, "length": length, "groups": [
+            {"name": text(g["name"]), "consumers": g["consumers"], "pending": g["pending"], "lag": g.get("lag"),
+             "last_delivered": text(g["last-delivered-id"])} for g in groups]}
+
     async def ack_batch(self, deliveries: list[Delivery]) -> None:
         """One XACK for a batch (each delivery's own `ack` works too)."""
         by_topic: dict[str, list] = {}

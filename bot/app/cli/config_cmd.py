@@ -50,8 +50,12 @@ def settings_issues(exc: ValidationError) -> list[ConfigIssue]:
 
 def check(
     config: Annotated[Optional[Path], typer.Option("--config", help="The workspace file (default: REJOINDER_CONFIG or rejoinder.yaml).")] = None,
+    role: Annotated[str, typer.Option("--role", help="The roles the process will run (see `rejoinder run --role`).")] = "all",
 ) -> None:
     """Check rejoinder.yaml and the environment; print every problem found."""
+    from bot.cluster.roles import parse_roles
+    from bot.cluster.topology import topology_problems
+
     out = _console()
     issues: list[ConfigIssue] = []
     settings = None
@@ -67,6 +71,11 @@ def check(
         issues += exc.issues
     if workspace is not None and settings is not None:
         issues += check_environment(workspace, settings)
+    if settings is not None:
+        try:
+            issues += [ConfigIssue(ENV_SOURCE, None, None, "deployment", p) for p in topology_problems(settings, parse_roles(role))]
+        except ValueError as exc:
+            issues.append(ConfigIssue(ENV_SOURCE, None, None, "--role", str(exc)))
     for issue in issues:
         out.print(str(issue), markup=False)
     if issues:
