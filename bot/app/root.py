@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from contextlib import aclosing
 from pathlib import Path
 
@@ -55,7 +56,8 @@ def build_bus(settings: Settings) -> Bus:
     if settings.redis_url:
         from integrations.bus.redis_streams import RedisStreamsBus
 
-        return RedisStreamsBus(settings.redis_url, prefix=settings.stream_prefix)
+        return RedisStreamsBus(settings.redis_url, prefix=settings.stream_prefix,
+                               claim_idle_ms=int(settings.lease_seconds * 1500), claim_every=settings.lease_seconds / 5)
     return InProcessBus()
 
 
@@ -107,8 +109,12 @@ class App:
         drafter, offline = build_drafter(settings, ws)
         core = Core(ws, db, clock, drafter, offline)
         sources, publishers = build_sources(ws, settings, base_dir, db, clock)  # db: sessions kept between runs
-        return cls(ws, db, core, platforms if platforms is not None else build_platforms(ws, settings),
-                   sources, publishers, build_bus(settings), clock)
+        app = cls(ws, db, core, platforms if platforms is not None else build_platforms(ws, settings),
+                  sources, publishers, build_bus(settings), clock)
+        app.leases.ttl = settings.lease_seconds
+        for worker in (app.chat_worker, app.publish_worker):
+            worker.lease = timedelta(seconds=3 * settings.lease_seconds)
+        return app
 
     async def pump(self, source: Source) -> None:
         """Source → bus, without a lease (one process). The cursor travels with
