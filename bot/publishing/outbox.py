@@ -59,6 +59,7 @@ class OutboxWorker:
         self.holder, self.lease = holder, timedelta(seconds=lease)
         self.shared = db.engine.dialect.name == "postgresql"  # other processes may claim rows too
         self.stopping = False
+        self.poll = 0.25  # seconds between looks while every due lane is busy elsewhere
         self.wake = asyncio.Event()
         self._renewed = self._recovered = None
 
@@ -237,7 +238,8 @@ class OutboxWorker:
         try:
             while True:
                 self.wake.clear()
-                for lane, work in self._lanes(await self._claim()).items():
+                claimed = await self._claim()
+                for lane, work in self._lanes(claimed).items():
                     if lane in running and not running[lane][0].done():
                         running[lane][1].extend(work)  # the lane task picks it up in order
                     else:
@@ -250,8 +252,12 @@ class OutboxWorker:
                 wait = await self.next_due_in()
                 if self.stopping:
                     wait = None
+                elif wait == 0 and claimed:
+                    continue  # maybe more than one claim takes
                 elif wait == 0:
-                    continue
+                    # Due rows, none claimable: their lanes are busy here or in
+                    # another process. Look again shortly rather than spin.
+                    wait = self.poll
                 # Wake in time to renew the leases and to take over expired ones.
                 wait = min(wait if wait is not None else 1e9, self.lease.total_seconds() / 3)
                 try:

@@ -14,6 +14,7 @@ import random
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from sqlalchemy import func, select
 
@@ -26,17 +27,21 @@ from bot.types import ChatUser
 from integrations.chat.console import ConsolePlatform
 from integrations.social.replay import read_replies
 from tests.cluster.feed import write_feed
-from tests.cluster.harness import Cluster, count, open_outbox, scale, wait_for
+from tests.cluster.harness import Cluster, count, open_outbox, quick_commits, scale, wait_for
 from tests.cluster.node import read_log
 
 SAM, DANA = ChatUser("sam", "Sam"), ChatUser("dana", "Dana")
+# Real processes on a shared machine: more than the default per-test limit.
+pytestmark = pytest.mark.timeout(900)
 
 
 async def approver(folder: Path, database_url: str) -> App:
     """The core's command path, as a chat click reaches it, on the cluster's database."""
     settings = Settings(database_url=database_url)
     ws = load_workspace(folder / "rejoinder.yaml")
-    return await App.create(settings, ws, folder, platforms={"console": ConsolePlatform(Console(file=io.StringIO()))})
+    app = await App.create(settings, ws, folder, platforms={"console": ConsolePlatform(Console(file=io.StringIO()))})
+    await quick_commits(app.db)
+    return app
 
 
 async def approve_cases(app: App, wanted: int, approved: list[tuple[int, str]]) -> None:
