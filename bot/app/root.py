@@ -57,7 +57,7 @@ def build_bus(settings: Settings) -> Bus:
         from integrations.bus.redis_streams import RedisStreamsBus
 
         return RedisStreamsBus(settings.redis_url, prefix=settings.stream_prefix,
-                               claim_idle_ms=int(settings.lease_seconds * 1500), claim_every=settings.lease_seconds / 5)
+                               claim_idle_ms=int(settings.lease_seconds * 1500), claim_every=settings.lease_seconds / 5, pack=100)
     return InProcessBus()
 
 
@@ -189,10 +189,11 @@ class App:
             pump.stopping.set()  # each hands its lease back
         if consumer is not None:
             try:  # the batch being stored is finished and acknowledged, the next one never read
-                await asyncio.wait_for(self._batch.acquire(), timeout=self.grace)
-                consumer.cancel()
+                async with asyncio.timeout(self.grace):
+                    await self._batch.acquire()
             except TimeoutError:
                 pass
+            consumer.cancel()
         await asyncio.gather(*(w.drain(self.grace) for w in workers))
         raise Quit  # the other tasks are cancelled: outbox rows still in hand go back as uncertain
 

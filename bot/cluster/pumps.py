@@ -19,6 +19,7 @@ from bot.store.db import Database
 log = logging.getLogger(__name__)
 TOPIC = "mentions"
 BATCH = 1000
+LINGER = 0.05  # seconds; what a mention may wait for company before it is published
 
 
 async def publish_all(bus: Bus, topic: str, payloads: list[dict]) -> None:
@@ -68,7 +69,8 @@ class SourcePump:
 
     async def _sleep(self, seconds: float) -> None:
         try:
-            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
+            async with asyncio.timeout(seconds):
+                await self.stopping.wait()
         except TimeoutError:
             pass
 
@@ -99,7 +101,8 @@ class SourcePump:
                     await queue.put({
                         "source": source.name, "cursor": item.cursor, "deleted_id": item.deleted_id,
                         "network": source.network, "token": token, "edited": item.edited,
-                        "mention": item.mention.model_dump(mode="json") if item.mention else None,
+                        # As JSON text: serialised and later parsed by pydantic-core in one step each.
+                        "mention": item.mention.model_dump_json() if item.mention else None,
                     })
             await queue.join()
         finally:
@@ -107,10 +110,25 @@ class SourcePump:
             await asyncio.gather(sender, return_exceptions=True)
 
     async def _send(self, queue: asyncio.Queue[dict]) -> None:
+        """Publish what is waiting, after lingering up to LINGER seconds for a
+        fuller batch: the pipeline pays per batch (a few round trips to the
+        database), so a fast source must not hand it a trickle of tiny ones."""
+        loop = asyncio.get_running_loop()
         while True:
             batch = [await queue.get()]
-            while len(batch) < BATCH and not queue.empty():
-                batch.append(queue.get_nowait())
+            deadline = loop.time() + LINGER
+            while len(batch) < BATCH:
+                if not queue.empty():
+                    batch.append(queue.get_nowait())
+                    continue
+                left = deadline - loop.time()
+                if left <= 0:
+                    break
+                try:
+                    async with asyncio.timeout(left):
+                        batch.append(await queue.get())
+                except TimeoutError:
+                    break
             await publish_all(self.bus, TOPIC, batch)
             for _ in batch:
                 queue.task_done()

@@ -96,8 +96,9 @@ class Consumer:
     async def store(self, payloads: list[dict]) -> None:
         mentions, edited, deleted, cursors = [], [], [], {}
         for p in payloads:
-            if p.get("mention"):
-                (edited if p.get("edited") else mentions).append(Mention.model_validate(p["mention"]))
+            if m := p.get("mention"):
+                mention = Mention.model_validate_json(m) if isinstance(m, str) else Mention.model_validate(m)
+                (edited if p.get("edited") else mentions).append(mention)
             if p.get("deleted_id"):
                 deleted.append((p["network"], p["deleted_id"]))
             if p.get("cursor") is not None:

@@ -71,7 +71,6 @@ class Pipeline:
         ours = {net: h.lstrip("@").casefold() for net, h in self.brand_handles.items() if h}
         brand, route = self.brand_handles, self.router.route
         async with self.db.transaction() as s:
-            await lock_conversations(s, {m.conversation_key for m in fresh})
             # One query for the batch, so routes can use the `customer` flag.
             customers = await self.directory.resolve_many(s, {(m.network, m.author.handle) for m in fresh})
             routed: list[tuple[Mention, RouteMatch | None, Facts]] = []
@@ -90,6 +89,8 @@ class Pipeline:
                     routed.append((raw, match, facts))
                 else:
                     outcome[f"{raw.network}:{raw.external_id}"] = "dropped"
+            # Only what may be stored takes a lock; most of a stream is noise.
+            await lock_conversations(s, {m.conversation_key for m, _, _ in routed})
             known, stored_authors = await self._stored(s, [m for m, _, _ in routed])
             for key in known:  # stored already: a duplicate, even where no route matched it
                 if outcome.get(key) == "dropped":

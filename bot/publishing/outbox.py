@@ -260,8 +260,9 @@ class OutboxWorker:
                     wait = self.poll
                 # Wake in time to renew the leases and to take over expired ones.
                 wait = min(wait if wait is not None else 1e9, self.lease.total_seconds() / 3)
-                try:
-                    await asyncio.wait_for(self.wake.wait(), timeout=wait)
+                try:  # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
+                    async with asyncio.timeout(wait):
+                        await self.wake.wait()
                 except TimeoutError:
                     pass
         finally:

@@ -20,10 +20,14 @@ from bot.ports import Delivery
 class RedisStreamsBus:
     def __init__(self, url: str, prefix: str = "rejoinder", consumer: str | None = None,
                  block_ms: int = 1000, maxlen: int = 1_000_000, claim_idle_ms: int = 15_000,
-                 claim_every: float = 2.0) -> None:
+                 claim_every: float = 2.0, pack: int = 1) -> None:
+        """`pack`: `publish_many` puts up to this many payloads in one stream
+        entry, so a busy stream costs Redis and both ends per batch, not per
+        mention. Each delivery of a packed entry acks the whole entry: ack
+        them together, once all are handled (as `rejoinder run` does)."""
         self.client = redis.from_url(url)
         self.prefix, self.block_ms, self.maxlen = prefix, block_ms, maxlen
-        self.claim_idle_ms, self.claim_every = claim_idle_ms, claim_every
+        self.claim_idle_ms, self.claim_every, self.pack = claim_idle_ms, claim_every, pack
         self._groups: dict[str, str] = {}  # topic -> group consumed here, for batch acks
         self.consumer = consumer or f"{os.uname().nodename}-{os.getpid()}"
         self._closed = False
@@ -37,8 +41,10 @@ class RedisStreamsBus:
     async def publish_many(self, topic: str, payloads: list[dict]) -> None:
         """In order, in one round trip."""
         pipe = self.client.pipeline(transaction=False)
-        for payload in payloads:
-            pipe.xadd(self._stream(topic), {"json": json.dumps(payload)}, maxlen=self.maxlen, approximate=True)
+        for start in range(0, len(payloads), self.pack):
+            chunk = payloads[start:start + self.pack]
+            body = json.dumps(chunk if len(chunk) > 1 else chunk[0])  # a list: a packed entry
+            pipe.xadd(self._stream(topic), {"json": body}, maxlen=self.maxlen, approximate=True)
         await pipe.execute()
 
     async def info(self, topic: str) -> dict:
@@ -62,7 +68,7 @@ class RedisStreamsBus:
         """One XACK for a batch (each delivery's own `ack` works too)."""
         by_topic: dict[str, list] = {}
         for d in deliveries:
-            by_topic.setdefault(d.topic, []).append(d.ack.entry_id)
+            by_topic.setdefault(d.topic, {})[d.ack.entry_id] = None  # a packed entry once
         for topic, ids in by_topic.items():
             await self.client.xack(self._stream(topic), self._groups[topic], *ids)
 
@@ -92,22 +98,23 @@ class RedisStreamsBus:
         await self._ensure_group(stream, group)
         # First our own pending entries (a crash before ack), page by page, then new ones.
         cursor, claim_from, next_claim = "0", "0-0", 0.0
+        count = max(1, max_items // self.pack)  # entries per read: about `max_items` payloads
         while not self._closed:
             entries = []
             if time.monotonic() >= next_claim:
-                claim_from, entries = await self._claim_page(stream, group, max_items, claim_from)
+                claim_from, entries = await self._claim_page(stream, group, count, claim_from)
                 if claim_from == "0-0":  # went through every pending entry: look again later
                     next_claim = time.monotonic() + self.claim_every
             if not entries:
                 pending = cursor != ">"
-                reply = await self.client.xreadgroup(group, self.consumer, {stream: cursor}, count=max_items,
+                reply = await self.client.xreadgroup(group, self.consumer, {stream: cursor}, count=count,
                                                      block=None if pending else self._block_ms(next_claim))
                 entries = reply[0][1] if reply else []
                 if pending:
                     cursor = entries[-1][0].decode() if entries else ">"
             if entries:
-                yield [Delivery(topic, json.loads(fields[b"json"]), self._acker(stream, group, entry_id))
-                       for entry_id, fields in entries]
+                yield [Delivery(topic, payload, ack) for entry_id, fields in entries
+                       for ack in (self._acker(stream, group, entry_id),) for payload in _payloads(fields)]
 
     def _block_ms(self, next_claim: float) -> int:
         """Block for new entries, but not past the next look for abandoned ones."""
@@ -123,3 +130,8 @@ class RedisStreamsBus:
     async def close(self) -> None:
         self._closed = True
         await self.client.aclose()
+
+
+def _payloads(fields: dict) -> list[dict]:
+    body = json.loads(fields[b"json"])
+    return body if isinstance(body, list) else [body]

@@ -36,8 +36,9 @@ def _post(n: int, text: str, handle: str, root: int | None = None) -> str:
     return json.dumps(record)
 
 
-def write_feed(folder: Path, count: int, seed: int = 8) -> Feed:
-    """`count` lines in folder/feed.jsonl, and the workspace file beside it."""
+def write_feed(folder: Path, count: int, seed: int = 8, share: float = 0.3) -> Feed:
+    """`count` lines in folder/feed.jsonl, and the workspace file beside it;
+    `share` of the lines start a conversation (a real stream is mostly noise)."""
     rng = random.Random(seed)
     (folder / "rejoinder.yaml").write_text(WORKSPACE)
     feed, lines, later = Feed(), [], []
@@ -45,7 +46,7 @@ def write_feed(folder: Path, count: int, seed: int = 8) -> Feed:
     while len(lines) + len(later) < count:
         n += 1
         kind = rng.random()
-        if kind < 0.3:
+        if kind < share:
             lines.append(_post(n, f"@acme my order {n} never arrived, help", f"user{n % 997}"))
             feed.roots.append(str(n))
             feed.expected.add(str(n))
