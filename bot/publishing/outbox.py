@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import case as sql_case, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, aware
@@ -25,6 +25,11 @@ log = logging.getLogger(__name__)
 Handler = Callable[[t.Outbox, bool], Awaitable[dict]]
 # on_failed(row, reason): told once when a row is given up, so people hear of it.
 FailureHook = Callable[[t.Outbox, str], Awaitable[None]]
+
+
+# A claim counts as an attempt; one whose process stopped or died before the
+# outcome was written is taken back, so restarts use up none of a row's attempts.
+_UNCOUNT = sql_case((t.Outbox.attempts > 0, t.Outbox.attempts - 1), else_=0)
 
 
 class PermanentFailure(Exception):
@@ -79,7 +84,7 @@ class OutboxWorker:
         stmt = update(t.Outbox).where(t.Outbox.status == "sending", t.Outbox.kind.startswith(self.prefix))
         if self.shared:
             stmt = stmt.where(or_(t.Outbox.lease_until.is_(None), t.Outbox.lease_until < now))
-        res = await s.execute(stmt.values(status="uncertain", lease_holder=None, lease_until=None)
+        res = await s.execute(stmt.values(status="uncertain", lease_holder=None, lease_until=None, attempts=_UNCOUNT)
                               .execution_options(synchronize_session=False))
         self._recovered = now
         return res.rowcount or 0
@@ -124,6 +129,7 @@ class OutboxWorker:
                 # A row that was tried before may have taken effect: its handler must look first.
                 batch.append((lane, row, row.status == "uncertain" or row.attempts > 0))
                 row.status, row.lease_holder, row.lease_until = "sending", self.holder, now + self.lease
+                row.attempts += 1  # taken back by recover()/release() if the process stops before the outcome
         return batch
 
     def _lane(self, row_id: int, case_id: int | None, team: str | None) -> object:
@@ -147,7 +153,8 @@ class OutboxWorker:
             res = await s.execute(update(t.Outbox).where(t.Outbox.status == "sending",
                                                          t.Outbox.lease_holder == self.holder,
                                                          t.Outbox.kind.startswith(self.prefix))
-                                  .values(status="uncertain", lease_holder=None, lease_until=None)
+                                  .values(status="uncertain", lease_holder=None, lease_until=None,
+                                          attempts=_UNCOUNT)
                                   .execution_options(synchronize_session=False))
             return res.rowcount or 0
 
@@ -173,9 +180,6 @@ class OutboxWorker:
 
     async def _run(self, row: t.Outbox, uncertain: bool) -> None:
         handler = self.handlers.get(row.kind)
-        # Counted in memory and stored with the outcome: a claim cut short by
-        # a crash or a restart uses up no attempt.
-        row.attempts += 1
         try:
             if handler is None:
                 raise PermanentFailure(f"no handler for {row.kind}")
