@@ -26,6 +26,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script, not through bench/run.py
+    sys.path.insert(0, str(ROOT))
 POSTGRES_ADMIN = os.environ.get("REJOINDER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("REJOINDER_TEST_REDIS", "redis://127.0.0.1:6379/15")
 SHARE = 0.03  # a stream is mostly noise: 3 in 100 posts start a conversation worth a case

@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-BENCHES = ["bench.routing_bench", "bench.pipeline_bench", "bench.firehose_bench", "bench.slack_bench"]
+BENCHES = ["bench.routing_bench", "bench.pipeline_bench", "bench.firehose_bench", "bench.slack_bench",
+           "bench.cluster_bench"]
 
 
 def main(argv: list[str] | None = None) -> int:

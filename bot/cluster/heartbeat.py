@@ -4,6 +4,7 @@ process's row simply stops being refreshed."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from datetime import datetime
 
@@ -16,6 +17,7 @@ from bot.cluster.identity import HOST, NODE_ID
 from bot.store import tables as t
 from bot.store.db import Database
 
+log = logging.getLogger(__name__)
 EVERY = 5.0  # seconds between heartbeats; `status` calls a process gone after 3 missed ones
 
 
@@ -36,8 +38,14 @@ class Heartbeat:
     async def run(self) -> None:
         try:
             while True:
-                await self.beat()
+                try:
+                    await self.beat()
+                except Exception as exc:  # noqa: BLE001 - a missed beat shows in `status`, nothing more
+                    log.warning("heartbeat not written: %s", exc)
                 await asyncio.sleep(self.every)
         finally:
-            async with self.db.transaction() as s:
-                await s.execute(delete(t.Process).where(t.Process.id == NODE_ID))
+            try:
+                async with self.db.transaction() as s:
+                    await s.execute(delete(t.Process).where(t.Process.id == NODE_ID))
+            except Exception:  # noqa: BLE001 - the row just goes stale
+                pass

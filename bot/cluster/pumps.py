@@ -46,7 +46,11 @@ class SourcePump:
         name = self.source.name
         lease = f"source:{name}"
         while not self.stopping.is_set():
-            token = await self.leases.acquire(lease)
+            try:
+                token = await self.leases.acquire(lease)
+            except Exception as exc:  # noqa: BLE001 - the database is away: ask again later
+                log.warning("source %s: cannot reach the lease table (%s); retrying", name, exc)
+                token = None
             if token is None:
                 await self._sleep(self.poll)
                 continue
@@ -56,7 +60,7 @@ class SourcePump:
             try:
                 while not self.stopping.is_set():
                     await self._sleep(self.leases.ttl / 3)
-                    if not await self.leases.renew(lease, token):
+                    if not await self._renew(lease, token):
                         log.warning("source %s: lease lost to another process; stopped reading", name)
                         held = False
                         break
@@ -65,7 +69,19 @@ class SourcePump:
                 await asyncio.gather(worker, return_exceptions=True)
                 self.token = None
                 if held:
-                    await self.leases.release(lease, token)
+                    try:
+                        await self.leases.release(lease, token)
+                    except Exception:  # noqa: BLE001 - it runs out on its own
+                        pass
+
+    async def _renew(self, lease: str, token: int) -> bool:
+        """Whether the lease is surely still ours: if the database cannot say,
+        stop reading (another process may take the source meanwhile)."""
+        try:
+            return await self.leases.renew(lease, token)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("source %s: cannot renew the lease (%s); stopped reading", self.source.name, exc)
+            return False
 
     async def _sleep(self, seconds: float) -> None:
         try:

@@ -242,7 +242,12 @@ class OutboxWorker:
         try:
             while True:
                 self.wake.clear()
-                claimed = await self._claim()
+                try:
+                    claimed = await self._claim()
+                except Exception as exc:  # noqa: BLE001 - the database is away: rows wait, the process stays
+                    log.warning("outbox %s: cannot claim rows (%s); trying again shortly", self.prefix, exc)
+                    await asyncio.sleep(self.poll * 8)
+                    continue
                 for lane, work in self._lanes(claimed).items():
                     if lane in running and not running[lane][0].done():
                         running[lane][1].extend(work)  # the lane task picks it up in order
@@ -252,8 +257,12 @@ class OutboxWorker:
                         running[lane] = (task, work)
                 for lane in [k for k, (task, _w) in running.items() if task.done()]:
                     del running[lane]
-                await self.renew()
-                wait = await self.next_due_in()
+                try:
+                    await self.renew()
+                    wait = await self.next_due_in()
+                except Exception as exc:  # noqa: BLE001 - as above
+                    log.warning("outbox %s: %s", self.prefix, exc)
+                    wait = self.poll * 8
                 if self.stopping:
                     wait = None
                 elif wait == 0 and claimed:
@@ -276,7 +285,10 @@ class OutboxWorker:
             for task in lanes:
                 task.cancel()
             await asyncio.gather(*lanes, return_exceptions=True)
-            await self.release()
+            try:
+                await self.release()
+            except Exception:  # noqa: BLE001 - their leases run out instead
+                pass
 
     async def drain(self, timeout: float) -> None:
         """Stop claiming and wait up to `timeout` for the rows in hand; the

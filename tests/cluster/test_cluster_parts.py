@@ -165,3 +165,41 @@ def test_config_check_refuses_several_processes_on_sqlite(tmp_path, monkeypatch)
     assert CliRunner().invoke(cli, ["config", "check", "--config", "rejoinder.yaml"]).exit_code == 0
     result = CliRunner().invoke(cli, ["run", "--config", "rejoinder.yaml", "--role", "pipeline"])
     assert result.exit_code == 1 and "SQLite" in result.output and not (tmp_path / "r.db").exists()
+
+
+async def test_status_shows_processes_leases_stream_outbox_and_dead_letters(postgres_url, redis_url, tmp_path,
+                                                                           monkeypatch):
+    import json
+
+    from bot.app.cli import app as cli
+    from bot.cluster.heartbeat import Heartbeat
+    from bot.intake.consumer import add_dead_letter
+
+    w = await make_world(postgres_url, tmp_path)
+    bus = RedisStreamsBus(redis_url, prefix="st1", consumer="c1")
+    try:
+        await Heartbeat(w.db, w.clock, {"pipeline", "workers"}).beat()
+        assert await Leases(w.db, holder="me").acquire("source:feed") == 1
+        await w.core.pipeline.ingest([mention(1, "@acme my order is broken")])  # queues a card and a thread line
+        async with w.db.transaction() as s:
+            await add_dead_letter(s, {"source": "feed", "mention": {"x": 1}}, "ValueError: year 0 is out of range",
+                                  w.clock)
+        await bus.publish_many("mentions", [{"i": i} for i in range(3)])
+        await bus._ensure_group("st1:mentions", "pipeline")
+    finally:
+        await bus.close()
+        await w.db.close()
+    monkeypatch.setenv("REJOINDER_DATABASE_URL", postgres_url)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("REJOINDER_STREAM_PREFIX", "st1")
+    # The command runs its own event loop: in a thread, as from a terminal.
+    result = await asyncio.to_thread(CliRunner().invoke, cli, ["status", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [p["roles"] for p in data["processes"]] == ["pipeline,workers"]
+    assert [(lease["name"], lease["holder"]) for lease in data["leases"]] == [("source:feed", "me")]
+    assert data["stream"]["groups"][0]["lag"] == 3 and data["stream"]["groups"][0]["pending"] == 0
+    assert data["outbox"]["chat.post"]["depth"] == 1
+    assert data["dead_letters"]["waiting"] == 1 and "year 0" in data["dead_letters"]["latest"][0]["reason"]
+    text = await asyncio.to_thread(CliRunner().invoke, cli, ["status"])
+    assert text.exit_code == 0 and "source:feed" in text.output and "dead letters waiting: 1" in text.output

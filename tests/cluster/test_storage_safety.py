@@ -93,3 +93,14 @@ async def test_processes_starting_together_on_a_fresh_database_migrate_once(post
         assert await count(dbs[0], t.Mention) == 0
     finally:
         await asyncio.gather(*(db.close() for db in dbs))
+
+
+async def test_a_feed_line_nested_beyond_reason_is_reported_and_the_feed_goes_on(tmp_path):
+    from integrations.social.replay import ReplaySource
+
+    good = mention(1, "@acme my order is broken").model_dump_json()
+    (tmp_path / "feed.jsonl").write_text("\n".join(["[" * 100_000 + "]" * 100_000, good]) + "\n")
+    errors: list[str] = []
+    items = [item async for item in ReplaySource("feed", tmp_path / "feed.jsonl", errors.append).items(None)]
+    assert [(i.mention is not None, i.cursor) for i in items] == [(False, "1"), (True, "2")]
+    assert errors == ["feed.jsonl:1: nested too deeply to be a post"]
