@@ -100,12 +100,13 @@ async def _open(database: str):
     return await Database(database).start()
 
 
-async def end_to_end(folder: Path, database: str, lines: int) -> float:
-    """Lines/s of one `--role all` process, from its first stored cursor to the last line."""
+async def end_to_end(folder: Path, database: str, lines: int, role: str = "sources,pipeline") -> float:
+    """Lines/s of one process (by default reading the source and storing what
+    it reads), from its first stored cursor to the last line."""
     run = Run(folder, database, lines)
     db = await _open(database)
     try:
-        run.start("all")
+        run.start(role)
         cursor = "SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM cursors WHERE source = 'feed'"
 
         async def started() -> bool:
@@ -264,8 +265,10 @@ async def measure(quick: bool, note) -> dict:
             path.mkdir()
             return path
 
-        out["cluster_sqlite_1proc_per_s"] = round(await end_to_end(fresh("sqlite"), f"sqlite+aiosqlite:///{folder}/s.db", lines))
-        note(f"SQLite, in-process bus: {out['cluster_sqlite_1proc_per_s']:,}/s over {lines:,} lines ({SHARE:.0%} start a case)")
+        out["cluster_sqlite_1proc_per_s"] = round(await end_to_end(fresh("sqlite"), f"sqlite+aiosqlite:///{folder}/s.db", lines,
+                                                                    "all"))
+        note(f"SQLite, in-process bus, one process: {out['cluster_sqlite_1proc_per_s']:,}/s over {lines:,} lines "
+             f"({SHARE:.0%} start a case)")
         made = []
         try:
             async def pg() -> str:
@@ -273,11 +276,14 @@ async def measure(quick: bool, note) -> dict:
                 return made[-1]
 
             out["cluster_pg_1proc_e2e_per_s"] = round(await end_to_end(fresh("e2e"), await pg(), lines))
+            out["cluster_pg_1proc_all_roles_per_s"] = round(await end_to_end(fresh("all"), await pg(), lines, "all"))
             one = await drained_by(fresh("one"), await pg(), lines, 1)
             two = await drained_by(fresh("two"), await pg(), lines, 2)
             out["cluster_pg_pipeline_1proc_per_s"], out["cluster_pg_pipeline_2proc_per_s"] = round(one), round(two)
             out["cluster_2proc_vs_1"] = round(two / one, 2)
-            note(f"PostgreSQL + Redis: one process end to end {out['cluster_pg_1proc_e2e_per_s']:,}/s; pipeline "
+            note(f"PostgreSQL + Redis: one process end to end {out['cluster_pg_1proc_e2e_per_s']:,}/s "
+                 f"(--role sources,pipeline; {out['cluster_pg_1proc_all_roles_per_s']:,}/s with every role, cards "
+                 f"included); pipeline "
                  f"{round(one):,}/s with 1 process, {round(two):,}/s with 2 ({two / one:.2f}x; targets 20,000/s and 1.7x)")
             out["failover_source_s"] = round(await source_failover(fresh("lease"), await pg()), 1)
             out["failover_stream_s"] = round(await stream_failover(fresh("stream"), await pg()), 1)

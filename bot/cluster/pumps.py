@@ -19,7 +19,7 @@ from bot.store.db import Database
 log = logging.getLogger(__name__)
 TOPIC = "mentions"
 BATCH = 1000
-LINGER = 0.05  # seconds; what a mention may wait for company before it is published
+LINGER = 0.2  # seconds; what a mention may wait for company before it is published
 
 
 async def publish_all(bus: Bus, topic: str, payloads: list[dict]) -> None:

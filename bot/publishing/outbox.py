@@ -65,6 +65,7 @@ class OutboxWorker:
         self.shared = db.engine.dialect.name == "postgresql"  # other processes may claim rows too
         self.stopping = False
         self.poll = 0.25  # seconds between looks while every due lane is busy elsewhere
+        self.pace = 0.02  # seconds at least between two claims
         self.wake = asyncio.Event()
         self._renewed = self._recovered = None
 
@@ -90,12 +91,10 @@ class OutboxWorker:
         return res.rowcount or 0
 
     async def _claim(self) -> list[tuple[object, t.Outbox, bool]]:
-        """Mark due rows as sending under this process's lease: (lane, row,
-        whether it may have taken effect already). On PostgreSQL claims are
-        taken one process at a time (a transaction-scoped advisory lock), so
-        a lane another process is working through is skipped whole and keeps
-        its order; the row locks (SKIP LOCKED) keep claims off rows that a
-        finishing transaction still holds."""
+        """Mark due rows as sending under this process's lease: (lane, row, whether it
+        may have taken effect already). On PostgreSQL one process claims at a time (an
+        advisory lock), so a lane another process works through is skipped whole and
+        keeps its order; SKIP LOCKED keeps claims off rows a transaction still holds."""
         if self.stopping:
             return []
         now = self.clock.now()
@@ -147,8 +146,7 @@ class OutboxWorker:
                             .values(lease_until=now + self.lease).execution_options(synchronize_session=False))
 
     async def release(self) -> int:
-        """On shutdown: rows this process had claimed but not finished go back
-        at once, as uncertain (a cut-short attempt may have taken effect)."""
+        """On shutdown: rows claimed here but not finished go back at once, as uncertain."""
         async with self.db.transaction() as s:
             res = await s.execute(update(t.Outbox).where(t.Outbox.status == "sending",
                                                          t.Outbox.lease_holder == self.holder,
@@ -239,8 +237,14 @@ class OutboxWorker:
         await self.recover()
         running: dict[object, tuple[asyncio.Task, list]] = {}
         self._running = running
+        loop = asyncio.get_running_loop()
+        last = loop.time() - self.pace
         try:
             while True:
+                # Pokes come with every stored batch: claim at most every
+                # `pace` seconds, so a busy pipeline does not cost a claim per batch.
+                await asyncio.sleep(max(0.0, last + self.pace - loop.time()))
+                last = loop.time()
                 self.wake.clear()
                 try:
                     claimed = await self._claim()
