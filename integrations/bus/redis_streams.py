@@ -101,17 +101,24 @@ class RedisStreamsBus:
         count = max(1, max_items // self.pack)  # entries per read: about `max_items` payloads
         while not self._closed:
             entries = []
-            if time.monotonic() >= next_claim:
-                claim_from, entries = await self._claim_page(stream, group, count, claim_from)
-                if claim_from == "0-0":  # went through every pending entry: look again later
-                    next_claim = time.monotonic() + self.claim_every
-            if not entries:
-                pending = cursor != ">"
-                reply = await self.client.xreadgroup(group, self.consumer, {stream: cursor}, count=count,
-                                                     block=None if pending else self._block_ms(next_claim))
-                entries = reply[0][1] if reply else []
-                if pending:
-                    cursor = entries[-1][0].decode() if entries else ">"
+            try:
+                if time.monotonic() >= next_claim:
+                    claim_from, entries = await self._claim_page(stream, group, count, claim_from)
+                    if claim_from == "0-0":  # went through every pending entry: look again later
+                        next_claim = time.monotonic() + self.claim_every
+                if not entries:
+                    pending = cursor != ">"
+                    reply = await self.client.xreadgroup(group, self.consumer, {stream: cursor}, count=count,
+                                                         block=None if pending else self._block_ms(next_claim))
+                    entries = reply[0][1] if reply else []
+                    if pending:
+                        cursor = entries[-1][0].decode() if entries else ">"
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc) and "no longer exists" not in str(exc):
+                    raise
+                # The stream was deleted (or Redis lost it): start over on a new one.
+                await self._ensure_group(stream, group)
+                cursor, claim_from = "0", "0-0"
             if entries:
                 yield [Delivery(topic, payload, ack) for entry_id, fields in entries
                        for ack in (self._acker(stream, group, entry_id),) for payload in _payloads(fields)]

@@ -28,6 +28,8 @@ class Cluster:
     def __init__(self, folder: Path, database_url: str, redis_url: str, lease: float = 1.0,
                  extra_env: dict | None = None) -> None:
         self.folder, self.procs, self.started = folder, {}, 0
+        # A Redis database no test fixture flushes: a suite running beside this one empties 15.
+        redis_url = redis_url.rsplit("/", 1)[0] + "/13"
         self.env = {**os.environ, "REJOINDER_DATABASE_URL": database_url, "REDIS_URL": redis_url,
                     "REJOINDER_STREAM_PREFIX": f"cluster-{uuid.uuid4().hex[:8]}", "REJOINDER_LEASE_SECONDS": str(lease),
                     "REJOINDER_TEST_CHAT_LOG": str(folder / "chat.jsonl"), "LOG_LEVEL": "WARNING",
@@ -66,10 +68,16 @@ class Cluster:
                          for p in sorted(self.folder.glob("*.log")))
 
     def close(self) -> None:
+        import redis
+
         for proc, _role in self.procs.values():
             if proc.poll() is None:
                 proc.kill()
                 proc.wait(timeout=30)
+        client = redis.Redis.from_url(self.env["REDIS_URL"])
+        for key in client.scan_iter(f"{self.env['REJOINDER_STREAM_PREFIX']}:*"):
+            client.delete(key)
+        client.close()
 
 
 async def quick_commits(db: Database) -> None:
