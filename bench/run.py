@@ -21,7 +21,8 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 BENCHES = ["bench.routing_bench", "bench.pipeline_bench", "bench.firehose_bench", "bench.slack_bench",
-           "bench.discord_bench", "bench.insights_bench", "bench.crm_bench", "bench.import_bench"]
+           "bench.discord_bench", "bench.insights_bench", "bench.crm_bench", "bench.import_bench",
+           "bench.cluster_bench"]
 
 
 def main(argv: list[str] | None = None) -> int:

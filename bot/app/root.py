@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import aclosing
+from datetime import timedelta
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,14 +20,17 @@ from bot.core import Core
 from bot.insights.service import Insights
 from bot.crm.setup import Crm, build_directory, build_sinks
 from bot.publishing.outbox import OutboxWorker
-from bot.intake.pipeline import load_cursor
+from bot.cluster.heartbeat import Heartbeat
+from bot.cluster.leases import Leases
+from bot.cluster.pumps import SourcePump
+from bot.cluster.roles import ROLES
+from bot.intake.consumer import Consumer
 from bot.ports import Bus, ChatPlatform, Drafter, Publisher, Source
 from bot.triage.model import use as use_triage_model
 from bot.publishing.replies import ReplyPublishing
 from bot.app.settings import Settings
 from bot.app.sources import build_sources
 from bot.store.db import Database
-from bot.types import Mention
 
 log = logging.getLogger(__name__)
 TOPIC = "mentions"
@@ -70,7 +73,8 @@ def build_bus(settings: Settings) -> Bus:
     if settings.redis_url:
         from integrations.bus.redis_streams import RedisStreamsBus
 
-        return RedisStreamsBus(settings.redis_url)
+        return RedisStreamsBus(settings.redis_url, prefix=settings.stream_prefix,
+                               claim_idle_ms=int(settings.lease_seconds * 1500), claim_every=settings.lease_seconds / 5, pack=100)
     return InProcessBus()
 
 
@@ -123,6 +127,11 @@ class App:
             self.crm.reads.on_change = self.chat_worker.poke
             core.cards.crm = self.crm.reads
         self.crm_worker = self.crm.worker
+        self.leases = Leases(db)
+        self.consumer = Consumer(db, core.pipeline, clock)
+        self.stopping = asyncio.Event()
+        self.grace = 10.0  # seconds a stopping process gives the work in hand
+        self._batch = asyncio.Lock()  # held while a batch is stored: a stop waits for it
 
     @classmethod
     async def create(cls, settings: Settings, ws: Workspace, base_dir: Path, clock: Clock | None = None,
@@ -142,48 +151,37 @@ class App:
         app = cls(ws, db, core, platforms if platforms is not None else build_platforms(ws, settings),
                   sources, publishers, build_bus(settings), clock, crm)
         app.llm_triage = build_llm_triage(settings, ws, db, clock)
+        if app.llm_triage is not None:  # the kept mentions only: those that opened a case
+            app.consumer.after_ingest = app.llm_triage.after_ingest
+        app.leases.ttl = settings.lease_seconds
+        for worker in (app.chat_worker, app.publish_worker, app.crm_worker):
+            worker.lease = timedelta(seconds=3 * settings.lease_seconds)
         return app
 
     async def pump(self, source: Source) -> None:
-        """Source → bus. The cursor travels with each item and is saved by the
-        pipeline in the same transaction as the mention."""
-        cursor = await load_cursor(self.db, source.name)
-        async with aclosing(source.items(cursor)) as items:  # closing stops a source's threads promptly
-            async for item in items:
-                await self.bus.publish(TOPIC, {
-                    "source": source.name, "cursor": item.cursor, "deleted_id": item.deleted_id,
-                    "network": source.network, "mention": item.mention.model_dump(mode="json") if item.mention else None,
-                    "edited": item.edited,
-                })
+        """Source → bus, without a lease (one process). The cursor travels with
+        each item and is saved by the pipeline in the same transaction as the mention."""
+        await SourcePump(source, self.db, self.bus, self.leases).pump()
 
     async def consume(self) -> None:
         """Bus → pipeline in batches of whatever is waiting, so a burst costs a
         few statements per batch; each source's cursor is saved with its mentions."""
+        ack_batch = getattr(self.bus, "ack_batch", None)
         async for deliveries in self.bus.consume_batches(TOPIC, "pipeline", BATCH):
-            mentions, edited, deleted, cursors = [], [], [], {}
-            for delivery in deliveries:
-                p = delivery.payload
-                if p.get("mention"):
-                    (edited if p.get("edited") else mentions).append(Mention.model_validate(p["mention"]))
-                if p.get("deleted_id"):
-                    deleted.append((p["network"], p["deleted_id"]))
-                if p.get("cursor") is not None:
-                    cursors[p["source"]] = p["cursor"]  # the last one of each source wins
-            # Edits after the batch, like deletions: a post made and edited in it is stored first.
-            # The cursors go with the edits then, so a crash in between loses no edit.
-            results = await self.core.pipeline.ingest(mentions, cursors=None if edited else cursors)
-            if self.llm_triage is not None:  # the kept mentions only: those that opened a case
-                await self.llm_triage.after_ingest(results, mentions)
-            if edited:
-                await self.core.pipeline.apply_edits(edited, cursors)
-            for network, external_id in deleted:  # after the batch: a post made and deleted in it stays deleted
-                await self.core.pipeline.mark_deleted(network, external_id)
-            for delivery in deliveries:
-                await delivery.ack()
+            async with self._batch:
+                await self.consumer.handle([d.payload for d in deliveries])
+                if ack_batch is not None:
+                    await ack_batch(deliveries)
+                else:
+                    for delivery in deliveries:
+                        await delivery.ack()
             self.poke()
+            if self.stopping.is_set():
+                return
 
-    async def run(self, console_user: str | None = None) -> None:
-        """Run until cancelled; `console_user` also reads commands typed in the terminal as that person."""
+    async def run(self, console_user: str | None = None, roles: set[str] | frozenset[str] = frozenset(ROLES)) -> None:
+        """Run until cancelled or stopped (`stop()`, SIGTERM); `console_user` also reads
+        commands typed in the terminal as that person. `roles` says which parts run here."""
         handlers = replace(self.dispatcher.handlers(), record_input=self.inbox.record)
         for platform in self.platforms.values():
             if hasattr(platform, "handle_input"):
@@ -201,7 +199,7 @@ class App:
         await self.core.crisis.load(self.db)  # routes switched to crisis mode before a restart stay so
         # Drafts checked from now on are held to what the network really takes, not only the guidelines.
         self.core.guardrails.text_limit = text_limit
-        for platform in self.platforms.values():
+        for platform in self.platforms.values() if "chat" in roles else ():
             await platform.start(handlers)
             # People from another chat workspace (Slack Connect) are partners.
             home = getattr(platform, "home_team_id", None)
@@ -211,15 +209,22 @@ class App:
                 self.core.roles.home_teams[platform.name] = frozenset(platform.home_teams)
         try:
             async with asyncio.TaskGroup() as tg:
-                for source in self.sources:
-                    tg.create_task(self.pump(source), name=f"source:{source.name}")
-                tg.create_task(self.consume(), name="pipeline")
-                tg.create_task(self.chat_worker.run_forever(), name="chat-outbox")
-                tg.create_task(self.publish_worker.run_forever(), name="publish-outbox")
-                tg.create_task(self.insights.run_forever(self.chat_worker.poke), name="insights")
-                if self.ws.crm is not None or self.ws.sinks:
-                    tg.create_task(self.crm_worker.run_forever(), name="crm-outbox")
-                tg.create_task(self.inbox.run_forever(), name="chat-inbox")  # what was acked before a restart too
+                pumps = [SourcePump(source, self.db, self.bus, self.leases) for source in self.sources]
+                for pump in pumps if "sources" in roles else ():
+                    tg.create_task(pump.run(), name=f"source:{pump.source.name}")
+                consumer = tg.create_task(self.consume(), name="pipeline") if "pipeline" in roles else None
+                # Insights and CRM write-back ride with the publish workers; the inbox with chat.
+                crm = self.crm_worker if self.ws.crm is not None or self.ws.sinks else None
+                workers = [w for w, role in ((self.chat_worker, "chat"), (self.publish_worker, "workers"),
+                                             (crm, "workers")) if w is not None and role in roles]
+                for worker in workers:
+                    tg.create_task(worker.run_forever(), name=f"outbox:{worker.prefix}")
+                if "workers" in roles:
+                    tg.create_task(self.insights.run_forever(self.chat_worker.poke), name="insights")
+                if "chat" in roles:
+                    tg.create_task(self.inbox.run_forever(), name="chat-inbox")  # what was acked before a restart too
+                tg.create_task(Heartbeat(self.db, self.clock, set(roles)).run(), name="heartbeat")
+                tg.create_task(self._stop_when_asked(pumps, consumer, workers), name="stop")
                 console = self.platforms.get("console")
                 if console_user and console is not None:
                     tg.create_task(self._console(console, console_user), name="console")
@@ -227,6 +232,26 @@ class App:
             pass
         finally:
             await self.close()
+
+    def stop(self) -> None:
+        """Ask for a graceful stop (SIGTERM): take no new work, finish or hand back what is in hand."""
+        self.stopping.set()
+
+    async def _stop_when_asked(self, pumps: list[SourcePump], consumer: asyncio.Task | None,
+                               workers: list[OutboxWorker]) -> None:
+        await self.stopping.wait()
+        log.info("stopping: no new work taken; finishing what is in hand")
+        for pump in pumps:
+            pump.stopping.set()  # each hands its lease back
+        if consumer is not None:
+            try:  # the batch being stored is finished and acknowledged, the next one never read
+                async with asyncio.timeout(self.grace):
+                    await self._batch.acquire()
+            except TimeoutError:
+                pass
+            consumer.cancel()
+        await asyncio.gather(*(w.drain(self.grace) for w in workers))
+        raise Quit  # the other tasks are cancelled: outbox rows still in hand go back as uncertain
 
     async def _console(self, console, user_id: str) -> None:
         await console.repl(console.user(user_id))

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         "sqlite+aiosqlite:///rejoinder.db", validation_alias="REJOINDER_DATABASE_URL", repr=False
     )
     redis_url: str | None = Field(None, repr=False)
+    # Stream keys start with it: deployments sharing one Redis keep apart.
+    # Several processes: a dead process's source is taken over after about this long, its
+    # stream entries after 1.5 times it, its outbox rows after 3 times it.
+    lease_seconds: float = Field(10.0, gt=0, le=3600, validation_alias="REJOINDER_LEASE_SECONDS")
+    stream_prefix: str = Field("rejoinder", min_length=1, max_length=100, validation_alias="REJOINDER_STREAM_PREFIX")
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"

@@ -66,10 +66,15 @@ class InProcessBus:
     async def consume_batches(self, topic: str, group: str, max_items: int = 500) -> AsyncIterator[list[Delivery]]:
         q = self._queue(topic, group)
         deliveries = self.consume(topic, group)
+        pending = self._pending.setdefault((topic, group), {})
         async for first in deliveries:
             batch = [first]
+            # The rest is ready at once: taken straight off the queue, no wait per item.
             while len(batch) < max_items and not q.empty():
-                batch.append(await anext(deliveries))  # ready at once: the queue is not empty
+                payload = q.get_nowait()
+                self._ids += 1
+                pending[self._ids] = payload
+                batch.append(Delivery(topic, payload, _acker(pending, self._ids)))
             yield batch
 
     def backlog(self, topic: str, group: str) -> int:
@@ -77,3 +82,10 @@ class InProcessBus:
 
     async def close(self) -> None:
         self._closed.set()
+
+
+def _acker(pending: dict, delivery_id: int):
+    async def ack() -> None:
+        pending.pop(delivery_id, None)
+
+    return ack

@@ -28,10 +28,11 @@ SYSTEM = "rejoinder"
 _case = t.Case.__table__.c
 _AT_KEYS = _case.conversation_key.in_(bindparam("keys", expanding=True))
 _IN_WINDOW = and_(_case.route.in_(bindparam("routes", expanding=True)), _case.opened_at >= bindparam("since"))
-_BY_KEY = select(_case.id, _case.conversation_key, _case.opened_at, _case.incident_of).where(_AT_KEYS).order_by(_case.id)
+_BY_KEY = select(_case.id, _case.conversation_key, _case.opened_at, _case.incident_of, _case.team,
+                 _case.stage).where(_AT_KEYS).order_by(_case.id)
 _BY_KEY_OR_WINDOW = (
     select(_case.id, _case.conversation_key, _case.opened_at, _case.route, _case.is_incident, _case.incident_of,
-           _case.closed_at, _IN_WINDOW.label("in_window"))
+           _case.closed_at, _IN_WINDOW.label("in_window"), _case.team, _case.stage)
     .where(or_(_AT_KEYS, _IN_WINDOW)).order_by(_case.id)
 )
 
@@ -58,6 +59,7 @@ class Ref:
     opened_at: datetime
     id: int | None = None
     incident: "Ref | None" = None  # the incident it was folded into: its card counts this case's mentions
+    closed: bool = False  # a stored case in a closed stage: a new mention reopens it
 
     @property
     def case_id(self) -> int:
@@ -102,14 +104,14 @@ class BatchPlacer:
         routes = {i.match.route for i in items if self.cases.folds(i.match.route)}
         conn = await self.s.connection()
         if not routes:
-            for case_id, key, opened, incident_of in await conn.execute(_BY_KEY, {"keys": list(keys)}):
-                self.by_conversation[key] = _known(opened, case_id, incident_of)  # latest wins
+            for case_id, key, opened, incident_of, team, stage in await conn.execute(_BY_KEY, {"keys": list(keys)}):
+                self.by_conversation[key] = self._known(opened, case_id, incident_of, team, stage)  # latest wins
             return
         since = min(aware(i.row["created_at"]) for i in items) - self.cases.incident_window
         rows = await conn.execute(_BY_KEY_OR_WINDOW, {"keys": list(keys), "routes": list(routes), "since": since})
-        for case_id, key, opened, route, is_incident, incident_of, closed_at, in_window in rows:
+        for case_id, key, opened, route, is_incident, incident_of, closed_at, in_window, team, stage in rows:
             if key in keys:
-                self.by_conversation[key] = _known(opened, case_id, incident_of)
+                self.by_conversation[key] = self._known(opened, case_id, incident_of, team, stage)
             if not in_window:
                 continue
             if is_incident and closed_at is None:
@@ -121,7 +123,8 @@ class BatchPlacer:
         existing = self.by_conversation.get(item.row["conversation_key"])
         if existing is not None:
             self._join(item, existing, "reply in the same conversation")
-            if existing.id is not None:
+            if existing.closed:  # known from the preload: no query per mention for open cases
+                existing.closed = False
                 await self._reopen_if_closed(existing.id)
         elif not (self.cases.folds(item.match.route) and self._fold(item)):
             self.recent[item.match.route].append(self._open(item))
@@ -221,9 +224,10 @@ class BatchPlacer:
         if timeline:
             await conn.execute(insert(t.CustomerEvent.__table__), timeline)
 
-
-def _known(opened: datetime, case_id: int, incident_of: int | None) -> Ref:
-    return Ref(aware(opened), case_id, Ref(aware(opened), incident_of) if incident_of is not None else None)
+    def _known(self, opened: datetime, case_id: int, incident_of: int | None, team: str, stage: str) -> Ref:
+        rules = self.cases.rules.get(team)
+        return Ref(aware(opened), case_id, Ref(aware(opened), incident_of) if incident_of is not None else None,
+                   closed=rules is not None and not rules.is_open(stage))
 
 
 def _outbox(kind: str, case_id: int, now, payload: dict) -> dict:

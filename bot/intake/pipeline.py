@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, literal, null, select, union_all, update
+from sqlalchemy import bindparam, literal, null, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +36,11 @@ _STORED = union_all(
     select(literal("mention"), t.Mention.network, t.Mention.external_id, null(), null(), null())
     .where(t.Mention.external_id.in_(bindparam("ids", expanding=True))),
 )
+
+
+_LOCK_CONVERSATIONS = text(
+    "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7))) FROM (SELECT unnest(CAST(:keys AS text[])) AS k "
+    "ORDER BY 1) AS keys")
 
 
 @dataclass(frozen=True)
@@ -84,11 +89,17 @@ class Pipeline:
                     routed.append((raw, match, facts))
                 else:
                     outcome[f"{raw.network}:{raw.external_id}"] = "dropped"
+            # Only what may be stored takes a lock; most of a stream is noise.
+            await lock_conversations(s, {m.conversation_key for m, _, _ in routed})
             known, stored_authors = await self._stored(s, [m for m, _, _ in routed])
             for key in known:  # stored already: a duplicate, even where no route matched it
                 if outcome.get(key) == "dropped":
                     outcome[key] = "duplicate"
             threads = await self._open_conversations(s, [m for m, match, _ in routed if match is None])
+            # A reply also joins the case its root opens in this very batch.
+            for mention, match, _ in routed:
+                if match is not None and f"{mention.network}:{mention.external_id}" not in known:
+                    threads.setdefault(mention.conversation_key, match)
             keep = []
             for mention, match, facts in routed:
                 key = f"{mention.network}:{mention.external_id}"
@@ -103,7 +114,8 @@ class Pipeline:
             if items:
                 await self.cases.attach_batch(s, items)
             for source, value in (({cursor[0]: cursor[1]} if cursor else {}) | (cursors or {})).items():
-                await save_cursor(s, source, value, self.clock)
+                value, token = value if isinstance(value, tuple) else (value, 0)
+                await save_cursor(s, source, value, self.clock, token)
         stored = {item.key: Ingested(item.key, "opened" if item.created else "joined", item.case_id, item.match)
                   for item in items}
         out = []
@@ -222,12 +234,26 @@ def signals_of(facts: Facts) -> Signals:
     return Signals(facts.language, facts.sentiment, facts.sentiment_label, facts.reach, facts.flags)
 
 
-async def save_cursor(s: AsyncSession, source: str, value: str, clock: Clock) -> None:
-    row = await s.get(t.Cursor, source)
-    if row is None:
-        s.add(t.Cursor(source=source, value=value, updated_at=clock.now()))
-    else:
-        row.value, row.updated_at = value, clock.now()
+async def save_cursor(s: AsyncSession, source: str, value: str, clock: Clock, token: int = 0) -> None:
+    """An upsert (two processes may write the same cursor) fenced by the
+    source lease's token: a writer that lost the lease cannot move it back."""
+    table = t.Cursor.__table__
+    insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).values(source=source, value=value, updated_at=clock.now(), token=token)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.source],
+        set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at, "token": stmt.excluded.token},
+        where=table.c.token <= stmt.excluded.token)
+    await s.execute(stmt)
+
+
+async def lock_conversations(s: AsyncSession, keys: set[str]) -> None:
+    """On PostgreSQL, hold each conversation of the batch until commit, in a
+    fixed order: two processes ingesting the same conversation take turns, so
+    the second sees the first one's case and mention. (The unique index on a
+    case's conversation key is the backstop.)"""
+    if keys and s.bind.dialect.name == "postgresql":
+        await s.execute(_LOCK_CONVERSATIONS, {"keys": sorted(keys)})
 
 
 async def load_cursor(db: Database, source: str) -> str | None:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -42,9 +42,16 @@ def _upgrade(sync_conn) -> None:  # noqa: ANN001
     command.upgrade(cfg, "head")
 
 
+MIGRATION_LOCK = 0x72656A6F  # any constant shared by every process of a deployment
+
+
 async def migrate(engine: AsyncEngine) -> None:
-    """Apply every pending migration; safe to call on each start."""
+    """Apply every pending migration; safe to call on each start. On
+    PostgreSQL a transaction-scoped advisory lock makes processes starting
+    together on a fresh database wait for the first one, then find nothing to do."""
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         await conn.run_sync(_upgrade)
 
 

@@ -66,7 +66,8 @@ class Author(Base):
 class Case(Base):
     __tablename__ = "cases"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversation_key: Mapped[str] = mapped_column(String(400), index=True)
+    # One case per conversation, also when several processes ingest at once.
+    conversation_key: Mapped[str] = mapped_column(String(400), index=True, unique=True)
     team: Mapped[str] = mapped_column(String(40), index=True)
     route: Mapped[str] = mapped_column(String(60))
     priority: Mapped[str] = mapped_column(String(10))
@@ -182,6 +183,9 @@ class Outbox(Base):
     result: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = _ts()
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The process carrying the row out and until when; an expired lease is recovered.
+    lease_holder: Mapped[str | None] = mapped_column(String(120))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     case: Mapped["Case | None"] = relationship(lazy="raise")
 
 
@@ -206,6 +210,7 @@ class Cursor(Base):
     source: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = _ts()
+    token: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # fencing token of the writer
 
 
 class Watch(Base):
@@ -271,6 +276,38 @@ class CrmCache(Base):
     error: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # last good answer
     tried_at: Mapped[datetime] = _ts()
+class Lease(Base):
+    """Who runs a source in a cluster; `token` grows on every change of holder (fencing)."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    token: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[datetime] = _ts()
+
+
+class Process(Base):
+    """A running `rejoinder run`, seen through its heartbeat."""
+
+    __tablename__ = "processes"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    host: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    roles: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = _ts()
+    seen_at: Mapped[datetime] = _ts()
+
+
+class DeadLetter(Base):
+    """An item the pipeline could not store, kept with its reason for replay."""
+
+    __tablename__ = "dead_letters"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str | None] = mapped_column(String(100))
+    payload: Mapped[str] = mapped_column(Text)  # the bus payload as ASCII JSON (no raw NUL)
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = _ts()
+    replayed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 Index("ix_cases_route_opened", Case.route, Case.opened_at)  # burst detection

@@ -1,12 +1,14 @@
 """Redis Streams bus: consumer groups give at-least-once delivery across
-processes. On start a consumer takes over, besides its own unacked entries,
-those another consumer of the group has left unacked for `claim_idle_ms`:
-the default consumer name holds the process id, so a restarted process is a
-new consumer and must claim what the crashed one had read."""
+processes. Besides its own unacked entries, a consumer takes over, every
+`claim_every` seconds (XAUTOCLAIM), those another consumer of the group has
+left unacked for `claim_idle_ms`: the default consumer name holds the
+process id, so a dead process's entries are picked up by a live one within
+about `claim_idle_ms` + `claim_every`, not only when some process starts."""
 from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import AsyncIterator
 
 import redis.asyncio as redis
@@ -17,10 +19,16 @@ from bot.ports import Delivery
 
 class RedisStreamsBus:
     def __init__(self, url: str, prefix: str = "rejoinder", consumer: str | None = None,
-                 block_ms: int = 1000, maxlen: int = 1_000_000, claim_idle_ms: int = 60_000) -> None:
+                 block_ms: int = 1000, maxlen: int = 1_000_000, claim_idle_ms: int = 15_000,
+                 claim_every: float = 2.0, pack: int = 1) -> None:
+        """`pack`: `publish_many` puts up to this many payloads in one stream
+        entry, so a busy stream costs Redis and both ends per batch, not per
+        mention. Each delivery of a packed entry acks the whole entry: ack
+        them together, once all are handled (as `rejoinder run` does)."""
         self.client = redis.from_url(url)
         self.prefix, self.block_ms, self.maxlen = prefix, block_ms, maxlen
-        self.claim_idle_ms = claim_idle_ms
+        self.claim_idle_ms, self.claim_every, self.pack = claim_idle_ms, claim_every, pack
+        self._groups: dict[str, str] = {}  # topic -> group consumed here, for batch acks
         self.consumer = consumer or f"{os.uname().nodename}-{os.getpid()}"
         self._closed = False
 
@@ -30,6 +38,40 @@ class RedisStreamsBus:
     async def publish(self, topic: str, payload: dict) -> None:
         await self.client.xadd(self._stream(topic), {"json": json.dumps(payload)}, maxlen=self.maxlen, approximate=True)
 
+    async def publish_many(self, topic: str, payloads: list[dict]) -> None:
+        """In order, in one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        for start in range(0, len(payloads), self.pack):
+            chunk = payloads[start:start + self.pack]
+            body = json.dumps(chunk if len(chunk) > 1 else chunk[0])  # a list: a packed entry
+            pipe.xadd(self._stream(topic), {"json": body}, maxlen=self.maxlen, approximate=True)
+        await pipe.execute()
+
+    async def info(self, topic: str) -> dict:
+        """The stream's length and, per consumer group, entries not yet read
+        (lag), read but not acked (pending) and consumers."""
+        stream = self._stream(topic)
+        try:
+            length = await self.client.xlen(stream)
+            groups = await self.client.xinfo_groups(stream)
+        except ResponseError:  # no such stream yet
+            return {"stream": stream, "length": 0, "groups": []}
+
+        def text(value):
+            return value.decode() if isinstance(value, bytes) else value
+
+        return {"stream": stream, "length": length, "groups": [
+            {"name": text(g["name"]), "consumers": g["consumers"], "pending": g["pending"], "lag": g.get("lag"),
+             "last_delivered": text(g["last-delivered-id"])} for g in groups]}
+
+    async def ack_batch(self, deliveries: list[Delivery]) -> None:
+        """One XACK for a batch (each delivery's own `ack` works too)."""
+        by_topic: dict[str, list] = {}
+        for d in deliveries:
+            by_topic.setdefault(d.topic, {})[d.ack.entry_id] = None  # a packed entry once
+        for topic, ids in by_topic.items():
+            await self.client.xack(self._stream(topic), self._groups[topic], *ids)
+
     async def _ensure_group(self, stream: str, group: str) -> None:
         try:
             await self.client.xgroup_create(stream, group, id="0", mkstream=True)
@@ -37,15 +79,13 @@ class RedisStreamsBus:
             if "BUSYGROUP" not in str(exc):
                 raise
 
-    async def _claim_abandoned(self, stream: str, group: str, count: int) -> None:
-        """Make this consumer the owner of entries others read long ago and never acked."""
-        start = "0-0"
-        while True:
-            reply = await self.client.xautoclaim(stream, group, self.consumer, self.claim_idle_ms,
-                                                 start_id=start, count=count)
-            start = reply[0].decode() if isinstance(reply[0], bytes) else str(reply[0])  # [next, entries, deleted]
-            if start == "0-0":
-                return
+    async def _claim_page(self, stream: str, group: str, count: int, start: str) -> tuple[str, list]:
+        """One page of entries others read at least `claim_idle_ms` ago and
+        never acked, now this consumer's: (where the next page starts, entries)."""
+        reply = await self.client.xautoclaim(stream, group, self.consumer, self.claim_idle_ms,
+                                             start_id=start, count=count)
+        nxt = reply[0].decode() if isinstance(reply[0], bytes) else str(reply[0])  # [next, entries, deleted]
+        return nxt, [(entry_id, fields) for entry_id, fields in reply[1] if fields]
 
     async def consume(self, topic: str, group: str) -> AsyncIterator[Delivery]:
         async for batch in self.consume_batches(topic, group, 100):
@@ -54,27 +94,51 @@ class RedisStreamsBus:
 
     async def consume_batches(self, topic: str, group: str, max_items: int = 500) -> AsyncIterator[list[Delivery]]:
         stream = self._stream(topic)
+        self._groups[topic] = group
         await self._ensure_group(stream, group)
-        await self._claim_abandoned(stream, group, max_items)
         # First our own pending entries (a crash before ack), page by page, then new ones.
-        cursor = "0"
+        cursor, claim_from, next_claim = "0", "0-0", 0.0
+        count = max(1, max_items // self.pack)  # entries per read: about `max_items` payloads
         while not self._closed:
-            pending = cursor != ">"
-            reply = await self.client.xreadgroup(group, self.consumer, {stream: cursor}, count=max_items,
-                                                 block=None if pending else self.block_ms)
-            entries = reply[0][1] if reply else []
-            if pending:
-                cursor = entries[-1][0].decode() if entries else ">"
+            entries = []
+            try:
+                if time.monotonic() >= next_claim:
+                    claim_from, entries = await self._claim_page(stream, group, count, claim_from)
+                    if claim_from == "0-0":  # went through every pending entry: look again later
+                        next_claim = time.monotonic() + self.claim_every
+                if not entries:
+                    pending = cursor != ">"
+                    reply = await self.client.xreadgroup(group, self.consumer, {stream: cursor}, count=count,
+                                                         block=None if pending else self._block_ms(next_claim))
+                    entries = reply[0][1] if reply else []
+                    if pending:
+                        cursor = entries[-1][0].decode() if entries else ">"
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc) and "no longer exists" not in str(exc):
+                    raise
+                # The stream was deleted (or Redis lost it): start over on a new one.
+                await self._ensure_group(stream, group)
+                cursor, claim_from = "0", "0-0"
             if entries:
-                yield [Delivery(topic, json.loads(fields[b"json"]), self._acker(stream, group, entry_id))
-                       for entry_id, fields in entries]
+                yield [Delivery(topic, payload, ack) for entry_id, fields in entries
+                       for ack in (self._acker(stream, group, entry_id),) for payload in _payloads(fields)]
+
+    def _block_ms(self, next_claim: float) -> int:
+        """Block for new entries, but not past the next look for abandoned ones."""
+        return max(1, min(self.block_ms, int((next_claim - time.monotonic()) * 1000)))
 
     def _acker(self, stream: str, group: str, entry_id: bytes):
         async def ack() -> None:
             await self.client.xack(stream, group, entry_id)
 
+        ack.entry_id = entry_id
         return ack
 
     async def close(self) -> None:
         self._closed = True
         await self.client.aclose()
+
+
+def _payloads(fields: dict) -> list[dict]:
+    body = json.loads(fields[b"json"])
+    return body if isinstance(body, list) else [body]

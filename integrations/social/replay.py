@@ -44,6 +44,8 @@ def parse_line(raw: bytes, place: str) -> Mention | str:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         return f"{place}: not valid JSON: {exc.msg} (column {exc.colno})"
+    except RecursionError:  # thousands of nested brackets: no post looks like that
+        return f"{place}: nested too deeply to be a post"
     if not isinstance(data, dict):
         return f"{place}: expected a JSON object, got {type(data).__name__}"
     try:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from bot.app.cli import config_cmd, crm_cmd, customers_cmd, guard_cmd, report_cmd, run_cmd, sources_cmd, triage_cmd
+from bot.app.cli import (
+    cluster_cmd, config_cmd, crm_cmd, customers_cmd, guard_cmd, report_cmd, run_cmd, sources_cmd, triage_cmd,
+)
 
 app = typer.Typer(
     name="rejoinder",
@@ -12,7 +14,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-for module in (config_cmd, run_cmd, triage_cmd, guard_cmd, customers_cmd, sources_cmd, report_cmd, crm_cmd):
+for module in (config_cmd, run_cmd, triage_cmd, guard_cmd, customers_cmd, sources_cmd, report_cmd, crm_cmd,
+               cluster_cmd):
     module.register(app)
 
 

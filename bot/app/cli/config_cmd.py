@@ -50,8 +50,12 @@ def settings_issues(exc: ValidationError) -> list[ConfigIssue]:
 
 def check(
     config: Annotated[Optional[Path], typer.Option("--config", help="The workspace file (default: REJOINDER_CONFIG or rejoinder.yaml).")] = None,
+    role: Annotated[str, typer.Option("--role", help="The roles the process will run (see `rejoinder run --role`).")] = "all",
 ) -> None:
     """Check rejoinder.yaml and the environment; print every problem found."""
+    from bot.cluster.roles import parse_roles
+    from bot.cluster.topology import topology_problems
+
     out = _console()
     issues: list[ConfigIssue] = []
     settings = None
@@ -70,6 +74,11 @@ def check(
     except Exception as exc:  # noqa: BLE001 - a check must end in a report, never a traceback
         workspace = None
         issues.append(ConfigIssue(str(path), None, None, "", f"could not be checked ({type(exc).__name__}: {str(exc)[:200]})"))
+    if settings is not None:
+        try:
+            issues += [ConfigIssue(ENV_SOURCE, None, None, "deployment", p) for p in topology_problems(settings, parse_roles(role))]
+        except ValueError as exc:
+            issues.append(ConfigIssue(ENV_SOURCE, None, None, "--role", str(exc)))
     for issue in issues:
         out.print(str(issue), markup=False)
     if issues:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -31,23 +32,32 @@ def run(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="The workspace file.")] = None,
     as_user: Annotated[str | None, typer.Option("--as", help="Type commands in the terminal as this person "
                                                 "(console teams).")] = None,
+    role: Annotated[str, typer.Option("--role", help="What this process runs: all, or any of sources, pipeline, "
+                                      "workers, chat (comma-separated).")] = "all",
 ) -> None:
     """Run live from rejoinder.yaml: sources, pipeline, chat platforms, publishing."""
     from bot.app.logs import setup_logging
     from bot.app.ops import start_ops
     from bot.app.root import App
     from bot.app.settings import Settings
+    from bot.cluster.roles import parse_roles
+    from bot.cluster.topology import topology_problems
 
+    err = Console(stderr=True, highlight=False)
+    try:
+        roles = parse_roles(role)
+    except ValueError as exc:
+        err.print(f"--role: {exc}", markup=False)
+        raise typer.Exit(code=2) from None
     settings = Settings()
     setup_logging(settings)  # LOG_FORMAT=json for JSON lines; secrets masked either way
     path = config or settings.config_path
-    err = Console(stderr=True, highlight=False)
     try:
         ws = load_workspace(path)
     except ConfigError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(code=1) from None
-    problems = check_environment(ws, settings)
+    problems = check_environment(ws, settings) + topology_problems(settings, roles)
     if problems:
         for issue in problems:
             err.print(str(issue), markup=False)
@@ -56,8 +66,12 @@ def run(
     async def main() -> None:
         app = await App.create(settings, ws, Path(path).resolve().parent)
         ops = await start_ops(app, settings)  # /healthz, /readyz, /metrics
+        # SIGTERM (a redeploy, `docker stop`): take no new work, finish or hand back what is in hand, exit.
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, app.stop)
         try:
-            await app.run(console_user=as_user)
+            await app.run(console_user=as_user, roles=roles)
         finally:
             await ops.stop()
 

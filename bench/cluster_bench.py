@@ -1,0 +1,312 @@
+"""The path users run: `rejoinder run` processes fed by a replay source
+through the bus.
+
+- SQLite, in-process bus: one process, source → pipeline.
+- PostgreSQL + Redis: one process end to end; then the feed published by a
+  `--role sources` process and drained by 1 and by 2 `--role pipeline`
+  processes (the same feed, the same run), for the scaling ratio.
+- Fail-over: how long a killed holder's source lease takes to move, and how
+  long stream entries read by a dead consumer take to be claimed and stored.
+- RSS of a process after N mentions (1M; --quick 100k).
+
+Needs the PostgreSQL and Redis servers of REJOINDER_TEST_POSTGRES /
+REJOINDER_TEST_REDIS (the test defaults)."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script, not through bench/run.py
+    sys.path.insert(0, str(ROOT))
+POSTGRES_ADMIN = os.environ.get("REJOINDER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("REJOINDER_TEST_REDIS", "redis://127.0.0.1:6379/15")
+SHARE = 0.03  # a stream is mostly noise: 3 in 100 posts start a conversation worth a case
+
+
+async def _admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(POSTGRES_ADMIN, timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+class Run:
+    """One fresh database and stream prefix, and the processes started on them."""
+
+    def __init__(self, folder: Path, database: str, lines: int, lease: float = 10.0) -> None:
+        from tests.cluster.feed import write_feed
+
+        self.folder, self.database, self.procs = folder, database, []
+        write_feed(folder, lines, share=SHARE)
+        self.lines = lines
+        self.prefix = f"bench-{uuid.uuid4().hex[:8]}"
+        self.env = {**os.environ, "REJOINDER_DATABASE_URL": database, "REJOINDER_STREAM_PREFIX": self.prefix,
+                    "REJOINDER_LEASE_SECONDS": str(lease), "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+        if not database.startswith("sqlite"):
+            self.env["REDIS_URL"] = REDIS_URL
+
+    def start(self, role: str = "all") -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-c", "from bot.app.cli import main; main()", "run", "--config",
+                                 str(self.folder / "rejoinder.yaml"), "--role", role], cwd=self.folder, env=self.env,
+                                stdout=subprocess.DEVNULL, stderr=open(self.folder / f"p{len(self.procs)}.log", "ab"))
+        self.procs.append(proc)
+        return proc
+
+    def stop(self, proc: subprocess.Popen) -> None:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def close(self) -> None:
+        for proc in self.procs:
+            self.stop(proc)
+
+
+async def _scalar(db, sql: str):
+    async with db.engine.connect() as conn:
+        return (await conn.execute(text(sql))).scalar()
+
+
+async def _until(check, timeout: float, every: float = 0.1) -> float:
+    """Seconds until `check()` is true."""
+    start = time.perf_counter()
+    while not await check():
+        if time.perf_counter() - start > timeout:
+            raise TimeoutError("the processes did not get there in time")
+        await asyncio.sleep(every)
+    return time.perf_counter() - start
+
+
+async def _open(database: str):
+    from bot.store.db import Database
+
+    return await Database(database).start()
+
+
+async def end_to_end(folder: Path, database: str, lines: int, role: str = "sources,pipeline") -> float:
+    """Lines/s of one process (by default reading the source and storing what
+    it reads), from its first stored cursor to the last line."""
+    run = Run(folder, database, lines)
+    db = await _open(database)
+    try:
+        run.start(role)
+        cursor = "SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM cursors WHERE source = 'feed'"
+
+        async def started() -> bool:
+            return (await _scalar(db, cursor) or 0) > 0
+
+        async def done() -> bool:
+            return (await _scalar(db, cursor) or 0) >= lines
+
+        await _until(started, 120, 0.02)
+        first = await _scalar(db, cursor)
+        seconds = await _until(done, 3600)
+        return (lines - first) / seconds
+    finally:
+        run.close()
+        await db.close()
+
+
+async def drained_by(folder: Path, database: str, lines: int, processes: int) -> float:
+    """Lines/s of `processes` pipeline processes draining a stream that holds the whole feed."""
+    from integrations.bus.redis_streams import RedisStreamsBus
+
+    run = Run(folder, database, lines)
+    bus = RedisStreamsBus(REDIS_URL, prefix=run.prefix)
+    db = await _open(database)
+    try:
+        source = run.start("sources")
+        await bus._ensure_group(f"{run.prefix}:mentions", "pipeline")  # the group sees every entry from 0
+
+        async def published() -> bool:
+            info = await bus.info("mentions")
+            return info["length"] * 100 >= lines and info["length"] >= -(-lines // 100)
+
+        await _until(published, 600)
+        run.stop(source)
+
+        async def drained() -> bool:
+            [group] = (await bus.info("mentions"))["groups"]
+            return group["lag"] == 0 and group["pending"] == 0
+
+        for _ in range(processes):
+            run.start("pipeline")
+        # Timed from the first stored line, so start-up (imports, connections) is not counted.
+        await _until(lambda: _has_mentions(db), 120, 0.02)
+        return lines / await _until(drained, 3600)
+    finally:
+        run.close()
+        await bus.close()
+        await db.close()
+
+
+async def _has_mentions(db) -> bool:
+    return bool(await _scalar(db, "SELECT count(*) FROM cursors"))
+
+
+async def source_failover(folder: Path, database: str) -> float:
+    """Seconds from killing the lease holder to another process holding the source."""
+    run = Run(folder, database, 2000)
+    db = await _open(database)
+    try:
+        a, b = run.start("sources"), run.start("sources")
+        holder = "SELECT holder FROM leases WHERE name = 'source:feed'"
+
+        async def held() -> bool:
+            return await _scalar(db, holder) is not None
+
+        await _until(held, 120)
+        await asyncio.sleep(2)  # both are up and the lease has been renewed
+        first = await _scalar(db, holder)
+        victim = a if first.split("-")[-2] == str(a.pid) else b
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+
+        async def moved() -> bool:
+            return await _scalar(db, holder) != first
+
+        return await _until(moved, 120)
+    finally:
+        run.close()
+        await db.close()
+
+
+async def stream_failover(folder: Path, database: str) -> float:
+    """Seconds from a consumer dying with entries read but not acked to those entries being stored by another."""
+    from integrations.bus.redis_streams import RedisStreamsBus
+
+    run = Run(folder, database, 10)
+    db = await _open(database)
+    live = run.start("pipeline")
+    dead = RedisStreamsBus(REDIS_URL, prefix=run.prefix, consumer="dead", pack=100)
+    try:
+        await _until(lambda: _consumers(dead, 1), 120)
+        payloads = [{"source": "bench", "cursor": str(n), "network": "x", "deleted_id": None, "edited": False,
+                     "token": 0, "mention": None} for n in range(1, 201)]
+        await dead.publish_many("mentions", payloads)
+        batches = dead.consume_batches("mentions", "pipeline", 1000)
+        got = await anext(batches)  # read by `dead`... or by the live process first
+        died = time.perf_counter()
+        if not got:
+            return 0.0
+
+        async def stored() -> bool:
+            return (await _scalar(db, "SELECT value FROM cursors WHERE source = 'bench'")) is not None and \
+                (await dead.info("mentions"))["groups"][0]["pending"] == 0
+
+        await _until(stored, 120)
+        return time.perf_counter() - died
+    finally:
+        await dead.close()
+        run.stop(live)
+        await db.close()
+
+
+async def _consumers(bus, n: int) -> bool:
+    info = await bus.info("mentions")
+    return bool(info["groups"]) and info["groups"][0]["consumers"] >= n
+
+
+async def rss_after(folder: Path, database: str, lines: int) -> float:
+    """MB resident of one `--role all` process once it has taken `lines` lines."""
+    run = Run(folder, database, lines)
+    db = await _open(database)
+    try:
+        proc = run.start("all")
+        cursor = "SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM cursors WHERE source = 'feed'"
+
+        async def done() -> bool:
+            return (await _scalar(db, cursor) or 0) >= lines
+
+        await _until(done, 7200, 1.0)
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+        return kb / 1024
+    finally:
+        run.close()
+        await db.close()
+
+
+async def _fresh_postgres() -> str:
+    name = f"rejoinder_bench_{uuid.uuid4().hex[:10]}"
+    await _admin(f'CREATE DATABASE "{name}"')
+    return POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
+
+
+async def _drop(url: str) -> None:
+    await _admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+async def measure(quick: bool, note) -> dict:
+    lines = 20_000 if quick else 100_000
+    out: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+
+        def fresh(name: str) -> Path:
+            path = folder / name
+            path.mkdir()
+            return path
+
+        out["cluster_sqlite_1proc_per_s"] = round(await end_to_end(fresh("sqlite"), f"sqlite+aiosqlite:///{folder}/s.db", lines,
+                                                                    "all"))
+        note(f"SQLite, in-process bus, one process: {out['cluster_sqlite_1proc_per_s']:,}/s over {lines:,} lines "
+             f"({SHARE:.0%} start a case)")
+        made = []
+        try:
+            async def pg() -> str:
+                made.append(await _fresh_postgres())
+                return made[-1]
+
+            out["cluster_pg_1proc_e2e_per_s"] = round(await end_to_end(fresh("e2e"), await pg(), lines))
+            out["cluster_pg_1proc_all_roles_per_s"] = round(await end_to_end(fresh("all"), await pg(), lines, "all"))
+            one = await drained_by(fresh("one"), await pg(), lines, 1)
+            two = await drained_by(fresh("two"), await pg(), lines, 2)
+            out["cluster_pg_pipeline_1proc_per_s"], out["cluster_pg_pipeline_2proc_per_s"] = round(one), round(two)
+            out["cluster_2proc_vs_1"] = round(two / one, 2)
+            note(f"PostgreSQL + Redis: one process end to end {out['cluster_pg_1proc_e2e_per_s']:,}/s "
+                 f"(--role sources,pipeline; {out['cluster_pg_1proc_all_roles_per_s']:,}/s with every role, cards "
+                 f"included); pipeline "
+                 f"{round(one):,}/s with 1 process, {round(two):,}/s with 2 ({two / one:.2f}x; targets 20,000/s and 1.7x)")
+            out["failover_source_s"] = round(await source_failover(fresh("lease"), await pg()), 1)
+            out["failover_stream_s"] = round(await stream_failover(fresh("stream"), await pg()), 1)
+            note(f"fail-over with the default lease (10 s): source {out['failover_source_s']} s (target <= 15 s), "
+                 f"stream entries {out['failover_stream_s']} s")
+            count = 100_000 if quick else 1_000_000
+            out[f"rss_mb_after_{count // 1000}k"] = round(await rss_after(fresh("rss"), await pg(), count))
+            note(f"RSS after {count:,} lines: {out[f'rss_mb_after_{count // 1000}k']} MB (target <= 300 MB)")
+        finally:
+            for url in made:
+                await _drop(url)
+    return out
+
+
+def run(quick: bool, note) -> dict:
+    try:
+        asyncio.run(_admin("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001
+        note(f"skipped: PostgreSQL not reachable ({exc})")
+        return {}
+    return asyncio.run(measure(quick, note))
+
+
+if __name__ == "__main__":
+    quick = "--quick" in sys.argv
+    print(run(quick, print))

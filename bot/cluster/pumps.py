@@ -1,0 +1,150 @@
+"""Source → bus, under a lease: a source is read by one process of the
+cluster at a time; the others wait to take it over if its holder dies.
+
+Items are published in batches of whatever is waiting (one round trip to
+the bus per batch, not per mention), in the source's order. Each carries the
+lease's fencing token, and the cursor travels with it: the pipeline saves
+the cursor in the same transaction as the mention."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import aclosing
+
+from bot.cluster.leases import Leases
+from bot.intake.pipeline import load_cursor
+from bot.ports import Bus, Source
+from bot.store.db import Database
+
+log = logging.getLogger(__name__)
+TOPIC = "mentions"
+BATCH = 1000
+LINGER = 0.2  # seconds; what a mention may wait for company before it is published
+
+
+async def publish_all(bus: Bus, topic: str, payloads: list[dict]) -> None:
+    many = getattr(bus, "publish_many", None)
+    if many is not None:
+        await many(topic, payloads)
+    else:
+        for payload in payloads:
+            await bus.publish(topic, payload)
+
+
+class SourcePump:
+    def __init__(self, source: Source, db: Database, bus: Bus, leases: Leases, poll: float | None = None,
+                 retry: float = 5.0) -> None:
+        self.source, self.db, self.bus, self.leases = source, db, bus, leases
+        self.poll = poll if poll is not None else max(leases.ttl / 5, 0.2)  # how often a waiting process asks
+        self.retry = retry
+        self.token: int | None = None
+        self.stopping = asyncio.Event()
+
+    async def run(self) -> None:
+        """Hold the lease and pump; on losing it, stop pumping and wait to win it
+        again. Stopping (or being cancelled) hands the lease back at once."""
+        name = self.source.name
+        lease = f"source:{name}"
+        while not self.stopping.is_set():
+            try:
+                token = await self.leases.acquire(lease)
+            except Exception as exc:  # noqa: BLE001 - the database is away: ask again later
+                log.warning("source %s: cannot reach the lease table (%s); retrying", name, exc)
+                token = None
+            if token is None:
+                await self._sleep(self.poll)
+                continue
+            self.token, held = token, True
+            log.info("source %s: reading here (fencing token %s)", name, token)
+            worker = asyncio.create_task(self._pump_forever(token), name=f"pump:{name}")
+            try:
+                while not self.stopping.is_set():
+                    await self._sleep(self.leases.ttl / 3)
+                    if not await self._renew(lease, token):
+                        log.warning("source %s: lease lost to another process; stopped reading", name)
+                        held = False
+                        break
+            finally:
+                worker.cancel()
+                await asyncio.gather(worker, return_exceptions=True)
+                self.token = None
+                if held:
+                    try:
+                        await self.leases.release(lease, token)
+                    except Exception:  # noqa: BLE001 - it runs out on its own
+                        pass
+
+    async def _renew(self, lease: str, token: int) -> bool:
+        """Whether the lease is surely still ours: if the database cannot say,
+        stop reading (another process may take the source meanwhile)."""
+        try:
+            return await self.leases.renew(lease, token)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("source %s: cannot renew the lease (%s); stopped reading", self.source.name, exc)
+            return False
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            async with asyncio.timeout(seconds):
+                await self.stopping.wait()
+        except TimeoutError:
+            pass
+
+    async def _pump_forever(self, token: int) -> None:
+        """A source that fails is started again from the saved cursor after a
+        pause; one that ends (a replay file) keeps its lease until shutdown,
+        so no other process reads it again."""
+        while True:
+            try:
+                await self.pump(token)
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - logged, then retried: one source must not stop the others
+                log.exception("source %s failed; starting it again in %.0f s", self.source.name, self.retry)
+                await asyncio.sleep(self.retry)
+
+    async def pump(self, token: int = 0) -> None:
+        source = self.source
+        cursor = await load_cursor(self.db, source.name)
+        queue: asyncio.Queue[dict] = asyncio.Queue(maxsize=4 * BATCH)
+        sender = asyncio.create_task(self._send(queue), name=f"send:{source.name}")
+        try:
+            async with aclosing(source.items(cursor)) as items:  # closing stops a source's threads promptly
+                async for item in items:
+                    if sender.done():
+                        sender.result()  # the bus failed: raise it here
+                    await queue.put({
+                        "source": source.name, "cursor": item.cursor, "deleted_id": item.deleted_id,
+                        "network": source.network, "token": token, "edited": item.edited,
+                        # As JSON text: serialised and later parsed by pydantic-core in one step each.
+                        "mention": item.mention.model_dump_json() if item.mention else None,
+                    })
+            await queue.join()
+        finally:
+            sender.cancel()
+            await asyncio.gather(sender, return_exceptions=True)
+
+    async def _send(self, queue: asyncio.Queue[dict]) -> None:
+        """Publish what is waiting, after lingering up to LINGER seconds for a
+        fuller batch: the pipeline pays per batch (a few round trips to the
+        database), so a fast source must not hand it a trickle of tiny ones."""
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await queue.get()]
+            deadline = loop.time() + LINGER
+            while len(batch) < BATCH:
+                if not queue.empty():
+                    batch.append(queue.get_nowait())
+                    continue
+                left = deadline - loop.time()
+                if left <= 0:
+                    break
+                try:
+                    async with asyncio.timeout(left):
+                        batch.append(await queue.get())
+                except TimeoutError:
+                    break
+            await publish_all(self.bus, TOPIC, batch)
+            for _ in batch:
+                queue.task_done()

@@ -1,0 +1,111 @@
+"""Real `rejoinder run` processes for the cluster tests and the bench, on
+this machine's PostgreSQL and Redis."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.store import tables as t
+from bot.store.db import Database
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def scale() -> float:
+    """REJOINDER_CLUSTER_SCALE=1 runs the full counts (20,000 mentions, 300
+    approvals); CI runs a share of them to stay within its time limit."""
+    return float(os.environ.get("REJOINDER_CLUSTER_SCALE", "0.1"))
+
+
+class Cluster:
+    def __init__(self, folder: Path, database_url: str, redis_url: str, lease: float = 1.0,
+                 extra_env: dict | None = None) -> None:
+        self.folder, self.procs, self.started = folder, {}, 0
+        # A Redis database no test fixture flushes: a suite running beside this one empties 15.
+        redis_url = redis_url.rsplit("/", 1)[0] + "/13"
+        self.env = {**os.environ, "REJOINDER_DATABASE_URL": database_url, "REDIS_URL": redis_url,
+                    "REJOINDER_STREAM_PREFIX": f"cluster-{uuid.uuid4().hex[:8]}", "REJOINDER_LEASE_SECONDS": str(lease),
+                    "REJOINDER_TEST_CHAT_LOG": str(folder / "chat.jsonl"), "LOG_LEVEL": "WARNING",
+                    "PYTHONPATH": str(ROOT), **(extra_env or {})}
+        self.env.pop("REJOINDER_CONFIG", None)
+
+    def start(self, name: str, role: str = "all") -> subprocess.Popen:
+        self.started += 1
+        log = open(self.folder / f"{name}.{self.started}.log", "wb")
+        proc = subprocess.Popen([sys.executable, "-m", "tests.cluster.node", "run", "--config",
+                                 str(self.folder / "rejoinder.yaml"), "--role", role],
+                                cwd=self.folder, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.procs[name] = (proc, role)
+        return proc
+
+    def kill(self, name: str) -> None:
+        proc, _role = self.procs[name]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+
+    def restart(self, name: str) -> None:
+        self.start(name, self.procs[name][1])
+
+    async def stop(self, name: str, timeout: float = 60) -> int:
+        """SIGTERM and wait for a clean exit; returns the exit code."""
+        proc, _role = self.procs[name]
+        proc.send_signal(signal.SIGTERM)
+        return await asyncio.to_thread(proc.wait, timeout)
+
+    def crashed(self) -> list[str]:
+        """Processes that ended on their own (none should)."""
+        return [n for n, (p, _r) in self.procs.items() if p.poll() is not None]
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {p.name}\n" + p.read_text(errors="replace")[-3000:]
+                         for p in sorted(self.folder.glob("*.log")))
+
+    def close(self) -> None:
+        import redis
+
+        for proc, _role in self.procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=30)
+        client = redis.Redis.from_url(self.env["REDIS_URL"])
+        for key in client.scan_iter(f"{self.env['REJOINDER_STREAM_PREFIX']}:*"):
+            client.delete(key)
+        client.close()
+
+
+async def quick_commits(db: Database) -> None:
+    """The processes are killed here, never the database server: commits need
+    not wait for the disk, which keeps the test's wall time down."""
+    async with db.engine.connect() as conn:
+        name = (await conn.exec_driver_sql("SELECT current_database()")).scalar_one()
+        await conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+        await conn.commit()
+
+
+async def count(db: Database, stmt) -> int:
+    async with db.sessions() as s:
+        return (await s.execute(stmt)).scalar_one()
+
+
+async def open_outbox(db: Database) -> int:
+    return await count(db, select(func.count()).select_from(t.Outbox)
+                       .where(t.Outbox.status.in_(("pending", "uncertain", "sending"))))
+
+
+async def wait_for(condition, timeout: float, what: str, cluster: Cluster | None = None) -> None:
+    """Check `condition()` (async) until true; fail with `what` after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await condition():
+        if cluster is not None and cluster.crashed():
+            raise AssertionError(f"processes ended on their own: {cluster.crashed()}\n{cluster.logs()}")
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}" + (f"\n{cluster.logs()}" if cluster else ""))
+        await asyncio.sleep(0.2)
