@@ -1,15 +1,15 @@
 """several processes: source leases, heartbeats, dead letters, outbox leases,
 fenced cursors, one case per conversation
 
-Revision ID: 0004_cluster
-Revises: 0001
+Revision ID: 0006_cluster
+Revises: 0005_triage
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004_cluster'
-down_revision = '0003_triage'
+revision = '0006_cluster'
+down_revision = '0005_triage'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """CRM links, the CRM read cache, and keys on customer events
 
-Revision ID: 0006_crm
-Revises: 0001
+Revision ID: 0003_crm
+Revises: 0002_insights
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0006_crm'
-down_revision = '0008_insights'
+revision = '0003_crm'
+down_revision = '0002_insights'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """LLM triage cache and daily spend
 
-Revision ID: 0003_triage
-Revises: 0001
+Revision ID: 0005_triage
+Revises: 0004_ops
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003_triage'
-down_revision = '0005_ops'
+revision = '0005_triage'
+down_revision = '0004_ops'
 branch_labels = None
 depends_on = None
 

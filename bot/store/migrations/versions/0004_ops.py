@@ -1,15 +1,15 @@
 """chat inbox and push-source arrivals
 
-Revision ID: 0005_ops
-Revises: 0001
+Revision ID: 0004_ops
+Revises: 0003_crm
 Create Date: 2026-12-05 19:40:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_ops'
-down_revision = '0006_crm'
+revision = '0004_ops'
+down_revision = '0003_crm'
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """SLA resolution due time, spikes, crisis modes and time indexes for reports
 
-Revision ID: 0008_insights
+Revision ID: 0002_insights
 Revises: 0001
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008_insights'
+revision = '0002_insights'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
