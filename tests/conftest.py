@@ -3,6 +3,7 @@ missing server fails the test; on a laptop it skips with a loud reason."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
 
@@ -13,6 +14,16 @@ REDIS_URL = os.environ.get("REJOINDER_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
     os.environ.pop(var, None)  # clients would send loopback traffic to a proxy
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored():
+    """`rejoinder run` invoked in-process sets up the root logger; the next test starts as this one did."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def unavailable(what: str, exc: BaseException) -> None:
