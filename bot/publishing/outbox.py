@@ -68,6 +68,7 @@ class OutboxWorker:
         self.pace = 0.02  # seconds at least between two claims
         self.wake = asyncio.Event()
         self._renewed = self._recovered = None
+        self._stale: set[int] = set()  # rows whose outcome could not be written: left to expire
 
     def poke(self) -> None:
         self.wake.set()
@@ -142,7 +143,7 @@ class OutboxWorker:
         self._renewed = now
         async with self.db.transaction() as s:
             await s.execute(update(t.Outbox).where(t.Outbox.status == "sending", t.Outbox.lease_holder == self.holder,
-                                                   t.Outbox.kind.startswith(self.prefix))
+                                                   t.Outbox.kind.startswith(self.prefix), t.Outbox.id.not_in(self._stale))
                             .values(lease_until=now + self.lease).execution_options(synchronize_session=False))
 
     async def release(self) -> int:
@@ -168,7 +169,20 @@ class OutboxWorker:
     async def _run_lane(self, work: list[tuple[t.Outbox, bool]]) -> None:
         while work:
             row, uncertain = work.pop(0)
-            await self._run(row, uncertain)
+            try:
+                await self._run(row, uncertain)
+            except Exception as exc:  # noqa: BLE001 - an outcome not recorded: hand the lane back, never hold it
+                log.warning("outbox %s #%s: outcome not recorded (%s); handed back", row.kind, row.id, exc)
+                ids = [row.id] + [r.id for r, _u in work]
+                work.clear()
+                try:
+                    async with self.db.transaction() as s:
+                        await s.execute(update(t.Outbox).where(t.Outbox.id.in_(ids), t.Outbox.status == "sending",
+                                                               t.Outbox.lease_holder == self.holder)
+                                        .values(status="uncertain", lease_holder=None, lease_until=None,
+                                                attempts=_UNCOUNT).execution_options(synchronize_session=False))
+                except Exception:  # noqa: BLE001 - then their lease runs out
+                    self._stale.update(ids)
 
     async def run_due(self) -> int:
         """Run every due row once and wait for all of them; returns how many."""
