@@ -1,5 +1,4 @@
-"""Database tables (SQLAlchemy 2). The schema itself is owned by the Alembic
-migrations in bot/store/migrations; these classes must match them."""
+"""Customers, mentions, cases and their history, drafts and approvals, the outbox, cursors and watches."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,15 +6,9 @@ from datetime import datetime
 from sqlalchemy import (
     JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-
-class Base(DeclarativeBase):
-    pass
-
-
-def _ts() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), nullable=False)
+from bot.store.tables.base import Base, _ts
 
 
 class Customer(Base):
@@ -222,146 +215,7 @@ class Watch(Base):
     at: Mapped[datetime] = _ts()
 
 
-class Spike(Base):
-    """A lasting rise in mentions on a route, label or watched term; its alert is edited in place."""
-
-    __tablename__ = "spikes"
-    __table_args__ = (UniqueConstraint("series", "started_at"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    series: Mapped[str] = mapped_column(String(260), index=True)  # route:<name> | label:<name> | term:<term>
-    team: Mapped[str] = mapped_column(String(40))  # whose channel carries the alert
-    started_at: Mapped[datetime] = _ts()
-    updated_at: Mapped[datetime] = _ts()
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    figures: Mapped[dict] = mapped_column(JSON, default=dict)
-    updates: Mapped[int] = mapped_column(Integer, default=0)
-    message_ref: Mapped[dict | None] = mapped_column(JSON)
-
-
-class CrisisMode(Base):
-    """Routes switched to their team's crisis workflow from chat."""
-
-    __tablename__ = "crisis_modes"
-    route: Mapped[str] = mapped_column(String(60), primary_key=True)
-    on: Mapped[bool] = mapped_column(Boolean, default=False)
-    by: Mapped[str] = mapped_column(String(200))
-    at: Mapped[datetime] = _ts()
-
-
 Index("ix_mentions_created", Mention.created_at)  # reports and spike baselines read by time
 Index("ix_cases_opened", Case.opened_at)
-class CrmLink(Base):
-    """A handle a person linked to a CRM contact in chat (`link @handle to email`)."""
-
-    __tablename__ = "crm_links"
-    __table_args__ = (UniqueConstraint("network", "handle"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    network: Mapped[str] = mapped_column(String(32))  # "*": every network
-    handle: Mapped[str] = mapped_column(String(200))  # casefolded, without "@"
-    email: Mapped[str] = mapped_column(String(320))
-    linked_by: Mapped[str] = mapped_column(String(200))
-    at: Mapped[datetime] = _ts()
-
-
-class CrmCache(Base):
-    """What the CRM said about an author, read by cards without calling it."""
-
-    __tablename__ = "crm_cache"
-    subject: Mapped[str] = mapped_column(String(240), primary_key=True)  # network:handle
-    status: Mapped[str] = mapped_column(String(16))  # ok | no_match | unavailable
-    contact_id: Mapped[str | None] = mapped_column(String(64))
-    matched_by: Mapped[str | None] = mapped_column(String(16))
-    profile: Mapped[dict | None] = mapped_column(JSON)
-    suggestions: Mapped[list] = mapped_column(JSON, default=list)
-    error: Mapped[str | None] = mapped_column(Text)
-    fetched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # last good answer
-    tried_at: Mapped[datetime] = _ts()
-class Lease(Base):
-    """Who runs a source in a cluster; `token` grows on every change of holder (fencing)."""
-
-    __tablename__ = "leases"
-    name: Mapped[str] = mapped_column(String(200), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(120))
-    token: Mapped[int] = mapped_column(BigInteger)
-    expires_at: Mapped[datetime] = _ts()
-
-
-class Process(Base):
-    """A running `rejoinder run`, seen through its heartbeat."""
-
-    __tablename__ = "processes"
-    id: Mapped[str] = mapped_column(String(120), primary_key=True)
-    host: Mapped[str] = mapped_column(String(200))
-    pid: Mapped[int] = mapped_column(Integer)
-    roles: Mapped[str] = mapped_column(String(100))
-    started_at: Mapped[datetime] = _ts()
-    seen_at: Mapped[datetime] = _ts()
-
-
-class DeadLetter(Base):
-    """An item the pipeline could not store, kept with its reason for replay."""
-
-    __tablename__ = "dead_letters"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    source: Mapped[str | None] = mapped_column(String(100))
-    payload: Mapped[str] = mapped_column(Text)  # the bus payload as ASCII JSON (no raw NUL)
-    reason: Mapped[str] = mapped_column(Text)
-    at: Mapped[datetime] = _ts()
-    replayed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
 Index("ix_cases_route_opened", Case.route, Case.opened_at)  # burst detection
 Index("ix_customers_email_lower", func.lower(Customer.email))  # the import and lookups match emails in any case
-
-
-class ChatInbox(Base):
-    """Chat input (a click, a slash command, a thread message) written before
-    the platform is acknowledged, then handled from here: a crash after the
-    ack loses nothing. (platform, key) is the platform's own id for it."""
-
-    __tablename__ = "chat_inbox"
-    __table_args__ = (UniqueConstraint("platform", "key"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    platform: Mapped[str] = mapped_column(String(32))
-    key: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[str] = mapped_column(String(30))
-    lane: Mapped[str] = mapped_column(String(200), default="")  # one person's inputs are handled in order
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending|handling|done|failed
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    error: Mapped[str | None] = mapped_column(Text)
-    received_at: Mapped[datetime] = _ts()
-    handled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class Arrival(Base):
-    """Mentions a push source (the webhook) has accepted and answered for,
-    kept until the pipeline has stored them; the id is the source's cursor."""
-
-    __tablename__ = "arrivals"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    source: Mapped[str] = mapped_column(String(100), index=True)
-    payload: Mapped[dict] = mapped_column(JSON)
-    received_at: Mapped[datetime] = _ts()
-
-
-class TriageVerdict(Base):
-    """The LLM's triage of a post, cached by (model, text hash) so a post seen
-    again (a retry, a repost, a restart) costs no second call."""
-
-    __tablename__ = "triage_verdicts"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of model and text
-    model: Mapped[str] = mapped_column(String(100))
-    needs_response: Mapped[bool] = mapped_column(Boolean)
-    intent: Mapped[str] = mapped_column(String(20))
-    confidence: Mapped[float] = mapped_column(Float)
-    at: Mapped[datetime] = _ts()
-
-
-class TriageSpend(Base):
-    """LLM triage calls made per UTC day, held to `triage.llm_daily_budget`."""
-
-    __tablename__ = "triage_spend"
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD
-    calls: Mapped[int] = mapped_column(Integer, default=0)
