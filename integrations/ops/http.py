@@ -28,7 +28,13 @@ class OpsServer:
         app.add_routes(self.routes())
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        await web.TCPSite(self._runner, self.host, self.port).start()
+        try:
+            await web.TCPSite(self._runner, self.host, self.port).start()
+        except OSError as exc:  # a start-up mistake: say which setting, not a traceback
+            await self._runner.cleanup()
+            raise SystemExit(f"REJOINDER_HTTP_HOST/REJOINDER_HTTP_PORT: cannot listen on {self.host}:{self.port} "
+                             f"for /healthz, /readyz and /metrics ({exc.strerror or exc}); choose a free port, "
+                             "or 0 for any") from None
         self.port = self._runner.addresses[0][1]  # the real one when 0 was asked for
         log.info("health and metrics on http://%s:%s (/healthz, /readyz, /metrics)", self.host, self.port)
 

@@ -33,6 +33,7 @@ class Cluster:
         self.env = {**os.environ, "REJOINDER_DATABASE_URL": database_url, "REDIS_URL": redis_url,
                     "REJOINDER_STREAM_PREFIX": f"cluster-{uuid.uuid4().hex[:8]}", "REJOINDER_LEASE_SECONDS": str(lease),
                     "REJOINDER_TEST_CHAT_LOG": str(folder / "chat.jsonl"), "LOG_LEVEL": "WARNING",
+                    "REJOINDER_HTTP_PORT": "0",  # each process its own health and metrics port
                     "PYTHONPATH": str(ROOT), **(extra_env or {})}
         self.env.pop("REJOINDER_CONFIG", None)
 
