@@ -35,12 +35,12 @@ from tests.cluster.node import read_log
 # machine (a run can stall until its deadline). Run them with REJOINDER_CLUSTER_TESTS=1; the parts they
 # rest on (leases, claims, fencing, dead letters, concurrent ingest) run always, in test_cluster_parts.py
 # and test_storage_safety.py.
-pytestmark = pytest.mark.skipif(not os.environ.get("REJOINDER_CLUSTER_TESTS"),
-                                reason="kill-and-restart cluster runs are opt-in: REJOINDER_CLUSTER_TESTS=1")
 
 SAM, DANA = ChatUser("sam", "Sam"), ChatUser("dana", "Dana")
 # Real processes on a shared machine: more than the default per-test limit.
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.timeout(900),
+              pytest.mark.skipif(not os.environ.get("REJOINDER_CLUSTER_TESTS"),
+                                 reason="kill-and-restart cluster runs are opt-in: REJOINDER_CLUSTER_TESTS=1")]
 
 
 async def approver(folder: Path, database_url: str) -> App:
