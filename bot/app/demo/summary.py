@@ -102,7 +102,7 @@ def print_summary(console: Console, s: dict) -> None:
     row("publish", f"{s['published']} replies published exactly once ({s['replies_in_output']} lines in replies.jsonl), "
                   f"{s['publish_failed']} failed")
     row("first response", f"median {_minutes(s['first_response_median_s'])}, max {_minutes(s['first_response_max_s'])}, "
-                  f"{s['sla_breached']} SLA breaches")
+                  f"{s['sla_breached']} over the first-response target")
     row("stages", ", ".join(f"{k} {v}" for k, v in sorted(s["stages"].items())))
     row("SLA alerts", f"{s['sla_warnings']} warnings and {s['sla_breaches_alerted']} breaches announced in threads and channels")
     for series, count, ratio, updates, incident in s["spikes"]:
