@@ -16,13 +16,13 @@ from sqlalchemy import select
 from bot.app.root import App, build_platforms
 from bot.app.settings import Settings
 from bot.config.loader import load_workspace
-from bot.intake.pipeline import Ingested
 from bot.store import tables as t
 from bot.types import Mention
 from integrations.chat.discord.platform import DiscordPlatform
 from integrations.social.replay import read_replies
+from tests.chat_worlds import WorldFlows
 from tests.emulators.discord import ApiCall, DiscordEmulator, point_discord_py_at
-from tests.slack_e2e.world import Handled, mention, task_stacks
+from tests.slack_e2e.world import Handled, mention, task_stacks  # noqa: F401 - mention: the tests read it from here
 
 # Discord ids: people, roles, servers and channels.
 SAM, DANA, LEE, ALEX, KIM, PAT = (f"30000000000000000{n}" for n in range(1, 7))
@@ -102,27 +102,15 @@ def buttons(message: dict) -> list[str]:
 
 
 @dataclass
-class DiscordWorld:
+class DiscordWorld(WorldFlows):
+    AGENT = SAM
+
     emu: DiscordEmulator
     app: App
     discord: DiscordPlatform
     base: Path
     task: asyncio.Task
     handled: Handled
-
-    async def ingest(self, *mentions: Mention) -> list[Ingested]:
-        results = await self.app.core.pipeline.ingest(list(mentions))
-        self.app.poke()
-        return results
-
-    async def drafted(self, n: int = 1, text: str = "@acme my order never arrived, can you help?") -> tuple[int, dict]:
-        """A case with its card, and a template draft Sam (an agent) asked for with the card's button."""
-        [result] = await self.ingest(mention(n, text))
-        card = await self.card(result.case_id)
-        await self.handled.wait("chat.post", result.case_id)
-        await self.click(SAM, card, "draft")
-        await self.update(card, "Draft v1")
-        return result.case_id, card
 
     async def click(self, user: str, card: dict, action: str) -> str:
         case_id = FOOTER.search(texts_footer(card)).group(1)

@@ -2,9 +2,10 @@
 Rejoinder connected to it (see world.py)."""
 from __future__ import annotations
 
-import logging
 
 import pytest
+
+from tests.chat_worlds import worlds_without_errors
 
 from tests.emulators.slack import SlackEmulator
 from tests.slack_e2e.world import SlackWorld, people, start_world
@@ -20,23 +21,10 @@ async def emu():
 
 @pytest.fixture
 async def make_world(emu, tmp_path, caplog):
-    """start(database_url, **options) -> a running SlackWorld, stopped afterwards.
-    Work the Slack listeners do after the ack only logs its failures, so any
-    error logged during the test fails it."""
-    worlds: list[SlackWorld] = []
-
-    async def start(database_url: str, **options) -> SlackWorld:
-        world = await start_world(emu, database_url, tmp_path, **options)
-        worlds.append(world)
-        return world
-
-    caplog.set_level(logging.WARNING)
-    yield start
-    # Checked before stopping: cancelling work at shutdown may log its own noise.
-    errors = [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.ERROR]
-    for world in worlds:
-        await world.stop()
-    assert errors == [], errors
+    """start(database_url, **options) -> a running SlackWorld, stopped afterwards;
+    any error logged during the test fails it."""
+    async with worlds_without_errors(start_world, emu, tmp_path, caplog) as start:
+        yield start
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from bot.app.root import App, build_platforms
 from bot.config.loader import load_workspace
-from bot.intake.pipeline import Ingested
 from bot.app.settings import Settings
 from bot.store import tables as t
 from bot.types import Author, Mention
@@ -25,6 +24,7 @@ from integrations.chat.slack.platform import SlackPlatform
 from integrations.chat.slack.groups import SlackUserGroups
 from integrations.chat.slack.limits import ChannelRateLimiter
 from integrations.social.replay import read_replies
+from tests.chat_worlds import WorldFlows
 from tests.emulators.slack import ApiCall, SlackEmulator
 
 # Slack user and channel ids; roles come from `roles.members` below.
@@ -160,30 +160,15 @@ class Settled:
 
 
 @dataclass
-class SlackWorld:
+class SlackWorld(WorldFlows):
+    AGENT = SAM
+
     emu: SlackEmulator
     app: App
     slack: SlackPlatform
     base: Path
     task: asyncio.Task
     handled: Handled
-
-    # -- input -----------------------------------------------------------
-
-    async def ingest(self, *mentions: Mention) -> list[Ingested]:
-        """What the pipeline consumer does with bus deliveries: store, then wake the workers."""
-        results = await self.app.core.pipeline.ingest(list(mentions))
-        self.app.poke()
-        return results
-
-    async def drafted(self, n: int = 1, text: str = "@acme my order never arrived, can you help?") -> tuple[int, ApiCall]:
-        """A case with its card, and a template draft Sam (an agent) asked for with the card's button."""
-        [result] = await self.ingest(mention(n, text))
-        card = await self.card(result.case_id)
-        await self.handled.wait("chat.post", result.case_id)
-        await self.click(SAM, card, "draft")
-        await self.update(card, "Draft v1")
-        return result.case_id, card
 
     async def click(self, user: str, card: ApiCall, action: str) -> str:
         case_id = case_of(card)
