@@ -216,7 +216,9 @@ class Guardrails:
             # Leetspeak that reads "1" as "l" ("b1acky"), and terms written without their spaces.
             hits = _key_profanity().scan(" . ".join(keys for keys, _ in words.key_strings()))
         if hits:
-            listed = terms.written_as([(h.word, _as_written(canon, h.word)) for h in hits])
+            # A few distinct words are quoted; looking each hit up would cost a pass over the text per hit.
+            shown = list(dict.fromkeys(h.word for h in hits))[:6]
+            listed = terms.written_as([(word, _as_written(canon, word)) for word in shown])
             if max(h.level for h in hits) >= 2:
                 return Finding("profanity", self.guidelines.profanity, f"Contains profanity ({listed}); "
                                                                        "a brand reply must not swear.")
