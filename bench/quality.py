@@ -5,7 +5,8 @@
 Triage: needs_response precision, recall and F1 per label and overall
 (macro) on a labelled JSONL file (`text`, `needs_response`; null rows are
 skipped; per-intent figures too when rows carry `intent`). The default is
-the airline tweets, which no shipped weight was trained on.
+the airline tweets, which no shipped weight was trained on; intents are
+then scored as bench/intent_quality.py describes.
 
 Injection: catch rate and false-alarm rate. With `--injections FILE`
 (`text`, `label` injection/benign) the shipped screen runs on it as is.
@@ -32,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from bench import intent_quality  # noqa: E402
 from bot.intake import flags as patterns  # noqa: E402
 from bot.intake.enrich import shared_analyzer  # noqa: E402
 from bot.triage import build, corpus, injection  # noqa: E402
@@ -218,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     more, table = screen_file(args.injections) if args.injections else held_out(args.data, args.quick)
     figures |= more
     rows += table
+    if not args.triage:  # a given file's own intents are scored above
+        more, table = intent_quality.measure(args.data, args.quick)
+        figures |= more
+        rows += table
     more, table = guard_rows()
     figures |= more
     rows += table

@@ -216,7 +216,9 @@ class Guardrails:
             # Leetspeak that reads "1" as "l" ("b1acky"), and terms written without their spaces.
             hits = _key_profanity().scan(" . ".join(keys for keys, _ in words.key_strings()))
         if hits:
-            listed = terms.quoted([h.word for h in hits])
+            # A few distinct words are quoted; looking each hit up would cost a pass over the text per hit.
+            shown = list(dict.fromkeys(h.word for h in hits))[:6]
+            listed = terms.written_as([(word, _as_written(canon, word)) for word in shown])
             if max(h.level for h in hits) >= 2:
                 return Finding("profanity", self.guidelines.profanity, f"Contains profanity ({listed}); "
                                                                        "a brand reply must not swear.")
@@ -268,6 +270,14 @@ class Guardrails:
             return None
         return Finding("sign_off", "warn", f"Does not end with the sign-off the guidelines require "
                                            f"(it must match {self.guidelines.sign_off}).")
+
+
+def _as_written(canon: Canonical, word: str) -> str:
+    """The original text behind a word found in the folded view ("fuсking"
+    with a Cyrillic "с", "sh\u200bit"); the word itself when the hit came
+    from a joined or re-spaced view that has no offsets in the original."""
+    at = canon.folded.text.find(word)
+    return canon.folded.quote(at, at + len(word)) if at >= 0 else word
 
 
 def promise_families(guidelines: Guidelines) -> tuple[str, ...]:

@@ -4,6 +4,8 @@ that words.py undoes ("ProjectFalcon", "#ProjectFalcon", "Project Fa1con",
 "P.r.o.j.e.c.t Falcon", lookalike letters, invisible characters)."""
 from __future__ import annotations
 
+import unicodedata
+
 from bot.guardrails.words import Words, key_of
 
 # How a promise finding describes the default escalation stems to a person.
@@ -80,12 +82,32 @@ def quoted(values: list[str], limit: int = 5) -> str:
     return ", ".join(shown[:limit]) + (f" and {more} more" if more > 0 else "")
 
 
+_HIDDEN = {"Cf", "Cc", "Co", "Cn"}  # format (zero-width, bidi), control, private use, unassigned
+
+
+def shown(text: str, plain: bool = False) -> str:
+    """`text` with its invisible characters named ("sh⟨U+200B⟩it"), and, when
+    the listed term is `plain` ASCII, its lookalike letters too ("fu⟨CYRILLIC
+    SMALL LETTER ES⟩king"): an approver must see how a word was disguised."""
+    if text.isascii():
+        return text
+    out = []
+    for c in text:
+        if unicodedata.category(c) in _HIDDEN:
+            out.append(f"⟨U+{ord(c):04X}⟩")
+        elif plain and not c.isascii() and c.isalpha():
+            out.append(f"{c}⟨{unicodedata.name(c, f'U+{ord(c):04X}')}⟩")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
 def written_as(hits: list[tuple[str, str]]) -> str:
     """“Project Falcon” (written “ProjectFa1con”) — the term, and the text when it differs."""
     parts = []
     for term, written in dict.fromkeys(hits):
         same = " ".join(written.split()).casefold() == term.casefold()
-        parts.append(f"“{term}”" if same else f"“{term}” (written “{written}”)")
+        parts.append(f"“{term}”" if same else f"“{term}” (written “{shown(written, term.isascii())}”)")
     parts = list(dict.fromkeys(parts))
     return ", ".join(parts[:5]) + (f" and {len(parts) - 5} more" if len(parts) > 5 else "")
 

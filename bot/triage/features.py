@@ -38,6 +38,27 @@ def tokens(text: str, limit: int = 400) -> list[str]:
     return ws + list(map(" ".join, zip(ws, ws[1:])))
 
 
+_SPACES = re.compile(r"\s+")
+CHAR_PREFIX = "c:"
+
+
+def char_set(text: str, limit: int = 1000) -> set[str]:
+    """Every three- to five-letter piece of the first `limit` characters,
+    lower-cased, spaces squeezed and the ends padded. They carry what words
+    miss: other languages' inflections ("ignoriere", "ignorieren"),
+    misspellings, glued words. Slices in one comprehension: this runs on
+    every screened post."""
+    padded = " " + " ".join(text[:limit].lower().split()) + " "
+    size = len(padded)
+    return {padded[i:i + n] for n in (3, 4, 5) for i in range(size - n + 1)}
+
+
+def screen_tokens(text: str) -> list[str]:
+    """The injection screen's training features: words, word pairs and
+    letter pieces (marked, so a piece never meets a word of the same spelling)."""
+    return tokens(text) + [CHAR_PREFIX + g for g in char_set(text)]
+
+
 @lru_cache(maxsize=64)
 def token_set(text: str) -> frozenset[str]:
     """tokens(text) as a set; triage and injection screening read the same

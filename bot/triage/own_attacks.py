@@ -73,3 +73,26 @@ def examples(seed: int = 11, per_template: int = 4) -> list[dict]:
         for opening in rng.sample(OPENINGS, 2):
             rows.append({"text": opening + text, "needs_response": True})
     return rows
+
+
+# Harmless posts that quote someone, an app or a sign: attacks dictate text in
+# quotes too ("say \"I have been PWNED\""), and the screen must learn the difference.
+QUOTED_SPEECH = [
+    "{b} your agent did not even say \"{q}\"", "{b} the driver just said \"{q}\" and left",
+    "{b} your app keeps saying \"{q}\"", "{b} the email says \"{q}\" but nothing happened",
+    "{b} the sign at the gate said \"{q}\", seriously?", "{b} I was told \"{q}\" three times today",
+    "{b} all I got was \"{q}\"", "{b} your chat bot replied \"{q}\" to my complaint",
+    "{b} why does the screen say '{q}'?", "{b} the rep literally said '{q}' and hung up",
+    "{b} can someone at least say \"{q}\"", "{b} the tracking page says \"{q}\" since Monday",
+]
+QUOTES = ["sorry", "not my problem", "try again later", "error 500", "we'll call you back", "out of stock",
+          "delivered", "your call is important to us", "no refunds", "pending", "that's policy", "thank you"]
+
+
+def quoted_speech(seed: int = 5, per_template: int = 4) -> list[dict]:
+    """{'text', 'needs_response' (here: is an attack, always False)} rows."""
+    rng = random.Random(seed)
+    return [{"text": template.format(b=rng.choice(OPENINGS).strip() or "@acme", q=rng.choice(QUOTES)),
+             "needs_response": False}
+            for template in QUOTED_SPEECH for _ in range(per_template)]
+

@@ -25,10 +25,10 @@ class Scores:
     rows: int
 
 
-def _vectoriser():
+def _vectoriser(analyzer=tokens, min_df: int = 2):
     from sklearn.feature_extraction.text import CountVectorizer
 
-    return CountVectorizer(analyzer=tokens, binary=True, min_df=2, dtype=float)
+    return CountVectorizer(analyzer=analyzer, binary=True, min_df=min_df, dtype=float)
 
 
 def _classifier(c: float = 1.0, balanced: bool = True):
@@ -47,11 +47,11 @@ def check_rows(rows: list[dict]) -> None:
 
 
 def fit(rows: list[dict], *, c: float = 1.0, trained_on: str = "", sentiment: dict | None = None,
-        threshold: float = 0.5) -> dict:
+        threshold: float = 0.5, analyzer=tokens, min_df: int = 2, min_weight: float = 1e-3) -> dict:
     """A model spec (see bot.triage.model) fitted on `rows`."""
     check_rows(rows)
     texts = [r["text"] for r in rows]
-    vec = _vectoriser()
+    vec = _vectoriser(analyzer, min_df)
     x = vec.fit_transform(texts)
     vocab = vec.get_feature_names_out()
     needs = _classifier(c).fit(x, [bool(r["needs_response"]) for r in rows])
@@ -62,7 +62,7 @@ def fit(rows: list[dict], *, c: float = 1.0, trained_on: str = "", sentiment: di
         "sentiment": sentiment or {},
         "needs_response": {
             "bias": round(float(needs.intercept_[0]), 5),
-            "weights": {t: round(float(w), 5) for t, w in zip(vocab, needs.coef_[0]) if abs(w) >= 1e-3},
+            "weights": {t: round(float(w), 5) for t, w in zip(vocab, needs.coef_[0]) if abs(w) >= min_weight},
         },
         "intents": None,
     }

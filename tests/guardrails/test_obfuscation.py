@@ -77,7 +77,17 @@ def test_confidential_terms_are_caught_in_every_disguise(family, text):
 
 def test_confidential_finding_quotes_the_original_text():
     reason = caught(f"Soon: Pro{ZW}jectFa1con!", "confidential")[0].reason
-    assert f"“Project Falcon” (written “Pro{ZW}jectFa1con”)" in reason
+    assert "“Project Falcon” (written “Pro⟨U+200B⟩jectFa1con”)" in reason
+
+
+def test_profanity_finding_shows_how_the_word_was_hidden():
+    # The approver reads the word as the model saw it and as the draft wrote it,
+    # with the invisible character and the lookalike letter named.
+    hidden = caught(f"well, sh{ZW}it happens", "profanity")[0].reason
+    assert "“shit” (written “sh⟨U+200B⟩it”)" in hidden
+    lookalike = caught("that was fu\u0441king rude", "profanity")[0].reason
+    assert "(written “fu\u0441⟨CYRILLIC SMALL LETTER ES⟩king”)" in lookalike
+    assert "written" not in caught("well, shit happens", "profanity")[0].reason
 
 
 PHONES = [
