@@ -116,3 +116,13 @@ async def test_without_a_unique_key_property_the_lookup_falls_back_to_search(hub
     assert hub.objects["notes"][note_id]["properties"]["rejoinder_key"].startswith("h:")
     statuses = [c.status for c in hub.calls if c.query.get("idProperty")]
     assert statuses == [400] and hub.calls_to("POST", "/crm/v3/objects/notes/search")
+
+
+async def test_without_a_unique_key_property_a_lagging_search_cannot_double_a_note(directory, seeded, hub):
+    hub.define("notes", "rejoinder_key", unique=False)  # reads by it are refused (400)
+    hub.search_lag = 600.0  # as HubSpot documents: new objects reach search seconds later
+    contact = await directory.find_contact(network="x", handle="maria")
+    note_id = await directory.log_interaction(contact, interaction())
+    assert await directory.find_interaction("crm:mention:x:1") is None  # search alone misses it
+    assert await directory.find_interaction("crm:mention:x:1", contact) == note_id  # the contact's notes hold it
+    assert await directory.find_interaction("crm:mention:x:2", contact) is None
