@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, aware
 from bot.crm import resolve, waiting
-from bot.people.customers import clean_handle
 from bot.crm.profiles import contact_from_dict, contact_to_dict, profile_from_dict, profile_to_dict, redact
+from bot.people.customers import clean_handle
 from bot.ports import CrmUnavailable, CustomerDirectory
 from bot.publishing.outbox import enqueue
 from bot.store import tables as t
