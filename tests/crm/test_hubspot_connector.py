@@ -77,6 +77,19 @@ async def test_a_long_rate_limit_hands_the_work_back(hub, seeded):
     assert raised.value.retry_after is not None and raised.value.retry_after > 50
 
 
+async def test_the_daily_limit_pauses_every_call_until_it_comes_back(hub, seeded):
+    d = HubSpotDirectory(hubspot_config(hub.url), TOKEN)
+    contact = await d.find_contact(network="x", handle="maria")
+    hub.daily_left = 0
+    with pytest.raises(CrmUnavailable) as raised:
+        await d.log_interaction(contact, interaction())
+    assert raised.value.retry_after is not None and raised.value.retry_after > 3000  # an hour, then look again
+    asked = len(hub.calls)
+    with pytest.raises(CrmUnavailable):  # paused on our side: HubSpot is not asked again meanwhile
+        await d.log_interaction(contact, interaction())
+    assert len(hub.calls) == asked and hub.objects["notes"] == {}
+
+
 async def test_5xx_and_a_wrong_token_are_unavailable_not_crashes(directory, seeded, hub):
     hub.fail_next("POST /crm/v3/objects/contacts/search", times=1, status=503)
     with pytest.raises(CrmUnavailable, match="503"):

@@ -41,6 +41,7 @@ class HubSpotEmulator(ScriptedServer):
         self.properties: dict[str, dict[str, dict]] = {t: {} for t in TYPES}
         self.violations: list[str] = []
         self.retry_after: str | None = None  # sent with scripted 429s
+        self.daily_left: int | None = None  # the account's daily API calls left; 0: every call answers 429 DAILY
         self.holds: dict[str, int] = {}  # route -> how many answers to hold for ever, after doing the work
         self._ids = itertools.count(1001)
         self.search_lag = 0.0  # seconds before an object created over the API shows in search
@@ -92,6 +93,13 @@ class HubSpotEmulator(ScriptedServer):
                                   "correlationId": "00000000-0000-0000-0000-000000000000", **extra}, status=status)
 
     def _rate_limited(self) -> web.Response | None:
+        if self.daily_left is not None:
+            if self.daily_left <= 0:
+                return web.json_response({"status": "error", "message": "You have reached your daily limit.",
+                                          "errorType": "RATE_LIMIT", "policyName": "DAILY", "correlationId": "0"},
+                                         status=429, headers={"X-HubSpot-RateLimit-Daily": "250000",
+                                                              "X-HubSpot-RateLimit-Daily-Remaining": "0"})
+            self.daily_left -= 1
         if self.limit is None:
             return None
         requests, per = self.limit
