@@ -97,12 +97,15 @@ class CrmWrites:
                 return {"skipped": "the post is no longer stored"}
             interaction, author = found
             contact = await self.contact(s, author.network, author.handle)
+            closed = (await s.get(t.Case, row.case_id)).closed_at is not None
         if contact is None:
             return await waiting.park(self.db, row, author.network, author.handle, self.directory.name)
         if uncertain:
             existing = await self.directory.find_ticket(row.idempotency_key, contact)
             if existing is not None:
                 return {"id": existing, "found": True}
+        if closed:  # e.g. matched only after the case was resolved: its close has come and gone
+            return {"skipped": "the case was closed before the ticket was opened"}
         subject = f"{author.network} @{author.handle}: {interaction.text[:80]}"
         body = f"{interaction.text}\n\n{interaction.url or ''}".strip()
         return {"id": await self.directory.open_ticket(contact, row.idempotency_key, subject, body)}

@@ -131,3 +131,23 @@ async def test_an_incident_writes_its_reply_resolution_and_escalation_to_everyon
         assert len(hub.objects["notes"]) == 12
     finally:
         await w.db.close()
+
+
+async def test_a_ticket_is_not_opened_for_a_case_resolved_before_its_author_was_matched(database_url, tmp_path, hub,
+                                                                                       seeded):
+    w = await make_crm_world(database_url, tmp_path, hub.url, TOKEN, extra="  tickets: {routes: [support]}")
+    try:
+        [r] = await w.ingest(mention(2, "@acme order broken", handle="jb_rides"))
+        [w2] = await w.ingest(mention(4, "@acme order broken", handle="jonb"))
+        assert (await w.run(SAM, "resolve", r.case_id, "sorted by phone")).ok
+        assert (await w.run(SAM, "link", args=f"#{r.case_id} @jb_rides to jon@example.com")).ok
+        assert events(hub, seeded.jon) == ["mention", "resolution"]
+        tickets = [x for x in hub.objects["tickets"].values() if x["properties"].get("rejoinder_key")]
+        assert tickets == []  # its resolution came before the match: no ticket left open for ever
+        # A case still open when its author is matched gets its ticket.
+        assert (await w.run(SAM, "link", args=f"#{w2.case_id} @jonb to jon@example.com")).ok
+        opened = [x["properties"]["rejoinder_key"] for x in hub.objects["tickets"].values()
+                  if x["properties"].get("rejoinder_key")]
+        assert opened == [f"crm:ticket:{w2.case_id}"]
+    finally:
+        await w.db.close()
