@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from bot.store import tables as t
 from tests.crm.conftest import TOKEN
-from tests.discord_e2e.conftest import emu, make_world  # noqa: F401 - fixtures
+from tests.discord_e2e import conftest as fixtures
 from tests.discord_e2e.world import KIM, SAM, WORKSPACE, buttons, mention
+
+emu, make_world = fixtures.emu, fixtures.make_world  # the chat world's fixtures, used here
 
 
 async def test_a_link_button_on_discord_links_only_for_a_permitted_person(make_world, sqlite_url, hub, seeded,

@@ -9,8 +9,10 @@ import json
 
 from bot.store import tables as t
 from tests.crm.conftest import TOKEN
-from tests.slack_e2e.conftest import emu, make_world  # noqa: F401 - fixtures
+from tests.slack_e2e import conftest as fixtures
 from tests.slack_e2e.world import PAT, SAM, WORKSPACE, case_of, mention
+
+emu, make_world = fixtures.emu, fixtures.make_world  # the chat world's fixtures, used here
 
 
 def link_buttons(call) -> list[dict]:
