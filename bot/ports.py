@@ -252,8 +252,9 @@ class CustomerDirectory(Protocol):
 
     async def profile(self, contact: CrmContact) -> CrmProfile: ...
 
-    async def find_interaction(self, key: str) -> str | None:
-        """The id of an engagement written earlier with `key`, if any."""
+    async def find_interaction(self, key: str, contact: CrmContact | None = None) -> str | None:
+        """The id of an engagement written earlier with `key`, if any (`contact`:
+        whose record it would be on, where the CRM must look there)."""
         ...
 
     async def log_interaction(self, contact: CrmContact, interaction: Interaction) -> str:
@@ -262,7 +263,7 @@ class CustomerDirectory(Protocol):
 
     async def open_ticket(self, contact: CrmContact, key: str, subject: str, body: str) -> str: ...
 
-    async def find_ticket(self, key: str) -> str | None: ...
+    async def find_ticket(self, key: str, contact: CrmContact | None = None) -> str | None: ...
 
     async def close_ticket(self, ticket_id: str) -> None: ...
 

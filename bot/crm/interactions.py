@@ -89,8 +89,8 @@ class Interactions:
         if self.reads and not case.is_incident:
             await self._look_up_if_unknown(s, case, now)
         event = ACTIONS.get(action)
-        if event is None or case.is_incident:
-            return  # an incident speaks to many authors: only their mentions are written back
+        if event is None:
+            return
         if event == "resolution" and case.route in self.ticket_routes:
             enqueue(s, "crm.ticket", f"crm:ticket-close:{case.id}:{uuid.uuid4().hex}", now, case=case,
                     payload={"event": "ticket_close", "at": now.isoformat()})
@@ -106,5 +106,22 @@ class Interactions:
         text = detail.get("reason") or detail.get("note") or ""
         payload = {"event": event, "at": now.isoformat(), "actor": actor, "url": detail.get("url"), "text": text,
                    "route": case.route}
-        for kind, prefix in targets:
-            enqueue(s, kind, fit(f"{prefix}:{event}:{suffix}"), now, case=case, draft_id=draft_id, payload=payload)
+        if not case.is_incident:
+            for kind, prefix in targets:
+                enqueue(s, kind, fit(f"{prefix}:{event}:{suffix}"), now, case=case, draft_id=draft_id, payload=payload)
+            return
+        # An incident speaks to everyone in it: each author's record gets the reply, resolution or escalation.
+        for author_id, network, handle in await self._incident_authors(s, case.id):
+            for kind, prefix in targets:
+                enqueue(s, kind, fit(f"{prefix}:{event}:{suffix}:{network}:{handle}"), now, case=case,
+                        draft_id=draft_id, payload={**payload, "author_id": author_id})
+
+    @staticmethod
+    async def _incident_authors(s: AsyncSession, incident_id: int) -> list[tuple[int, str, str]]:
+        """Authors of the incident's mentions and of the cases folded into it, once each, first seen first."""
+        folded = select(t.Case.id).where(t.Case.incident_of == incident_id)
+        rows = await s.execute(select(t.Author.id, t.Author.network, t.Author.handle)
+                               .join(t.Mention, t.Mention.author_id == t.Author.id)
+                               .where((t.Mention.case_id == incident_id) | t.Mention.case_id.in_(folded))
+                               .order_by(t.Mention.id))
+        return list(dict.fromkeys(tuple(r) for r in rows))

@@ -19,7 +19,7 @@ from bot.store import tables as t
 
 INTERNAL = frozenset({"agent", "approver", "admin"})
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
-OPEN = ("resolved", "closed_without_reply")
+CLOSED = ("resolved", "closed_without_reply")
 # "[#12] @handle to jane@example.com", "network:handle to ...", or "unlink [network:]@handle"
 LINK = re.compile(r"^(?:#?(?P<case>\d+)\s+)?(?:(?P<network>[a-z][a-z0-9_-]*):)?@?(?P<handle>[^\s:]+)"
                   r"(?:\s+(?:to\s+)?(?P<email>\S+))?\s*$", re.I)
@@ -87,24 +87,29 @@ class Links:
             return line
 
     async def _log(self, s: AsyncSession, network: str, handle: str, actor, kind: str, line: str, **detail) -> None:
-        """On the timeline of the author's open cases (with a fresh CRM lookup) and of their customer."""
+        """On the timeline of the author's open cases and of their customer, with
+        a fresh CRM lookup per network (also when every case is closed: a match
+        writes back the interactions kept while the author was unknown)."""
         rows = (await s.execute(
             select(t.Case, t.Mention.network, t.Mention.external_id, t.Author.customer_id)
             .join(t.Mention, t.Mention.case_id == t.Case.id).join(t.Author, t.Mention.author_id == t.Author.id)
             .where(t.Author.handle.in_([handle, f"@{handle}"]) if network == "*" else
-                   (t.Author.network == network) & (t.Author.handle == handle),
-                   t.Case.stage.not_in(OPEN)).order_by(t.Case.id, t.Mention.id))).all()
-        now, seen, customers = self.core.clock.now(), set(), set()
+                   (t.Author.network == network) & (t.Author.handle.in_([handle, f"@{handle}"])))
+            .order_by(t.Case.id.desc(), t.Mention.id))).all()
+        now, seen, looked_up, customers = self.core.clock.now(), set(), set(), set()
         for case, mention_network, external_id, customer_id in rows:
             if customer_id:
                 customers.add(customer_id)
-            if case.id in seen:
-                continue
-            seen.add(case.id)
-            await self.core.cases.event(s, case, actor.user.id, kind, line, handle=handle, network=network, **detail)
-            if self.reads is not None:
+            open_case = case.stage not in CLOSED and case.id not in seen
+            # Each open case's card, and the latest case per network even when closed.
+            if self.reads is not None and (open_case or mention_network not in looked_up):
+                looked_up.add(mention_network)
                 await self.reads.forget(s, mention_network, handle)
                 enqueue(s, "crm.refresh", f"crm.refresh:{uuid.uuid4().hex}", now, case_id=case.id,
                         payload={"network": mention_network, "external_id": external_id, "force": True})
+            if not open_case:
+                continue
+            seen.add(case.id)
+            await self.core.cases.event(s, case, actor.user.id, kind, line, handle=handle, network=network, **detail)
         for customer_id in customers:
             s.add(t.CustomerEvent(customer_id=customer_id, at=now, kind=kind, summary=line[:500]))

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, aware
-from bot.crm import resolve
-from bot.people.customers import clean_handle
+from bot.crm import resolve, waiting
 from bot.crm.profiles import contact_from_dict, contact_to_dict, profile_from_dict, profile_to_dict, redact
+from bot.people.customers import clean_handle
 from bot.ports import CrmUnavailable, CustomerDirectory
 from bot.publishing.outbox import enqueue
 from bot.store import tables as t
@@ -83,12 +83,13 @@ class CrmReads:
             found = await asyncio.wait_for(self._ask(network, handle, author.name, link, email, texts), self.timeout_s)
         except (CrmUnavailable, TimeoutError, OSError) as exc:
             reason = str(exc) or type(exc).__name__
-            await self._store(key, case_id, status="unavailable", error=reason)
+            await self._store(key, case_id, status="unavailable", error=reason, who=(network, handle))
             raise CrmUnavailable(f"{self.directory.name}: {reason}", getattr(exc, "retry_after", None)) from exc
         contact, how, profile, suggestions = found
         await self._store(key, case_id, status="ok" if contact else "no_match", contact_id=contact.id if contact else None,
                           matched_by=how, profile=profile_to_dict(profile) if profile else None,
-                          suggestions=[contact_to_dict(c) for c in suggestions], error=None, fetched=True)
+                          suggestions=[contact_to_dict(c) for c in suggestions], error=None, fetched=True,
+                          who=(network, handle))
         return {"status": "ok" if contact else "no_match", "contact": contact.id if contact else None}
 
     async def _ask(self, network: str, handle: str, name: str, link: str | None, email: str | None, texts: list[str]):
@@ -98,10 +99,11 @@ class CrmReads:
         # Likely matches are shown to people; nothing is linked without one of them saying so.
         return None, None, None, await self.directory.suggest(name, resolve.emails_in(texts))
 
-    async def _store(self, key: str, case_id: int | None, *, status: str, fetched: bool = False, **values) -> None:
+    async def _store(self, key: str, case_id: int | None, *, status: str, who: tuple[str, str], fetched: bool = False,
+                     **values) -> None:
         now = self.clock.now()
         async with self.db.transaction() as s:
-            row = await s.get(t.CrmCache, key)
+            row = await s.get(t.CrmCache, key, with_for_update=True)  # see bot.crm.waiting
             changed = row is None or row.status != status or fetched
             if row is None:
                 row = t.CrmCache(subject=key, status=status, suggestions=[], tried_at=now)
@@ -113,6 +115,8 @@ class CrmReads:
                 setattr(row, name, value)
             if changed and case_id is not None:
                 enqueue(s, "chat.update", f"update:{uuid.uuid4().hex}", now, case_id=case_id)
+            if status == "ok":  # the author's interactions kept while they were unknown are written now
+                await waiting.wake(s, *who, now)
         if changed:
             self.on_change()
 

@@ -1,6 +1,11 @@
 """Carries out CRM write-back rows (crm.write, crm.ticket) exactly once: the
 row's key is stored on the CRM record, and a row that may have taken effect
-(a retry, or one left mid-flight by a crash) looks for it before writing."""
+(a retry, or one left mid-flight by a crash) looks for it before writing.
+
+A row whose author the CRM does not know (yet) waits, with its key, until
+someone links the handle, a backfill matches it, or a later lookup finds
+the contact: then the read cache wakes it (bot.crm.waiting) and it is
+written like any other, so the record gets every interaction, once."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -9,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import aware
-from bot.crm import resolve
+from bot.crm import resolve, waiting
 from bot.crm.profiles import profile_from_dict
 from bot.ports import CustomerDirectory, Interaction
 from bot.store import tables as t
@@ -29,12 +34,14 @@ async def interaction_for(s: AsyncSession, row: t.Outbox) -> tuple[Interaction, 
         mention, author = found
         text, url, at = mention.text, mention.url, aware(mention.created_at).isoformat()
     else:
-        found = (await s.execute(
-            select(t.Mention, t.Author).join(t.Author, t.Mention.author_id == t.Author.id)
-            .where(t.Mention.case_id == row.case_id).order_by(t.Mention.created_at, t.Mention.id).limit(1))).one_or_none()
-        if found is None:
+        if p.get("author_id") is not None:  # one of an incident's authors
+            author = await s.get(t.Author, p["author_id"])
+        else:  # the case's author
+            author = (await s.execute(
+                select(t.Author).join(t.Mention, t.Mention.author_id == t.Author.id).where(t.Mention.case_id == row.case_id)
+                .order_by(t.Mention.created_at, t.Mention.id).limit(1))).scalar_one_or_none()
+        if author is None:
             return None
-        mention, author = found
         text, url, at = p.get("text") or "", p.get("url"), p["at"]
         if p["event"] == "reply" and row.draft_id is not None:
             text = (await s.get(t.Draft, row.draft_id)).text
@@ -68,9 +75,9 @@ class CrmWrites:
             interaction, author = found
             contact = await self.contact(s, author.network, author.handle)
         if contact is None:
-            return {"skipped": f"no {self.directory.name} contact for {author.network}:@{author.handle}"}
+            return await waiting.park(self.db, row, author.network, author.handle, self.directory.name)
         if uncertain:  # an earlier attempt may have written it without our hearing back
-            existing = await self.directory.find_interaction(row.idempotency_key)
+            existing = await self.directory.find_interaction(row.idempotency_key, contact)
             if existing is not None:
                 return {"id": existing, "found": True, "contact": contact.id}
         return {"id": await self.directory.log_interaction(contact, interaction), "contact": contact.id}
@@ -90,12 +97,15 @@ class CrmWrites:
                 return {"skipped": "the post is no longer stored"}
             interaction, author = found
             contact = await self.contact(s, author.network, author.handle)
+            closed = (await s.get(t.Case, row.case_id)).closed_at is not None
         if contact is None:
-            return {"skipped": f"no {self.directory.name} contact for {author.network}:@{author.handle}"}
+            return await waiting.park(self.db, row, author.network, author.handle, self.directory.name)
         if uncertain:
-            existing = await self.directory.find_ticket(row.idempotency_key)
+            existing = await self.directory.find_ticket(row.idempotency_key, contact)
             if existing is not None:
                 return {"id": existing, "found": True}
+        if closed:  # e.g. matched only after the case was resolved: its close has come and gone
+            return {"skipped": "the case was closed before the ticket was opened"}
         subject = f"{author.network} @{author.handle}: {interaction.text[:80]}"
         body = f"{interaction.text}\n\n{interaction.url or ''}".strip()
         return {"id": await self.directory.open_ticket(contact, row.idempotency_key, subject, body)}

@@ -60,7 +60,7 @@ class BuiltinDirectory:
                           currency=view.recent_orders[0].currency if view.recent_orders else None, recent=orders,
                           open_tickets=tuple(CrmItem("case", f"#{c.id} {c.route}", c.stage) for c in cases))
 
-    async def find_interaction(self, key: str) -> str | None:
+    async def find_interaction(self, key: str, contact: CrmContact | None = None) -> str | None:
         async with self.db.sessions() as s:
             found = (await s.execute(select(t.CustomerEvent.id).where(t.CustomerEvent.key == key))).scalar_one_or_none()
         return str(found) if found is not None else None
@@ -80,7 +80,7 @@ class BuiltinDirectory:
     async def open_ticket(self, contact: CrmContact, key: str, subject: str, body: str) -> str:
         return "case"
 
-    async def find_ticket(self, key: str) -> str | None:
+    async def find_ticket(self, key: str, contact: CrmContact | None = None) -> str | None:
         return None
 
     async def close_ticket(self, ticket_id: str) -> None:

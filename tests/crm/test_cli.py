@@ -77,6 +77,7 @@ async def test_backfill_links_authors_and_resumes_where_it_stopped(tmp_path, hub
     code, out, err = await rejoinder(tmp_path, "crm", "backfill")
     assert code == 0, err
     assert "1 matched, 0 without a contact" in err
+    assert "linking authors to hubspot" in err and "100%" in err  # the progress bar, as it ended
     assert await cache(tmp_path) == {"x:maria": "ok"}
     await ingest(tmp_path, hub.url, mention(2, "@acme order broken", handle="jb_rides"))
     searches = len(hub.calls_to("POST", "/crm/v3/objects/contacts/search"))

@@ -50,6 +50,29 @@ async def test_kill_9_after_the_note_is_written_then_restart_keeps_one_note(tmp_
     assert hub.calls_to("POST", "/crm/v3/objects/notes") == []
 
 
+async def test_kill_9_with_a_key_property_that_is_not_unique_still_keeps_one_note(tmp_path, hub, seeded):
+    """Where the key property cannot be unique, HubSpot refuses the read by it, and its
+    search trails writes by seconds: the retry reads the contact's notes instead."""
+    hub.define("notes", "rejoinder_key", unique=False)
+    hub.search_lag = 600.0  # the note written before the kill is not in search yet
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
+    hub.holds["POST /crm/v3/objects/notes"] = 1
+    first = await child(db_url, hub.url, "ingest")
+    try:
+        await hub.wait_until(lambda: len(hub.objects["notes"]) == 1, WAIT, "the note written by the first process")
+    finally:
+        first.send_signal(signal.SIGKILL)
+    assert await first.wait() == -signal.SIGKILL
+    second = await child(db_url, hub.url, "resume")
+    out, err = await asyncio.wait_for(second.communicate(), WAIT)
+    assert second.returncode == 0, err.decode()[-2000:]
+    report = json.loads(out.decode().strip().splitlines()[-1])
+    write = next(r for r in report["rows"] if r["kind"] == "crm.write")
+    assert report["recovered"] == 1 and write["status"] == "sent" and write["result"]["found"] is True
+    assert len(hub.objects["notes"]) == 1 and hub.calls_to("POST", "/crm/v3/objects/notes") == []
+    assert hub.calls_to("GET", f"/crm/v4/objects/contacts/{seeded.maria}/associations/notes")
+
+
 async def test_kill_9_after_the_task_is_written_then_restart_keeps_one_task(tmp_path):
     from tests.crm.salesforce_setup import seed
     from tests.emulators.salesforce import SalesforceEmulator

@@ -77,6 +77,19 @@ async def test_a_long_rate_limit_hands_the_work_back(hub, seeded):
     assert raised.value.retry_after is not None and raised.value.retry_after > 50
 
 
+async def test_the_daily_limit_pauses_every_call_until_it_comes_back(hub, seeded):
+    d = HubSpotDirectory(hubspot_config(hub.url), TOKEN)
+    contact = await d.find_contact(network="x", handle="maria")
+    hub.daily_left = 0
+    with pytest.raises(CrmUnavailable) as raised:
+        await d.log_interaction(contact, interaction())
+    assert raised.value.retry_after is not None and raised.value.retry_after > 3000  # an hour, then look again
+    asked = len(hub.calls)
+    with pytest.raises(CrmUnavailable):  # paused on our side: HubSpot is not asked again meanwhile
+        await d.log_interaction(contact, interaction())
+    assert len(hub.calls) == asked and hub.objects["notes"] == {}
+
+
 async def test_5xx_and_a_wrong_token_are_unavailable_not_crashes(directory, seeded, hub):
     hub.fail_next("POST /crm/v3/objects/contacts/search", times=1, status=503)
     with pytest.raises(CrmUnavailable, match="503"):
@@ -116,3 +129,13 @@ async def test_without_a_unique_key_property_the_lookup_falls_back_to_search(hub
     assert hub.objects["notes"][note_id]["properties"]["rejoinder_key"].startswith("h:")
     statuses = [c.status for c in hub.calls if c.query.get("idProperty")]
     assert statuses == [400] and hub.calls_to("POST", "/crm/v3/objects/notes/search")
+
+
+async def test_without_a_unique_key_property_a_lagging_search_cannot_double_a_note(directory, seeded, hub):
+    hub.define("notes", "rejoinder_key", unique=False)  # reads by it are refused (400)
+    hub.search_lag = 600.0  # as HubSpot documents: new objects reach search seconds later
+    contact = await directory.find_contact(network="x", handle="maria")
+    note_id = await directory.log_interaction(contact, interaction())
+    assert await directory.find_interaction("crm:mention:x:1") is None  # search alone misses it
+    assert await directory.find_interaction("crm:mention:x:1", contact) == note_id  # the contact's notes hold it
+    assert await directory.find_interaction("crm:mention:x:2", contact) is None

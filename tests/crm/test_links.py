@@ -25,9 +25,9 @@ async def test_link_then_unlink_a_handle(database_url, tmp_path, hub, seeded):
         card = w.chat.drawn[r.case_id]
         assert card.crm.status == "ok" and card.crm.matched_by == "link" and card.crm.profile.contact.id == seeded.jon
         assert "crm_link" in await timeline_kinds(w, r.case_id)
-        # Later interactions go on the linked contact.
+        # The mention kept while the author was unknown, and later interactions, go on the linked contact.
         await w.run(SAM, "escalate", r.case_id, "wants a manager")
-        assert [n["properties"]["rejoinder_key"].split(":")[1] for n in hub.notes_on(seeded.jon)] == ["escalation"]
+        assert [n["properties"]["rejoinder_key"].split(":")[1] for n in hub.notes_on(seeded.jon)] == ["mention", "escalation"]
 
         result = await w.run(SAM, "unlink", args=f"#{r.case_id} @jb_rides")
         assert result.ok and "unlinked @jb_rides" in result.text

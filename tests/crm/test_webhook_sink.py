@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from pathlib import Path
 
 from aiohttp import web
 
@@ -16,6 +17,34 @@ from tests.crm.conftest import TOKEN
 from tests.crm.world import make_crm_world
 
 SECRET = "whsec-test"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "crm-webhook.md"
+
+
+def documented_schema() -> dict:
+    text = DOC.read_text(encoding="utf-8")
+    start = text.index("## Body: JSON Schema")
+    block = text[text.index("```json", start) + 7:text.index("```", text.index("```json", start) + 7)]
+    return json.loads(block)
+
+
+def schema_errors(value, schema: dict, where: str = "$") -> list[str]:
+    """The subset of JSON Schema the documented schema uses: type, const, enum, required, properties."""
+    kinds = {"object": dict, "string": str, "integer": int, "null": type(None)}
+    errors = []
+    if "const" in schema and value != schema["const"]:
+        errors.append(f"{where}: {value!r} is not {schema['const']!r}")
+    if "enum" in schema and value not in schema["enum"]:
+        errors.append(f"{where}: {value!r} not in {schema['enum']}")
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if not any(isinstance(value, kinds[k]) and not (k == "integer" and isinstance(value, bool)) for k in types):
+            errors.append(f"{where}: {value!r} is not {types}")
+    if isinstance(value, dict):
+        errors += [f"{where}.{k}: missing" for k in schema.get("required", ()) if k not in value]
+        for k, sub in schema.get("properties", {}).items():
+            if k in value:
+                errors += schema_errors(value[k], sub, f"{where}.{k}")
+    return errors
 
 
 class Receiver:
@@ -71,6 +100,9 @@ async def test_events_are_signed_retried_and_kept_once(database_url, tmp_path, h
         assert reply["schema"] == "rejoinder.interaction/1" and reply["case"]["id"] == r.case_id
         assert reply["author"] == {"network": "x", "handle": "maria", "name": "Maria"}
         assert reply["text"] == w.published()[0]["text"]
+        schema = documented_schema()
+        assert [e for event in receiver.events.values() for e in schema_errors(event, schema)] == []
+        assert schema_errors({**reply, "event": "retweet"}, schema)  # the check can fail
     finally:
         await w.db.close()
         await receiver.runner.cleanup()

@@ -4,7 +4,9 @@ companies, deals, tickets, notes, owners, properties and associations in
 memory, and serves the endpoints in `hubspot_spec` (each request is checked
 against them: `violations` must stay empty) with cursor pagination
 (`after`), a private app's bearer token, unique-value properties (a
-duplicate create answers 409), the ten-secondly rate limit (429 with
+duplicate create answers 409), search that trails writes (`search_lag`:
+HubSpot documents that new and updated objects take a few seconds to reach
+search results), the ten-secondly rate limit (429 with
 HubSpot's policy headers and body), and scripted trouble (`fail_next`: a
 429 with Retry-After, a 5xx, or an answer lost after the write happened)."""
 from __future__ import annotations
@@ -39,8 +41,11 @@ class HubSpotEmulator(ScriptedServer):
         self.properties: dict[str, dict[str, dict]] = {t: {} for t in TYPES}
         self.violations: list[str] = []
         self.retry_after: str | None = None  # sent with scripted 429s
+        self.daily_left: int | None = None  # the account's daily API calls left; 0: every call answers 429 DAILY
         self.holds: dict[str, int] = {}  # route -> how many answers to hold for ever, after doing the work
         self._ids = itertools.count(1001)
+        self.search_lag = 0.0  # seconds before an object created over the API shows in search
+        self._indexed: dict[str, float] = {}  # object id -> when search sees it
         for name in ("firstname", "lastname", "email", "associatedcompanyid", "hubspot_owner_id", "total_revenue"):
             self.define("contacts", name)
         self.define("companies", "name")
@@ -88,6 +93,13 @@ class HubSpotEmulator(ScriptedServer):
                                   "correlationId": "00000000-0000-0000-0000-000000000000", **extra}, status=status)
 
     def _rate_limited(self) -> web.Response | None:
+        if self.daily_left is not None:
+            if self.daily_left <= 0:
+                return web.json_response({"status": "error", "message": "You have reached your daily limit.",
+                                          "errorType": "RATE_LIMIT", "policyName": "DAILY", "correlationId": "0"},
+                                         status=429, headers={"X-HubSpot-RateLimit-Daily": "250000",
+                                                              "X-HubSpot-RateLimit-Daily-Remaining": "0"})
+            self.daily_left -= 1
         if self.limit is None:
             return None
         requests, per = self.limit
@@ -191,6 +203,7 @@ class HubSpotEmulator(ScriptedServer):
                                                        for o in self.objects[object_type].values()):
                 return self._error(409, f"A {object_type[:-1]} with {name}={value} already exists", "CONFLICT")
         obj_id = self.add(object_type, **props)
+        self._indexed[obj_id] = time.monotonic() + self.search_lag
         for a in body.get("associations") or []:
             for kind in a["types"]:
                 to_type = {202: "contacts", 190: "companies", 16: "contacts", 339: "companies"}.get(kind["associationTypeId"], "?")
@@ -218,7 +231,8 @@ class HubSpotEmulator(ScriptedServer):
             raise ValueError(f"operator {f['operator']} is not emulated")
 
         groups = body.get("filterGroups") or []
-        found = [o for o in self.objects[object_type].values()
+        now = time.monotonic()
+        found = [o for o in self.objects[object_type].values() if self._indexed.get(o["id"], 0.0) <= now
                  if not groups or any(all(holds(o, f) for f in g["filters"]) for g in groups)]
         start, limit = int(body.get("after") or 0), min(int(body.get("limit") or 10), self.page_size)
         page = found[start:start + limit]

@@ -66,6 +66,24 @@ class AssignPicker(discord.ui.DynamicItem[discord.ui.UserSelect], template=r"rej
         await inbound_of(interaction).click(interaction, "assign", self.case_id, picked=list(self.item.values))
 
 
+class LinkButton(discord.ui.DynamicItem[discord.ui.Button], template=r"rejoinder:link:(?P<case>\d+):(?P<n>\d)"):
+    """"Link <name>" for the n-th contact the card suggests. The click only
+    names the suggestion: the card, read again for the person clicking, says
+    which contact it is, and the core's `link` command decides whether they may."""
+
+    def __init__(self, case_id: int, n: int, name: str = "contact", row: int | None = None) -> None:
+        super().__init__(discord.ui.Button(label=clip(f"Link {name}", BUTTON_LABEL), style=discord.ButtonStyle.secondary,
+                                           custom_id=f"{PREFIX}link:{case_id}:{n}"), row=row)
+        self.case_id, self.n = case_id, n
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /):
+        return cls(int(match["case"]), int(match["n"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await inbound_of(interaction).link(interaction, self.case_id, self.n)
+
+
 def card_view(card: Card) -> discord.ui.View:
     """The card's actions: buttons five to a row, then the Assign picker."""
     view = discord.ui.View(timeout=None)
@@ -74,6 +92,11 @@ def card_view(card: Card) -> discord.ui.View:
         view.add_item(CaseButton(action, card.case_id, row=index // ROW_SIZE))
     if "assign" in card.actions:
         view.add_item(AssignPicker(card.case_id, row=min(3, (len(buttons) - 1) // ROW_SIZE + 1)))
+    crm = card.crm
+    if crm is not None and crm.status == "no_match" and not crm.redacted:
+        for n, contact in enumerate(crm.suggestions[:ROW_SIZE]):
+            if contact.email:
+                view.add_item(LinkButton(card.case_id, n, contact.name, row=4))
     return view
 
 
@@ -111,4 +134,4 @@ def reject_modal(case_id: int) -> TextModal:
                      notes=f"Case #{case_id}: the drafter sees this reason on the next draft.")
 
 
-DYNAMIC_ITEMS = (CaseButton, AssignPicker)
+DYNAMIC_ITEMS = (CaseButton, AssignPicker, LinkButton)

@@ -13,6 +13,7 @@ from datetime import datetime
 import discord
 
 from bot.chat.text_view import case_list
+from bot.crm.view import crm_lines
 from bot.types import Card, CaseSummary, CustomerView, DraftView, HomeView
 
 from integrations.chat.common import join_lines
@@ -57,6 +58,8 @@ def card_embeds(card: Card, now: datetime | None = None) -> list[discord.Embed]:
     if card.customer is not None:
         for name, value in _customer(card.customer):
             embed.add_field(name=name, value=value, inline=False)
+    if card.crm is not None and (lines := crm_lines(card.crm)):  # outside data: inert text
+        embed.add_field(name="CRM", value=inert("\n".join(lines), FIELD_VALUE), inline=False)
     embed.set_footer(text=f"{FOOTER_PREFIX}{card.case_id} · {flat(card.network, 32)}"[:FOOTER])
     embeds = [embed]
     if card.draft is not None:

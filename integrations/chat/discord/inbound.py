@@ -68,6 +68,21 @@ class Inbound:
                           people=self.platform.people(list(picked), interaction.guild_id))
         await self.follow_up(interaction, await self.run(command))
 
+    async def link(self, interaction: discord.Interaction, case_id: int, n: int) -> None:
+        """A card's Link button: the same `link` command as typing it."""
+        if not self.first_time("interaction", interaction.id):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        user = self.platform.user_of(interaction.user, interaction.guild_id)
+        card = await self.handlers.card(case_id, user)
+        found = card.crm.suggestions if card is not None and card.crm is not None else ()
+        if n >= len(found) or not found[n].email:
+            await self.follow_up(interaction, CommandResult("That suggestion is no longer on the card.", ok=False))
+            return
+        command = Command(name="link", args=f"{card.network}:{card.author.handle} to {found[n].email}", user=user,
+                          case_id=case_id, channel=str(interaction.channel_id), ref=self._card_ref(interaction))
+        await self.follow_up(interaction, await self.run(command))
+
     async def open_editor(self, interaction: discord.Interaction, case_id: int, user) -> None:
         """A modal must be the first answer, so the card is fetched within the 3 s."""
         try:

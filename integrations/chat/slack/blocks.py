@@ -147,7 +147,22 @@ def _crm(card: Card) -> list[dict]:
     from bot.crm.view import crm_lines
 
     lines = crm_lines(card.crm)
-    return [{"type": "section", "text": plain("\n".join(lines), 2900)}] if lines else []
+    blocks = [{"type": "section", "text": plain("\n".join(lines), 2900)}] if lines else []
+    if buttons := link_buttons(card):
+        blocks.append({"type": "actions", "block_id": f"crm:{card.case_id}", "elements": buttons})
+    return blocks
+
+
+def link_buttons(card: Card) -> list[dict]:
+    """One "Link" button per suggested contact: a click asks for the same
+    `link` command as typing it (checked by role in the core), so nothing is
+    linked unless a person chooses it."""
+    panel = card.crm
+    if panel is None or panel.redacted or panel.status != "no_match":
+        return []
+    return [{"type": "button", "action_id": f"{ACTION_PREFIX}link:{i}", "text": plain(f"Link {c.name}", BUTTON_LIMIT),
+             "value": f"{card.network}:{card.author.handle} to {c.email}"[:2000]}
+            for i, c in enumerate(panel.suggestions[:5]) if c.email]
 
 
 def _draft(draft: DraftView) -> list[dict]:

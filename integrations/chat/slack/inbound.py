@@ -116,7 +116,8 @@ class Inbound:
     # -- buttons and modals ----------------------------------------------
 
     async def action(self, body: dict, action: dict) -> None:
-        name = action["action_id"].removeprefix(ACTION_PREFIX)
+        # A card's "Link" buttons are `link:0`, `link:1`…: action ids are unique within a block.
+        name = action["action_id"].removeprefix(ACTION_PREFIX).partition(":")[0]
         case_id = _case_id(action)
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         ts = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get("ts")
@@ -132,9 +133,10 @@ class Inbound:
             await self.open_editor(body["trigger_id"], case_id, who, channel, ts)
             return
         user = await self.platform.user(who["id"], who.get("team_id"))
-        args = (action.get("selected_user") or "") if name == "assign" else ""
+        args = (action.get("selected_user") or "") if name == "assign" else \
+            (action.get("value") or "") if name == "link" else ""
         command = Command(name=name, args=args, user=user, case_id=case_id, channel=channel, ref=ref,
-                               people=await self.people([args] if args else []))
+                               people=await self.people([args] if args and name == "assign" else []))
         await self.answer(command, await self.run(command))
 
     async def open_editor(self, trigger_id: str, case_id: int, who: dict, channel: str | None, ts: str | None) -> None:
@@ -245,9 +247,9 @@ class Inbound:
 
 
 def _case_id(action: dict) -> int | None:
-    """Buttons carry the case id as their value; a user picker has none, so
-    the actions block id (`case:N`) names it."""
-    for raw in (action.get("value"), (action.get("block_id") or "").removeprefix("case:")):
+    """Buttons carry the case id as their value; a user picker and a Link
+    button do not, so the actions block id (`case:N`, `crm:N`) names it."""
+    for raw in (action.get("value"), (action.get("block_id") or "").partition(":")[2]):
         if raw and str(raw).isdigit():
             return int(raw)
     return None

@@ -154,26 +154,45 @@ class HubSpotDirectory:
             return None
         return " ".join(x for x in (owner.first_name, owner.last_name) if x) or owner.email
 
-    async def _by_key(self, object_type: str, key: str) -> str | None:
-        """Read by the unique key property first: unlike search, whose index
-        trails writes by seconds, it sees a write made just before a crash.
-        Where the property is not unique HubSpot refuses that read; search then."""
+    async def _by_key(self, object_type: str, key: str, contact: CrmContact | None = None) -> str | None:
+        """Read by the unique key property: it sees a write made just before a
+        crash. Where the property is not unique HubSpot refuses that read, and
+        search will not do (its index trails writes by seconds, so a retry
+        right after an uncertain write would miss it and write again): the
+        contact's own notes or tickets are read instead, through their
+        associations, which are written with the object itself."""
         stored = record_key(key)
         try:
             found = await self.call(self.objects.get_by_id, object_type, stored, id_property=self.cfg.key_field,
                                     properties=[self.cfg.key_field])
             return found.id
         except NotFound:
-            pass
+            return None
         except Exception as exc:  # noqa: BLE001 - the client's ApiException of a 400
             if getattr(exc, "status", None) != 400:
                 raise
+        if contact is not None:
+            return await self._among_associated(object_type, contact.id, stored)
+        # No contact to look through (closing a ticket opened long ago): search has caught up by then.
         found = await self._search(object_type, [[{"propertyName": self.cfg.key_field, "operator": "EQ", "value": stored}]],
                                    [self.cfg.key_field], limit=1)
         return found[0].id if found else None
 
-    async def find_interaction(self, key: str) -> str | None:
-        return await self._by_key("notes", key)
+    async def _among_associated(self, object_type: str, contact_id: str, stored: str) -> str | None:
+        """Every object of `object_type` on the contact, a page at a time, read in batches for the key."""
+        after = None
+        while True:
+            page = await self.call(self.associations.get_page, "contacts", contact_id, object_type, after=after, limit=100)
+            ids = [str(r.to_object_id) for r in page.results]
+            for obj in await self._read(object_type, ids, [self.cfg.key_field]):
+                if (obj.properties or {}).get(self.cfg.key_field) == stored:
+                    return obj.id
+            after = page.paging.next.after if page.paging and page.paging.next else None
+            if not after:
+                return None
+
+    async def find_interaction(self, key: str, contact: CrmContact | None = None) -> str | None:
+        return await self._by_key("notes", key, contact)
 
     async def log_interaction(self, contact: CrmContact, interaction: Interaction) -> str:
         associations = [_assoc(contact.id, NOTE_TO_CONTACT)]
@@ -185,7 +204,7 @@ class HubSpotDirectory:
         try:
             return (await self.call(self.objects.create, "notes", note)).id
         except Conflict:  # the key property is unique: this note exists already
-            return await self._by_key("notes", interaction.key) or "exists"
+            return await self._by_key("notes", interaction.key, contact) or "exists"
 
     async def open_ticket(self, contact: CrmContact, key: str, subject: str, body: str) -> str:
         tickets = self.cfg.tickets
@@ -199,10 +218,10 @@ class HubSpotDirectory:
             return (await self.call(self.objects.create, "tickets",
                                     SimplePublicObjectInputForCreate(associations=associations, properties=props))).id
         except Conflict:
-            return await self._by_key("tickets", key) or "exists"
+            return await self._by_key("tickets", key, contact) or "exists"
 
-    async def find_ticket(self, key: str) -> str | None:
-        return await self._by_key("tickets", key)
+    async def find_ticket(self, key: str, contact: CrmContact | None = None) -> str | None:
+        return await self._by_key("tickets", key, contact)
 
     async def close_ticket(self, ticket_id: str) -> None:
         stage = (self.cfg.tickets.closed_stage if self.cfg.tickets else None) or "4"

@@ -115,7 +115,8 @@ class SalesforceDirectory:
                                              record_key(key)))
         return rows[0]["Id"] if rows else None
 
-    async def find_interaction(self, key: str) -> str | None:
+    async def find_interaction(self, key: str, contact: CrmContact | None = None) -> str | None:
+        # SOQL on an External ID field reads committed rows: no lag to work around.
         return await self._by_key("Task", key)
 
     async def log_interaction(self, contact: CrmContact, interaction: Interaction) -> str:
@@ -142,7 +143,7 @@ class SalesforceDirectory:
             data["AccountId"] = contact.company_id
         return await self._upsert("Case", key, data)
 
-    async def find_ticket(self, key: str) -> str | None:
+    async def find_ticket(self, key: str, contact: CrmContact | None = None) -> str | None:
         return await self._by_key("Case", key)
 
     async def close_ticket(self, ticket_id: str) -> None:
