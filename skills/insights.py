@@ -121,7 +121,7 @@ async def crisis(ctx: SkillContext) -> str:
     if not on:
         return f"Route {route.name} is back to its normal workflow."
     return (f"Route {route.name} is in crisis mode: new cases go to {cfg.team or route.team}, labelled crisis, "
-            f"{cfg.approvers_required} approvers each; `holding <case>` drafts the holding reply.")
+            f"{cfg.approvers_required} approvers each; each case with a new post gets the holding reply as its draft.")
 
 
 @skill("holding", "<case>", "Draft the team's crisis holding reply for a case.", INTERNAL)
