@@ -80,7 +80,7 @@ class InsightEffects:
         if not self._can(platform, "post_file"):
             return
         f = spike.figures
-        data = spike_chart(spike.series, f["hours"], f["hourly"], f["hourly_expected"])
+        data = spike_chart(spike.series, f["hours"], f["hourly"], f["hourly_expected"], f.get("zone", "UTC"))
         await platform.post_file(channel, data, f"spike-{spike.id}.png", f"{spike.series}: last 24 h", thread=ref)
 
     async def file(self, row: t.Outbox, uncertain: bool) -> dict:

@@ -6,21 +6,23 @@ from __future__ import annotations
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.clock import Clock
+from bot.config.insights import ReportSchedule
 from bot.config.workspace import Workspace
 from bot.insights.reports.figures import Scope, Table, collect
 from bot.insights.reports.render import write_report
+from bot.insights.zones import team_zone
 from bot.publishing.outbox import enqueue
 from bot.store import tables as t
 from bot.store.db import Database
 
-PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
-MONDAY = datetime(2024, 1, 1, tzinfo=timezone.utc)  # weekly periods start on Mondays, 00:00 UTC
+PERIODS = {"daily": 1, "weekly": 7}  # days
 
 
 @dataclass
@@ -50,11 +52,13 @@ class Reports:
         brand = " ".join([ws.organisation.name, *ws.organisation.handles.values()])
         self.brand_words = frozenset(w.casefold() for w in re.findall(r"[^\W\d_]+", brand))
 
-    def scope_for(self, since: datetime, until: datetime, team: str | None = None) -> Scope:
+    def scope_for(self, since: datetime, until: datetime, team: str | None = None, zone: ZoneInfo | None = None) -> Scope:
+        """`zone`: whose clock the report counts hours and days on; default the team's (or the workspace's)."""
+        zone = zone or team_zone(self.ws, team)
         if team is None:
-            return Scope(since, until)
+            return Scope(since, until, zone=zone)
         partner = team if team in self.partner_teams else None
-        return Scope(since, until, [team], partner)
+        return Scope(since, until, [team], partner, zone=zone)
 
     async def build(self, scope: Scope, out: Path, title: str | None = None) -> Built:
         async with self.db.sessions() as s:
@@ -64,23 +68,30 @@ class Reports:
 
     # -- on a schedule ------------------------------------------------------
 
-    def period(self, every: str, now: datetime) -> tuple[datetime, datetime]:
-        """The last full period before `now`."""
-        length = PERIODS[every]
-        n = (now - MONDAY) // length
-        end = MONDAY + n * length
-        return end - length, end
+    def zone_of(self, item: ReportSchedule) -> ZoneInfo:
+        return ZoneInfo(item.timezone) if item.timezone else team_zone(self.ws, item.team)
+
+    @staticmethod
+    def period(every: str, now: datetime, zone: ZoneInfo = ZoneInfo("UTC")) -> tuple[datetime, datetime]:
+        """The last full local day or week (Monday 00:00 to Monday 00:00 on `zone`'s
+        clock) before `now`; a week with a DST change is 167 or 169 hours long."""
+        today = now.astimezone(zone).date()
+        end = today - timedelta(days=today.weekday()) if every == "weekly" else today
+        start = end - timedelta(days=PERIODS[every])
+        return (datetime.combine(start, time(0), zone).astimezone(UTC),
+                datetime.combine(end, time(0), zone).astimezone(UTC))
 
     async def schedule(self) -> int:
         """Queue each scheduled report whose period has ended and was not queued yet."""
         now, queued = self.clock.now(), 0
         async with self.db.transaction() as s:
             for item in self.ws.reports:
-                since, until = self.period(item.every, now)
-                key = f"report:{item.name}:{since:%Y%m%d}"
+                zone = self.zone_of(item)
+                since, until = self.period(item.every, now, zone)
+                key = f"report:{item.name}:{since.astimezone(zone):%Y%m%d}"  # the local date the period starts
                 if (await s.execute(select(t.Outbox.id).where(t.Outbox.idempotency_key == key))).scalar_one_or_none():
                     continue
-                enqueue(s, "chat.report", key, now, payload={"name": item.name, "team": item.team,
+                enqueue(s, "chat.report", key, now, payload={"name": item.name, "team": item.team, "zone": zone.key,
                                                             "since": since.isoformat(), "until": until.isoformat()})
                 queued += 1
         return queued
@@ -88,7 +99,7 @@ class Reports:
     async def post(self, payload: dict, chat) -> dict:
         """Build the report and post its headline and charts in the team's channel."""
         scope = self.scope_for(datetime.fromisoformat(payload["since"]), datetime.fromisoformat(payload["until"]),
-                               payload["team"])
+                               payload["team"], ZoneInfo(payload.get("zone") or "UTC"))
         if scope.partner is None:
             scope.teams = None  # an internal team's report covers the whole workspace
         with tempfile.TemporaryDirectory(prefix="rejoinder-report-") as folder:
