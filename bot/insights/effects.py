@@ -96,4 +96,4 @@ class InsightEffects:
     async def report(self, row: t.Outbox, uncertain: bool) -> dict:
         if self.reports is None:
             raise PermanentFailure("reports are not set up")
-        return await self.reports.post(row.payload, self.chat)
+        return await self.reports.post(row.payload, self.chat, row.idempotency_key, uncertain)

@@ -21,6 +21,7 @@ from bot.insights.zones import team_zone
 from bot.publishing.outbox import enqueue
 from bot.store import tables as t
 from bot.store.db import Database
+from bot.types import MessageRef
 
 PERIODS = {"daily": 1, "weekly": 7}  # days
 
@@ -96,8 +97,9 @@ class Reports:
                 queued += 1
         return queued
 
-    async def post(self, payload: dict, chat) -> dict:
-        """Build the report and post its headline and charts in the team's channel."""
+    async def post(self, payload: dict, chat, key: str | None = None, uncertain: bool = False) -> dict:
+        """Build the report and post its headline and charts in the team's channel.
+        `uncertain`: an earlier try may have posted some of it; what is there is not posted again."""
         scope = self.scope_for(datetime.fromisoformat(payload["since"]), datetime.fromisoformat(payload["until"]),
                                payload["team"], ZoneInfo(payload.get("zone") or "UTC"))
         if scope.partner is None:
@@ -107,15 +109,42 @@ class Reports:
             platform, channel, _partner = chat._platform(payload["team"])
             if getattr(platform, "post_file", None) is None:
                 return {"skipped": "platform cannot post files"}
-            first = await send(built, platform, channel)
-        return {"message_id": first.message_id, "charts": len(built.charts)}
+            sent = await send(built, platform, channel, key, uncertain)
+        return {"message_id": sent.ref.message_id, "charts": len(built.charts), "files_posted": sent.posted,
+                "files_found": sent.found}
 
 
-async def send(built: Built, platform, channel: str):
-    """The headline as a message, then the HTML report and each chart under it."""
-    head = await platform.post_message(channel, built.headline()) if getattr(platform, "post_message", None) else None
-    first = await platform.post_file(channel, (built.folder / "index.html").read_bytes(), "report.html",
-                                     built.title, "" if head else built.headline(), thread=head)
-    for name, path in built.charts.items():
-        await platform.post_file(channel, path.read_bytes(), path.name, name.replace("_", " "), thread=head or first)
-    return head or first
+@dataclass
+class Sent:
+    ref: MessageRef  # the headline (or the first file where the platform posts no messages)
+    posted: int  # files posted by this try
+    found: int  # files an earlier try had posted already
+
+
+async def send(built: Built, platform, channel: str, key: str | None = None, uncertain: bool = False) -> Sent:
+    """The headline as a message carrying `key`, then the HTML report and each
+    chart in its thread. A try after one whose answer was lost looks first: the
+    headline by its key, the files by their names in its thread (each name is
+    posted once per report), and posts only what is missing."""
+    head, looked = None, False
+    if getattr(platform, "post_message", None) is not None:
+        head_key = f"{key}:head" if key else None
+        finder = getattr(platform, "find_message", None)
+        if uncertain and head_key and finder is not None:
+            head = await finder(channel, head_key)
+            looked = head is not None
+        head = head or await platform.post_message(channel, built.headline(), key=head_key)
+    there: set[str] = set()
+    lister = getattr(platform, "files_in_thread", None)
+    if looked and lister is not None:
+        there = await lister(head)  # only a headline found again can have files under it
+    parts = [("report.html", (built.folder / "index.html").read_bytes(), built.title)]
+    parts += [(path.name, path.read_bytes(), name.replace("_", " ")) for name, path in built.charts.items()]
+    first, posted = None, 0
+    for filename, data, title in parts:
+        if filename in there:
+            continue
+        text = "" if head or first else built.headline()
+        ref = await platform.post_file(channel, data, filename, title, text, thread=head or first)
+        first, posted = first or ref, posted + 1
+    return Sent(head or first, posted, len(there & {p[0] for p in parts}))
