@@ -214,7 +214,8 @@ class Figures:
 
         async def words(since: datetime, until: datetime) -> Counter:
             m = t.Mention
-            q = self._mentions(m.text, since=since, until=until).order_by(m.id.desc()).limit(TOPIC_SAMPLE)
+            # Newest first along the time index: the scan stops at the sample, no sort of the whole period.
+            q = self._mentions(m.text, since=since, until=until).order_by(m.created_at.desc()).limit(TOPIC_SAMPLE)
             counter: Counter = Counter()
             for (body,) in (await self.s.execute(q)).all():
                 counter.update({w.casefold() for w in _WORD.findall(_HANDLES.sub(" ", body))})
