@@ -106,9 +106,9 @@ async def test_a_report_whose_answer_was_lost_is_posted_once(world, emu, lost):
     emu.drop_response_next("message.create", when=has_file)  # Discord takes it; the app never hears back
     settled = Settled(world.app.chat_worker)
     key = await queue_report(world)
-    await world.handled.wait("chat.report", None, timeout=20)
+    await world.handled.wait("chat.report", None, timeout=90)  # two builds with charts, on a busy machine too
     [row] = await world.rows(t.Outbox, t.Outbox.idempotency_key == key)
-    await settled.wait(row.id)
+    await settled.wait(row.id, timeout=30)
     [head] = posted(emu, "Weekly report (")
     names = files_under(emu, head)
     assert names["report.html"] == 1 and names["volume_network.png"] == 1 and set(names.values()) == {1}
@@ -128,3 +128,17 @@ async def test_stats_chart_is_posted_in_the_channel(world, emu):
                                      for a in m["attachments"]), 15, "the stats chart")
     [chart] = [emu.attachments[a["id"]] for m in emu.messages[SUPPORT] for a in m["attachments"]]
     assert chart["data"][:4] == b"\x89PNG" and chart["description"].startswith("Stats for")
+
+
+async def test_stats_for_a_team_and_period_and_the_advocates(world, emu):
+    await world.ingest(mention(1, "@acme my order is late"),
+                       mention(2, "@acme love the new bike, great help with my order, thanks!", handle="fan"),
+                       mention(3, "@acme great help again with the order, love it", handle="fan"))
+    answer = await emu.answered(await emu.slash(SAM, SUPPORT, "stats", scope="support 7d"), "Stats for")
+    assert answer["content"].startswith("Stats for team support, last 7d:")
+    bad = await emu.answered(await emu.slash(SAM, SUPPORT, "stats", scope="yesterday"), "neither a team")
+    assert "Usage: stats [team" in bad["content"]  # Discord markdown escaped: [team\\|route]
+    board = await emu.answered(await emu.slash(SAM, SUPPORT, "advocates"), "Advocates")
+    assert "@fan" in board["content"] and "@maria" not in board["content"]
+    history = await emu.answered(await emu.slash(SAM, SUPPORT, "advocates", who="@fan"), "latest posts")
+    assert "love the new bike" in history["content"]
