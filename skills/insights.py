@@ -67,9 +67,10 @@ async def stats(ctx: SkillContext) -> str:
     if by_route.rows and channel:
         chart = png(bars(f"Mentions by route, last {_span(since)}", by_route.column("route"),
                          {"mentions": by_route.column("mentions")}, "route", "mentions"))
-        async with ctx.core.db.transaction() as s:
-            enqueue(s, "chat.file", f"file:{uuid.uuid4().hex}", now, payload={
-                "platform": ctx.user.platform, "channel": channel, "filename": "stats.png",
+        token = uuid.uuid4().hex
+        async with ctx.core.db.transaction() as s:  # the file's own name: a retry after a doubt looks for it
+            enqueue(s, "chat.file", f"file:{token}", now, payload={
+                "platform": ctx.user.platform, "channel": channel, "filename": f"stats-{token[:10]}.png",
                 "title": f"Stats for {what}", "data": base64.b64encode(chart).decode()})
         lines.append("(chart posted in this channel)" if ctx.channel else "(chart written to a file)")
     return "\n".join(lines)

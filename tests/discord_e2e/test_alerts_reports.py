@@ -120,14 +120,36 @@ async def test_a_report_whose_answer_was_lost_is_posted_once(world, emu, lost):
     assert b"Mentions by network" in html["data"]
 
 
-async def test_stats_chart_is_posted_in_the_channel(world, emu):
+def stats_charts(emu) -> list[dict]:
+    return [a for m in emu.messages[SUPPORT] for a in m["attachments"] if a["filename"].startswith("stats-")]
+
+
+async def test_stats_chart_is_posted_once_in_the_channel_even_when_its_answer_is_lost(world, emu):
     await world.ingest(mention(1, "@acme my order is late"), mention(2, "@acme order broken", handle="bo"))
+    emu.drop_response_next("message.create", when=lambda args: bool(args.get("_files")))
     answer = await emu.answered(await emu.slash(SAM, SUPPORT, "stats"), "SLA breached")
     assert "chart posted in this channel" in answer["content"]
-    await emu.wait_until(lambda: any(a["filename"] == "stats.png" for m in emu.messages[SUPPORT]
-                                     for a in m["attachments"]), 15, "the stats chart")
-    [chart] = [emu.attachments[a["id"]] for m in emu.messages[SUPPORT] for a in m["attachments"]]
-    assert chart["data"][:4] == b"\x89PNG" and chart["description"].startswith("Stats for")
+    await world.handled.wait("chat.file", None, timeout=30)  # the retry, which found the chart there
+    [chart] = stats_charts(emu)
+    assert emu.attachments[chart["id"]]["data"][:4] == b"\x89PNG" and chart["description"].startswith("Stats for")
+    [row] = await world.rows(t.Outbox, t.Outbox.kind == "chat.file")
+    assert row.attempts == 2
+
+
+async def test_a_spike_chart_that_failed_is_posted_on_the_retry_once(world, emu):
+    now = datetime.now(UTC)
+    emu.fail_next("message.create", status=400, when=lambda args: bool(args.get("_files")))  # refused, not posted
+    await world.ingest(*[Mention(network="x", external_id=f"b{i}", text=f"@acme outage, checkout broken again {i}",
+                                 author=Author(handle=f"rider{i}"), created_at=now - timedelta(minutes=26 - i))
+                         for i in range(25)])
+    await world.app.insights.spikes.scan()
+    world.app.chat_worker.poke()
+    await emu.wait_until(lambda: posted(emu, "Spike on route support") and any(
+        files_under(emu, m) for m in posted(emu, "Spike on route support")), 30, "the alert and its chart")
+    [alert] = posted(emu, "Spike on route support")
+    await world.handled.wait("chat.spike", None, timeout=30)
+    assert files_under(emu, alert) == Counter({"spike-1.png": 1})
+    assert [c.status for c in emu.calls_of("message.create", ok=False) if c.args.get("_files")] == [400, 200]
 
 
 async def test_stats_for_a_team_and_period_and_the_advocates(world, emu):

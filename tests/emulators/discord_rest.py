@@ -74,8 +74,9 @@ class RestRoutes:
         self._drops[name] = [times, when]
 
     def fail_next(self, name: str, times: int = 1, status: int = 429, retry_after: float = 0.3,
-                  global_: bool = False) -> None:
-        self._failures.setdefault(name, []).extend([(status, retry_after, global_)] * times)
+                  global_: bool = False, when=None) -> None:
+        """The next `times` `name` calls (those `when(args)` picks, if given) fail without taking effect."""
+        self._failures.setdefault(name, []).extend([(status, retry_after, global_, when)] * times)
 
     # -- dispatch --------------------------------------------------------
 
@@ -104,8 +105,8 @@ class RestRoutes:
             self.record(name, path, args, 401, {})
             return json_response({"message": "401: Unauthorized", "code": 0}, 401)
         scripted = self._failures.get(name)
-        if scripted:
-            status, retry_after, global_ = scripted.pop(0)
+        if scripted and (scripted[0][3] is None or scripted[0][3](args)):
+            status, retry_after, global_, _when = scripted.pop(0)
             if status == 429:
                 return self._too_many(name, path, args, retry_after, global_)
             self.record(name, path, args, status, {})

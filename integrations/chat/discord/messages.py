@@ -119,7 +119,11 @@ async def post_file(platform: DiscordPlatform, channel: str, data: bytes, filena
 
 async def files_in_thread(platform: DiscordPlatform, ref: MessageRef) -> set[str]:
     """The names of the files we posted in the thread of `ref` (none if it has no thread)."""
-    thread = ref.thread_id or ref.message_id
+    return await files_in_channel(platform, ref.thread_id or ref.message_id)
+
+
+async def files_in_channel(platform: DiscordPlatform, thread: str) -> set[str]:
+    """The names of the files among our latest messages in a channel or thread."""
     names: set[str] = set()
     await platform.pace.take()
     try:

@@ -241,6 +241,9 @@ class DiscordPlatform:
     async def files_in_thread(self, ref: MessageRef) -> set[str]:
         return await own_messages.files_in_thread(self, ref)
 
+    async def files_in_channel(self, channel: str) -> set[str]:
+        return await own_messages.files_in_channel(self, channel)
+
     async def tell(self, user: ChatUser, channel: str | None, text: str) -> None:
         """Outside an interaction Discord has no ephemeral messages: a direct message."""
         await self.pace.take()

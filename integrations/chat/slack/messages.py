@@ -121,3 +121,15 @@ async def files_in_thread(platform: SlackPlatform, ref: MessageRef, pages: int =
         if not response.get("has_more") or not cursor:
             break
     return names
+
+
+async def files_in_channel(platform: SlackPlatform, channel: str, search: int = 200) -> set[str]:
+    """The names of the files we shared among the channel's latest messages."""
+    channel_id = await channel_id_of(platform, channel)
+    try:
+        response = await platform.limiter.call(channel_id, platform.client.conversations_history,
+                                               channel=channel_id, limit=search)
+    except SlackApiError as error:
+        log.warning("Could not list the files in %s (%s); posting", channel, error.response.get("error"))
+        return set()
+    return {f.get("name", "") for m in response.get("messages") or [] if ours(platform, m) for f in m.get("files") or []}
