@@ -88,3 +88,19 @@ async def test_a_report_sent_at_the_first_try_looks_for_nothing(emu, sqlite_url,
     finally:
         await slack.stop()
         await w.db.close()
+
+
+async def test_slack_finds_its_own_files_in_a_channel_and_a_thread(emu):
+    slack = SlackPlatform(emu.bot_token, emu.app_token, None, api_base_url=emu.api_url, ping_interval=3)
+    await slack.start(StandInCore(home_team=emu.team_id).handlers())
+    try:
+        png = b"\x89PNG\r\n\x1a\n" + bytes(200)
+        assert await slack.files_in_channel("#care") == set()
+        head = await slack.post_message("#care", "Weekly report", key="report:x:head")
+        await slack.post_file(CARE, png, "stats-1a2b.png", "Stats")
+        await slack.post_file(CARE, png, "volume_route.png", "volume route", thread=head)
+        assert await slack.files_in_channel("#care") == {"stats-1a2b.png"}  # the channel's own, not the thread's
+        assert await slack.files_in_thread(head) == {"volume_route.png"}
+        assert await slack.find_message("#care", "report:x:head") == head
+    finally:
+        await slack.stop()
