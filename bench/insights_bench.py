@@ -7,10 +7,16 @@ to be alerted and how many alerts fired outside any spike (per week).
 
 Reports: a SQLite file with N cases (1M by default, 50k with --quick), one
 mention each, drafts and approvals for a third; the whole report (SQL
-figures, charts, HTML, CSV) is timed on one core."""
+figures, charts, HTML, CSV) is timed on one core: the process pins itself
+to one CPU (as `taskset -c 0` would) before the database thread starts, and
+both the wall time and the CPU time of the process (every thread, the
+database's included) are reported. On a machine other work shares, the CPU
+time is the figure to compare with the target; the wall time shows the
+waiting on top of it."""
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import sqlite3
 import tempfile
@@ -133,11 +139,22 @@ async def report_seconds(cases: int, note) -> dict:
         finally:
             await db.close()
     note(built.headline())
-    return {"report_cases": cases, "report_s": round(wall, 1), "report_cpu_s": round(cpu, 1), "report_charts": len(built.charts)}
+    return {"report_cases": cases, "report_wall_s": round(wall, 1), "report_cpu_s": round(cpu, 1),
+            "report_charts": len(built.charts), "report_target_s": 30}
+
+
+def pin_to_one_core() -> list[int]:
+    """Run on one CPU from here on (threads started later inherit it); returns the CPUs allowed."""
+    if not hasattr(os, "sched_setaffinity"):
+        return []
+    allowed = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {allowed[0]})
+    return sorted(os.sched_getaffinity(0))
 
 
 def run(quick: bool, note) -> dict:
     figures = spike_figures(weeks_checked=1 if quick else 2, seeds=1 if quick else 3)
+    figures["report_cores"] = pin_to_one_core()
     figures.update(asyncio.run(report_seconds(50_000 if quick else 1_000_000, note)))
     return figures
 

@@ -67,9 +67,10 @@ async def stats(ctx: SkillContext) -> str:
     if by_route.rows and channel:
         chart = png(bars(f"Mentions by route, last {_span(since)}", by_route.column("route"),
                          {"mentions": by_route.column("mentions")}, "route", "mentions"))
-        async with ctx.core.db.transaction() as s:
-            enqueue(s, "chat.file", f"file:{uuid.uuid4().hex}", now, payload={
-                "platform": ctx.user.platform, "channel": channel, "filename": "stats.png",
+        token = uuid.uuid4().hex
+        async with ctx.core.db.transaction() as s:  # the file's own name: a retry after a doubt looks for it
+            enqueue(s, "chat.file", f"file:{token}", now, payload={
+                "platform": ctx.user.platform, "channel": channel, "filename": f"stats-{token[:10]}.png",
                 "title": f"Stats for {what}", "data": base64.b64encode(chart).decode()})
         lines.append("(chart posted in this channel)" if ctx.channel else "(chart written to a file)")
     return "\n".join(lines)
@@ -121,7 +122,7 @@ async def crisis(ctx: SkillContext) -> str:
     if not on:
         return f"Route {route.name} is back to its normal workflow."
     return (f"Route {route.name} is in crisis mode: new cases go to {cfg.team or route.team}, labelled crisis, "
-            f"{cfg.approvers_required} approvers each; `holding <case>` drafts the holding reply.")
+            f"{cfg.approvers_required} approvers each; each case with a new post gets the holding reply as its draft.")
 
 
 @skill("holding", "<case>", "Draft the team's crisis holding reply for a case.", INTERNAL)

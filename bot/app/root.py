@@ -113,7 +113,7 @@ class App:
         self.dispatcher = Dispatcher(core, on_change=self.poke)
         self.inbox = ChatInbox(db, clock)  # chat input, recorded before the platform's ack
         effects = ChatEffects(db, ws, platforms, core.cards)
-        self.insights = Insights(db, ws, clock, core.cases, effects)  # SLA clocks, spikes, scheduled reports
+        self.insights = Insights(db, ws, clock, core, effects)  # SLA clocks, spikes, scheduled reports
         self.chat_worker = OutboxWorker(db, clock, "chat.", {**effects.handlers(), **self.insights.effects.handlers()},
                                         lane_by="team")
         # Publishing queues the card update and the "Published" thread line:
@@ -262,6 +262,7 @@ class App:
         self.chat_worker.poke()
         self.publish_worker.poke()
         self.crm_worker.poke()
+        self.insights.poke()
 
     async def close(self) -> None:
         for platform in self.platforms.values():

@@ -116,3 +116,9 @@ class ReportSchedule(Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")
     every: Literal["daily", "weekly"] = "weekly"
     team: str  # posted in this team's channel; a partner team gets only its own figures
+    timezone: str | None = None  # whose days and weeks it counts; default: the team's business hours
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str | None) -> str | None:
+        return None if v is None else BusinessHours._zone(v)

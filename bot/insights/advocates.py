@@ -1,6 +1,9 @@
 """Advocates: authors who post positively and repeatedly, weighted by reach.
 Score = positive posts × (1 + log10(1 + followers)), less two per negative
-post, so one loud fan outranks a quiet one but never a grumbling one."""
+post, so one loud fan outranks a quiet one but never a grumbling one.
+
+The score is computed in the database (log10 is built into PostgreSQL and
+into SQLite since 3.35; `bot.store.db` adds it where a build lacks it)."""
 from __future__ import annotations
 
 import math
@@ -41,35 +44,25 @@ def _tally():
 
 
 async def leaderboard(s: AsyncSession, since: datetime | None = None, until: datetime | None = None,
-                      teams: list[str] | None = None, limit: int = 10, candidates: int = 500) -> list[Advocate]:
-    """Only positive posts are grouped first (a fraction of all), then the
-    `candidates` most frequent posters are weighed by reach and negatives."""
+                      teams: list[str] | None = None, limit: int = 10) -> list[Advocate]:
+    """One pass in the database: every author's posts of the period grouped,
+    scored and ranked there, so only the leaderboard's rows reach Python."""
     m, a = t.Mention, t.Author
-
-    def scoped(q):
-        if teams is not None:
-            q = q.join(t.Case, m.case_id == t.Case.id).where(t.Case.team.in_(teams))
-        if since is not None:
-            q = q.where(m.created_at >= since)
-        if until is not None:
-            q = q.where(m.created_at < until)
-        return q.where(m.deleted.is_(False))
-
-    positive = (await s.execute(scoped(select(m.author_id, func.count()).where(m.sentiment >= POSITIVE))
-                                .group_by(m.author_id).having(func.count() >= MIN_POSITIVE)
-                                .order_by(func.count().desc()).limit(candidates))).all()
-    if not positive:
-        return []
-    ids = [author_id for author_id, _n in positive]
-    _pos, neg, total, last = _tally()
-    rest = {row[0]: row[1:] for row in (await s.execute(
-        scoped(select(m.author_id, neg, total, last).where(m.author_id.in_(ids))).group_by(m.author_id))).all()}
-    people = {row[0]: row[1:] for row in (await s.execute(
-        select(a.id, a.network, a.handle, a.name, a.followers).where(a.id.in_(ids)))).all()}
-    rows = [Advocate(author_id, *people[author_id], n, *rest[author_id]) for author_id, n in positive]
-    rows = [r for r in rows if r.score > 0]
+    pos, neg, total, last = _tally()
+    score = pos * (1 + func.log10(1 + a.followers)) - 2 * neg
+    q = (select(m.author_id, a.network, a.handle, a.name, a.followers, pos, neg, total, last)
+         .select_from(m).join(a, m.author_id == a.id).where(m.deleted.is_(False)))
+    if teams is not None:
+        q = q.join(t.Case, m.case_id == t.Case.id).where(t.Case.team.in_(teams))
+    if since is not None:
+        q = q.where(m.created_at >= since)
+    if until is not None:
+        q = q.where(m.created_at < until)
+    q = (q.group_by(m.author_id, a.network, a.handle, a.name, a.followers)
+         .having(pos >= MIN_POSITIVE).having(score > 0).order_by(score.desc(), a.handle).limit(limit))
+    rows = [Advocate(*row) for row in (await s.execute(q)).all()]
     rows.sort(key=lambda r: (-r.score, r.handle))
-    return rows[:limit]
+    return rows
 
 
 async def is_advocate(s: AsyncSession, author_id: int) -> bool:

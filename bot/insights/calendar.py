@@ -16,6 +16,7 @@ class BusinessCalendar:
 
     def __init__(self, hours: BusinessHours | None) -> None:
         self.hours = hours
+        self.zone_info = ZoneInfo(hours.timezone) if hours is not None else ZoneInfo("UTC")
         if hours is not None:
             self.zone = ZoneInfo(hours.timezone)
             self.days = {DAYS.index(d) for d in hours.days}

@@ -76,7 +76,8 @@ def png(fig: "Figure") -> bytes:
     return out.getvalue()
 
 
-def spike_chart(series: str, hours: Sequence[str], counts: Sequence[int], expected: Sequence[float]) -> bytes:
-    """The last 24 hours of a spiking series against its seasonal baseline."""
+def spike_chart(series: str, hours: Sequence[str], counts: Sequence[int], expected: Sequence[float],
+                zone: str = "UTC") -> bytes:
+    """The last 24 hours of a spiking series against its seasonal baseline, on the team's clock."""
     return png(lines(f"Mentions on {series}: last 24 h", hours, {"mentions": counts, "usual for the hour": expected},
-                     "hour (UTC)", "mentions per hour", dashed=("usual for the hour",)))
+                     f"hour ({zone})", "mentions per hour", dashed=("usual for the hour",)))

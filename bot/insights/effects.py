@@ -63,25 +63,34 @@ class InsightEffects:
                 return {"skipped": "platform cannot post messages"}
             async with self.db.transaction() as s:
                 (await s.get(t.Spike, spike.id)).message_ref = {**ref.__dict__}
-            await self._chart(spike, ref)
+            await self._chart(spike, ref)  # its ref was not saved before: no earlier try got as far as the chart
+            return {"message_id": ref.message_id}
+        ref = MessageRef(**spike.message_ref)
+        if row.payload.get("post"):
+            # The first post tried again after its ref was saved: the alert is up, its chart may not be.
+            await self._chart(spike, ref, uncertain=True)
             return {"message_id": ref.message_id}
         if later is not None:
             return {"skipped": "a later edit follows"}  # it draws the same spike, newer
         platform, _channel, _partner = self.chat._platform(spike.team)
-        ref = MessageRef(**spike.message_ref)
         if self._can(platform, "update_message"):
             await platform.update_message(ref, text)
         if spike.figures.get("ended"):
-            await self._chart(spike, ref)  # the whole rise and fall, once, under the alert
+            await self._chart(spike, ref, final=True, uncertain=uncertain)  # the whole rise and fall, once
         return {"message_id": ref.message_id}
 
-    async def _chart(self, spike: t.Spike, ref: MessageRef) -> None:
+    async def _chart(self, spike: t.Spike, ref: MessageRef, final: bool = False, uncertain: bool = False) -> None:
+        """The chart under the alert; each (the first, the final) once: a try after a doubt looks in the thread."""
         platform, channel, _partner = self.chat._platform(spike.team)
         if not self._can(platform, "post_file"):
             return
+        name = f"spike-{spike.id}{'-ended' if final else ''}.png"
+        lister = getattr(platform, "files_in_thread", None)
+        if uncertain and lister is not None and name in await lister(ref):
+            return
         f = spike.figures
-        data = spike_chart(spike.series, f["hours"], f["hourly"], f["hourly_expected"])
-        await platform.post_file(channel, data, f"spike-{spike.id}.png", f"{spike.series}: last 24 h", thread=ref)
+        data = spike_chart(spike.series, f["hours"], f["hourly"], f["hourly_expected"], f.get("zone", "UTC"))
+        await platform.post_file(channel, data, name, f"{spike.series}: last 24 h", thread=ref)
 
     async def file(self, row: t.Outbox, uncertain: bool) -> dict:
         p = row.payload
@@ -90,10 +99,13 @@ class InsightEffects:
             raise PermanentFailure(f"chat platform {p['platform']} is not running")
         if not self._can(platform, "post_file"):
             return {"skipped": "platform cannot post files"}
+        lister = getattr(platform, "files_in_channel", None)
+        if uncertain and lister is not None and p["filename"] in await lister(p["channel"]):
+            return {"found": True}  # an earlier try posted it; its answer was lost
         ref = await platform.post_file(p["channel"], base64.b64decode(p["data"]), p["filename"], p["title"], p.get("text", ""))
         return {"message_id": ref.message_id}
 
     async def report(self, row: t.Outbox, uncertain: bool) -> dict:
         if self.reports is None:
             raise PermanentFailure("reports are not set up")
-        return await self.reports.post(row.payload, self.chat)
+        return await self.reports.post(row.payload, self.chat, row.idempotency_key, uncertain)

@@ -94,14 +94,15 @@ class SlaWatcher:
         case = await self.cases.get(s, alert.case_id)
         now, what = self.clock.now(), CLOCKS[alert.clock]
         due = self.clocks.due(case.team, case.priority, aware(case.opened_at), alert.clock)
+        due = due.astimezone(self.clocks.calendars[case.team].zone_info)  # told on the team's clock
         if alert.level == "warn":
             text = (f"SLA warning: case #{case.id} ({case.priority}) has used {share:.0%} of its {short(target)} "
-                    f"{what} target (business hours); due {due:%Y-%m-%d %H:%M} UTC.")
+                    f"{what} target (business hours); due {due:%Y-%m-%d %H:%M %Z}.")
             steps: list[str] = []
             people: list[str] = []
         else:
             text = f"SLA breached: case #{case.id} ({case.priority}) passed its {short(target)} {what} target " \
-                   f"at {due:%Y-%m-%d %H:%M} UTC."
+                   f"at {due:%Y-%m-%d %H:%M %Z}."
             steps, people = await self._escalate(s, case, self.clocks.escalation(case.team))
             text += (" Escalation: " + "; ".join(steps) + ".") if steps else ""
         enqueue(s, "chat.thread", f"{alert.key}:thread", now, case=case, payload={"text": text})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from sqlalchemy import case, func, select
@@ -20,6 +21,7 @@ from bot.clock import Clock, aware
 from bot.config.workspace import Workspace, parse_duration
 from bot.insights.spikes import Detector, Settings, Verdict, aligned_start
 from bot.insights.sqltime import bucket
+from bot.insights.zones import team_zone, zone_name
 from bot.publishing.outbox import enqueue
 from bot.store import tables as t
 from bot.store.db import Database
@@ -41,19 +43,22 @@ class SpikeWatch:
         self.bucket = timedelta(seconds=self.settings.bucket_s)
         self._last: tuple | None = None
 
-    def series(self, extra_terms: list[str]) -> dict[str, tuple[str, list[str] | None, str | None]]:
-        """series -> (team, routes it covers, term)."""
+    def series(self, extra_terms: list[str]) -> dict[str, tuple[str, list[str] | None, str | None, ZoneInfo]]:
+        """series -> (team alerted, routes it covers, term, the timezone its rhythm follows)."""
         cfg, out = self.ws.spikes, {}
         by_label: dict[str, list] = {}
         for route in self.ws.routes:
-            out[f"route:{route.name}"] = (cfg.team or route.team, [route.name], None)
+            # A route's rhythm is its own team's day, wherever the alert goes.
+            out[f"route:{route.name}"] = (cfg.team or route.team, [route.name], None, team_zone(self.ws, route.team))
             for label in route.labels:
                 by_label.setdefault(label, []).append(route)
         for label, routes in by_label.items():
             if len(routes) > 1:  # a label of one route is that route's series
-                out[f"label:{label}"] = (cfg.team or routes[0].team, [r.name for r in routes], None)
+                out[f"label:{label}"] = (cfg.team or routes[0].team, [r.name for r in routes], None,
+                                         team_zone(self.ws, routes[0].team))
         for term in {*(x.casefold() for x in cfg.terms), *extra_terms}:
-            out[f"term:{term}"] = (cfg.team or self.ws.teams[0].name, None, term)
+            team = cfg.team or self.ws.teams[0].name
+            out[f"term:{term}"] = (team, None, term, team_zone(self.ws, team))
         return out
 
     async def _counts(self, s, routes: list[str] | None, term: str | None, start: datetime, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -88,27 +93,28 @@ class SpikeWatch:
             watched = list((await s.execute(select(t.Watch.term))).scalars())
             open_spikes = {sp.series: sp for sp in (await s.execute(select(t.Spike).where(t.Spike.ended_at.is_(None)))).scalars()}
             verdicts = {}
-            for key, (team, routes, term) in self.series(watched).items():
-                verdicts[key] = (team, routes, term, self.detector.evaluate(*await self._counts(s, routes, term, start, n), start))
+            for key, (team, routes, term, zone) in self.series(watched).items():
+                counts = await self._counts(s, routes, term, start, n)
+                verdicts[key] = (team, routes, term, zone, self.detector.evaluate(*counts, start, zone))
         queued = 0
-        for key, (team, routes, term, v) in verdicts.items():
+        for key, (team, routes, term, zone, v) in verdicts.items():
             spike = open_spikes.get(key)
             if spike is None and not (v.lasting or v.negative_rise):
                 continue
             try:
                 async with self.db.transaction() as s:
-                    queued += await self._record(s, key, team, routes, term, v, spike, start, n, now)
+                    queued += await self._record(s, key, team, routes, term, v, spike, start, n, now, zone)
             except IntegrityError:  # another process opened the same spike first
                 continue
         return queued
 
     async def _record(self, s, key: str, team: str, routes, term, v: Verdict, spike: t.Spike | None,
-                      start: datetime, n: int, now: datetime) -> int:
+                      start: datetime, n: int, now: datetime, zone: ZoneInfo) -> int:
         if spike is None:
             # A volume rise starts where it rose; a rise of the negative share alone, with the window.
             first = v.started if v.started is not None else n - self.settings.window
             started = start + self.bucket * max(first, 0)
-            figures = await self._figures(s, routes, term, v, now, started)
+            figures = await self._figures(s, routes, term, v, now, started, zone)
             spike = t.Spike(series=key, team=team, started_at=started, updated_at=now, figures=figures, updates=0)
             s.add(spike)
             await s.flush()
@@ -118,14 +124,15 @@ class SpikeWatch:
         ended = not (v.rising or v.negative_rise)
         if not ended and v.count == spike.figures.get("count"):
             return 0  # nothing new to show
-        spike.figures = await self._figures(s, routes, term, v, now, aware(spike.started_at), ended=ended)
+        spike.figures = await self._figures(s, routes, term, v, now, aware(spike.started_at), zone, ended=ended)
         spike.updated_at, spike.updates = now, spike.updates + 1
         if ended:
             spike.ended_at = now
         enqueue(s, "chat.spike", f"spike:{spike.id}:{spike.updates}", now, payload={"spike_id": spike.id})
         return 1
 
-    async def _figures(self, s, routes, term, v: Verdict, now: datetime, started: datetime, ended: bool = False) -> dict:
+    async def _figures(self, s, routes, term, v: Verdict, now: datetime, started: datetime, zone: ZoneInfo,
+                       ended: bool = False) -> dict:
         m, a = t.Mention, t.Author
         since = now - self.bucket * self.settings.window
         match = m.route.in_(routes) if routes is not None else func.lower(m.text).contains(term, autoescape=True)
@@ -148,7 +155,8 @@ class SpikeWatch:
             "top_terms": [w for w, _n in words.most_common(12) if w not in skip and not w.startswith("@")][:5],
             "samples": [f"@{h}: {text[:140]}" for text, h in recent[:3]],
             "incident": incident, "ended": ended, "at": now.isoformat(),
-            "hours": [(first_hour + timedelta(hours=i)).strftime("%H:00") for i in range(len(v.hourly))],
+            "hours": [(first_hour + timedelta(hours=i)).astimezone(zone).strftime("%H:%M") for i in range(len(v.hourly))],
+            "zone": zone_name(zone),
             "hourly": v.hourly, "hourly_expected": v.hourly_expected,
         }
 
@@ -168,6 +176,7 @@ def alert_text(series: str, figures: dict, started: datetime) -> str:
     lines += [f"  {sample}" for sample in f.get("samples", [])]
     if f.get("incident"):
         lines.append(f"Incident card: case #{f['incident']} (`case {f['incident']}`)")
-    when = datetime.fromisoformat(f["at"])
-    lines.append(f"Since {started:%H:%M} UTC · " + (f"ended {when:%H:%M} UTC" if f.get("ended") else f"updated {when:%H:%M} UTC"))
+    zone = ZoneInfo(f.get("zone") or "UTC")  # the team's wall clock
+    when, since = datetime.fromisoformat(f["at"]).astimezone(zone), started.astimezone(zone)
+    lines.append(f"Since {since:%H:%M %Z} · " + (f"ended {when:%H:%M %Z}" if f.get("ended") else f"updated {when:%H:%M %Z}"))
     return "\n".join(lines)

@@ -1,8 +1,8 @@
 """Spike detection on a count series: is the recent window far above what
 this hour of this weekday usually brings, and has it stayed so for a while?
 
-The baseline is seasonal: the mean of the same hour of the week over earlier
-weeks when at least two weeks are known, else the same hour of the day over
+The baseline is seasonal: the mean of the same hour of the week (on the
+team's wall clock, so a DST change moves nothing) over earlier weeks when at least two weeks are known, else the same hour of the day over
 the last week, else a floor. A rise counts when the window holds at least
 `min_count` mentions, `min_ratio` times the baseline, and the Poisson chance
 of that many under the baseline is below `alpha`; it is *lasting* when that
@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from scipy.stats import binom, poisson
 
 from bot.config.insights import Spikes
+from bot.insights.zones import local_sources, zone_name
 
 HOUR = 3600
 
@@ -63,25 +65,45 @@ class Verdict:
         return self.count / self.expected if self.expected else float("inf")
 
 
-def _shifted_mean(hourly: np.ndarray, step: int, times: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per hour: the mean of the values `step`, 2×`step`… `times`×`step` hours earlier, and how many there were."""
+def _shifted_mean(hourly: np.ndarray, step: int, times: int, back=None) -> tuple[np.ndarray, np.ndarray]:
+    """Per hour: the mean of the values `step`, 2×`step`… `times`×`step` hours earlier, and how many there were.
+    `back(hours)`, when given, names for each hour the one that many *local* hours earlier (DST-aware)."""
     n = len(hourly)
     total, seen = np.zeros(n), np.zeros(n)
     for k in range(1, times + 1):
         lag = step * k
         if lag >= n:
             break
-        total[lag:] += hourly[:-lag]
-        seen[lag:] += 1
+        if back is None:
+            total[lag:] += hourly[:-lag]
+            seen[lag:] += 1
+        else:
+            src = back(lag)
+            has = src >= 0
+            total[has] += hourly[src[has]]
+            seen[has] += 1
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(seen > 0, total / np.maximum(seen, 1), 0.0), seen
 
 
-def hourly_baseline(hourly: np.ndarray, floor: float) -> np.ndarray:
-    """Expected count for every hour of `hourly`, from the hours before it only."""
-    weekly, weeks = _shifted_mean(hourly.astype(float), 168, 4)
-    daily, days = _shifted_mean(hourly.astype(float), 24, 7)
-    last_week = np.concatenate([np.zeros(min(168, len(hourly))), hourly[:-168].astype(float)])[: len(hourly)]
+def hourly_baseline(hourly: np.ndarray, floor: float, start: datetime | None = None,
+                    zone: ZoneInfo | None = None) -> np.ndarray:
+    """Expected count for every hour of `hourly`, from the hours before it only.
+    The hour of the day and of the week are the team's wall clock (`zone`, from
+    `start`, the first hour): across a DST change last week's 09:00 is 167 or
+    169 hours back, not 168."""
+    hourly = hourly.astype(float)
+    back = None
+    if zone is not None and start is not None and zone_name(zone) != "UTC":
+        def back(lag: int) -> np.ndarray:
+            return local_sources(start, len(hourly), zone, lag)
+    weekly, weeks = _shifted_mean(hourly, 168, 4, back)
+    daily, days = _shifted_mean(hourly, 24, 7, back)
+    if back is None:
+        last_week = np.concatenate([np.zeros(min(168, len(hourly))), hourly[:-168]])[: len(hourly)]
+    else:
+        src = back(168)
+        last_week = np.where(src >= 0, hourly[np.maximum(src, 0)], 0.0)
     # Two weeks or more: the same hour of the week. Less: the same hour of the
     # day, half-weighted with last week's same slot when there is one.
     expected = np.where(weeks >= 2, weekly, np.where(weeks == 1, 0.5 * daily + 0.5 * last_week, daily))
@@ -99,13 +121,15 @@ class Detector:
         return (count >= s.min_count and count >= s.min_ratio * expected
                 and float(poisson.sf(count - 1, max(expected, 1e-9))) < s.alpha)
 
-    def evaluate(self, counts: np.ndarray, negatives: np.ndarray, start: datetime) -> Verdict:
-        """`counts[i]`: mentions in bucket i from `start` (aligned to the hour); the last is now's."""
+    def evaluate(self, counts: np.ndarray, negatives: np.ndarray, start: datetime,
+                 zone: ZoneInfo | None = None) -> Verdict:
+        """`counts[i]`: mentions in bucket i from `start` (aligned to the hour); the last is now's.
+        `zone`: the team's timezone, whose wall clock the seasonal baseline follows (default UTC)."""
         s, per = self.s, self.per_hour
         pad = (-len(counts)) % per
         padded = np.concatenate([counts, np.zeros(pad)])
         hourly = padded.reshape(-1, per).sum(axis=1)
-        expected_h = hourly_baseline(hourly, s.floor)
+        expected_h = hourly_baseline(hourly, s.floor, start, zone)
         expected_b = np.repeat(expected_h / per, per)[: len(counts)]
         cum, cum_e = np.concatenate([[0], np.cumsum(counts)]), np.concatenate([[0], np.cumsum(expected_b)])
 

@@ -1,6 +1,7 @@
 """Engine, sessions and migrations. SQLite file by default, PostgreSQL by URL."""
 from __future__ import annotations
 
+import math
 from contextlib import asynccontextmanager
 from pathlib import Path
 from collections.abc import AsyncIterator
@@ -11,6 +12,10 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _log10(x):
+    return math.log10(x) if x is not None and x > 0 else None
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -24,6 +29,10 @@ def make_engine(url: str) -> AsyncEngine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
+            try:  # built in since SQLite 3.35 when compiled with math functions; reports rank advocates with it
+                cur.execute("SELECT log10(10)")
+            except Exception:  # noqa: BLE001 - this build lacks it: Python's, deterministic
+                dbapi_conn.create_function("log10", 1, _log10, deterministic=True)
             cur.close()
 
         return engine

@@ -14,7 +14,8 @@ async def test_slash_lookup_and_stats_answer_privately(world, emu):
     await import_customers(world.app.db, world.base / "customers.csv")
     await import_orders(world.app.db, world.base / "orders.csv")
     [result] = await world.ingest(mention(1, "@acme my order is late"))
-    assert [o["name"] for o in emu.commands[0]["options"]] == ["lookup", "case", "stats", "watch", "help", "home"]
+    assert [o["name"] for o in emu.commands[0]["options"]] == ["lookup", "case", "stats", "advocates", "watch", "help",
+                                                             "home"]
     assert emu.commands[0]["dm_permission"] is False  # servers only, never a direct message
 
     token = await emu.slash(SAM, SUPPORT, "lookup", who="@maria")

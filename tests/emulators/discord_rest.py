@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+from email.parser import BytesParser
+from email.policy import HTTP
 import time
 from dataclasses import dataclass
 
@@ -57,6 +59,8 @@ class RestRoutes:
         self._failures: dict[str, list[tuple[int, float, bool]]] = {}
         self._nonces: dict[tuple[str, str], tuple[float, dict]] = {}
         self._after_work: dict[str, list[int]] = {}
+        self._drops: dict[str, list] = {}  # name -> [calls left, which calls (args -> bool) or None]
+        self.attachments: dict[str, dict] = {}  # attachment id -> {filename, data, content_type, description}
         self.global_limit: int | None = None  # requests per second per bot, as Discord's 50; None: none
         self._recent: list[float] = []
 
@@ -64,9 +68,15 @@ class RestRoutes:
         """The next `name` call is carried out, but answered with `status`."""
         self._after_work.setdefault(name, []).append(status)
 
+    def drop_response_next(self, name: str, times: int = 1, when=None) -> None:
+        """The next `times` `name` calls (those `when(args)` picks, if given) take
+        effect; then the connection drops, unanswered."""
+        self._drops[name] = [times, when]
+
     def fail_next(self, name: str, times: int = 1, status: int = 429, retry_after: float = 0.3,
-                  global_: bool = False) -> None:
-        self._failures.setdefault(name, []).extend([(status, retry_after, global_)] * times)
+                  global_: bool = False, when=None) -> None:
+        """The next `times` `name` calls (those `when(args)` picks, if given) fail without taking effect."""
+        self._failures.setdefault(name, []).extend([(status, retry_after, global_, when)] * times)
 
     # -- dispatch --------------------------------------------------------
 
@@ -78,7 +88,7 @@ class RestRoutes:
             if raw and request.content_type == "application/json":
                 body = json.loads(raw)
             elif raw and request.content_type.startswith("multipart/"):
-                body = await _multipart_json(request)
+                body = _multipart_json(request.headers["Content-Type"], raw)
         if isinstance(body, list):  # a bulk overwrite sends a bare list
             body = {"_list": body}
         args = {**dict(request.query), **body}
@@ -95,8 +105,8 @@ class RestRoutes:
             self.record(name, path, args, 401, {})
             return json_response({"message": "401: Unauthorized", "code": 0}, 401)
         scripted = self._failures.get(name)
-        if scripted:
-            status, retry_after, global_ = scripted.pop(0)
+        if scripted and (scripted[0][3] is None or scripted[0][3](args)):
+            status, retry_after, global_, _when = scripted.pop(0)
             if status == 429:
                 return self._too_many(name, path, args, retry_after, global_)
             self.record(name, path, args, status, {})
@@ -127,6 +137,11 @@ class RestRoutes:
             status, data = self._after_work[name].pop(0), {"message": "Bad Gateway", "code": 0}
         self.record(name, path, args, status, data)
         await self.notify()
+        drop = self._drops.get(name)
+        if drop and drop[0] > 0 and (drop[1] is None or drop[1](args)):
+            drop[0] -= 1
+            request.transport.abort()  # the work is done; the client never hears of it
+            raise web.HTTPServiceUnavailable()
         return json_response(data, status, headers)
 
     def _too_many(self, name: str, path: str, args: dict, retry_after: float, global_: bool) -> web.Response:
@@ -183,10 +198,26 @@ class RestRoutes:
                 return 200, seen[1]
         message = self.store_message(channel_id, self.bot_id, args.get("content") or "", embeds=args.get("embeds"),
                                      components=args.get("components"), nonce=nonce)
+        message["attachments"] = self._attach(args)
         if nonce:
             self._nonces[(channel_id, str(nonce))] = (time.monotonic(), message)
         await self.dispatch("MESSAGE_CREATE", message)
         return 200, message
+
+    def _attach(self, args: dict) -> list[dict]:
+        """Files sent as multipart parts `files[n]`, described by payload_json's `attachments`."""
+        described = {str(a.get("id")): a for a in args.get("attachments") or []}
+        out = []
+        for index, part in enumerate(args.get("_files") or []):
+            meta = described.get(str(index), {})
+            attachment_id = self.snowflake()
+            self.attachments[attachment_id] = {**part, "description": meta.get("description")}
+            out.append({"id": attachment_id, "filename": meta.get("filename") or part["filename"],
+                        "size": len(part["data"]), "content_type": part["content_type"],
+                        "description": meta.get("description"),
+                        "url": f"http://127.0.0.1/attachments/{attachment_id}/{part['filename']}",
+                        "proxy_url": f"http://127.0.0.1/attachments/{attachment_id}/{part['filename']}"})
+        return out
 
     async def _messages_list(self, m, args):
         messages = self.messages.get(m.group(1))
@@ -257,9 +288,16 @@ class RestRoutes:
         return 200, message
 
 
-async def _multipart_json(request: web.Request) -> dict:
-    reader = await request.multipart()
-    async for part in reader:
-        if part.name == "payload_json":
-            return json.loads(await part.text())
-    return {}
+def _multipart_json(content_type: str, raw: bytes) -> dict:
+    """payload_json, and the files (parts `files[n]`) as `_files` in the order sent."""
+    form = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    payload, files = {}, []
+    for part in form.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        if name == "payload_json":
+            payload = json.loads(data)
+        elif name and name.startswith("files["):
+            files.append({"filename": part.get_filename(), "data": data,
+                          "content_type": part.get_content_type()})
+    return {**payload, "_files": files} if files else payload

@@ -116,6 +116,15 @@ class WebApiMethods:
         return {"ok": True, "messages": shown[start:start + limit], "has_more": more,
                 "response_metadata": {"next_cursor": f"next:{start + limit}" if more else ""}}
 
+    def _m_conversations_list(self, args: dict) -> dict:
+        """Channels the app can see, `limit` at a time with a cursor, as Slack pages them."""
+        every = list(self.channels.values())
+        start = int(args["cursor"].removeprefix("next:")) if args.get("cursor") else 0
+        limit = int(args.get("limit") or 100)
+        more = len(every) > start + limit
+        return {"ok": True, "channels": every[start:start + limit],
+                "response_metadata": {"next_cursor": f"next:{start + limit}" if more else ""}}
+
     def _m_conversations_history(self, args: dict) -> dict:
         """Top-level messages, newest first; metadata only when asked for."""
         if args.get("channel") not in self.messages:

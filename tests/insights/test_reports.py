@@ -62,6 +62,11 @@ async def test_report_figures_of_a_known_morning(database_url, tmp_path):
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel(), table.name
         assert ax.get_legend() is not None and ax.get_legend().get_texts(), table.name
         assert ax.patches or any(len(line.get_xdata()) for line in ax.lines), f"{table.name} chart is empty"
+        labels = ax.get_xlabel() + " " + ax.get_ylabel()
+        if table.name in ("first_response", "resolution", "approval_turnaround"):
+            assert "minutes" in labels and "hours" in labels, table.name  # the bins' units, spelled out
+        if table.name == "sentiment":
+            assert ax.get_xlabel() == "hour (UTC)" and ax.get_ylabel() == "mentions per hour"
     await w.db.close()
 
 

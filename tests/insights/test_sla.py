@@ -140,5 +140,5 @@ async def test_warning_lands_at_the_right_hour_across_a_dst_change(sqlite_url, t
     w.clock.set(datetime(2027, 3, 29, 7, 37, tzinfo=timezone.utc))  # 97 min: 81 %
     assert await w.app.insights.sla.scan() == 1
     await w.drain()
-    assert "due 2027-03-29 08:00 UTC" in notices(w)[0]
+    assert "due 2027-03-29 10:00 CEST" in notices(w)[0]  # told on the team's clock
     await w.db.close()

@@ -60,7 +60,7 @@ async def _report(settings, ws, length, out: Path, team, post, console: Console)
             platforms = build_platforms(ws, settings)
             chat = ChatEffects(db, ws, platforms, None)  # type: ignore[arg-type] - only its channel lookup is used
             platform, channel, _partner = chat._platform(post)
-            await send(built, platform, channel)
+            await send(built, platform, channel, f"report:cli:{now:%Y%m%dT%H%M%S}")
             console.print(f"Posted in {channel} on {platform.name}.")
     finally:
         await db.close()

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, case, func, literal_column, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.insights import advocates
 from bot.insights.spike_watch import STOP
 from bot.insights.sqltime import bucket, seconds_between
+from bot.insights.zones import zone_name
 from bot.store import tables as t
 
 NEGATIVE, POSITIVE = -0.05, 0.05
@@ -38,6 +40,7 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list] = field(default_factory=list)
+    axis: str | None = None  # the first column's axis label on a chart, when it needs more than its name
 
     def column(self, name: str) -> list:
         i = self.columns.index(name)
@@ -51,10 +54,12 @@ class Scope:
     teams: list[str] | None = None  # None: every team
     partner: str | None = None  # a partner's own report: redacted
     routes: list[str] | None = None  # None: every route
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))  # whose days and hours the report counts in
 
     @property
     def label(self) -> str:
-        return f"{self.since:%Y-%m-%d %H:%M} – {self.until:%Y-%m-%d %H:%M} UTC"
+        since, until = self.since.astimezone(self.zone), self.until.astimezone(self.zone)
+        return f"{since:%Y-%m-%d %H:%M} – {until:%Y-%m-%d %H:%M} {zone_name(self.zone)}"
 
 
 def _bins(seconds) -> object:
@@ -72,8 +77,12 @@ class Figures:
         self.s, self.scope, self.brand_words = s, scope, brand_words
         self.dialect = s.bind.dialect.name
         self._mention_facts: list[list] | None = None
-        # Sentiment per hour for a day or two, per day beyond.
+        # Sentiment per hour for a day or two, per day beyond, on the report's
+        # clock. The database groups by UTC hour (quarter hour in a zone whose
+        # offset is not whole hours); Python folds those into local hours or days.
         self.step = 3600 if scope.until - scope.since <= timedelta(days=2) else 86400
+        whole = all(w.astimezone(scope.zone).utcoffset().total_seconds() % 3600 == 0 for w in (scope.since, scope.until))
+        self.granule = 3600 if whole else 900
         self._case_facts: list[list] | None = None
 
     def _mentions(self, *cols, since: datetime | None = None, until: datetime | None = None):
@@ -96,7 +105,7 @@ class Figures:
         """Mentions grouped by network, route, team, day and feeling: one scan feeds four figures."""
         if self._mention_facts is None:
             m, c = t.Mention, t.Case
-            day = bucket(m.created_at, self.dialect, self.step).label("day")
+            day = bucket(m.created_at, self.dialect, self.granule).label("day")
             feel = case((m.sentiment <= NEGATIVE, "negative"), (m.sentiment >= POSITIVE, "positive"), else_="neutral")
             q = self._mentions(m.network, m.route, c.team, day, feel.label("feel"), func.count()).group_by(
                 m.network, m.route, c.team, literal_column("day"), literal_column("feel"))
@@ -127,14 +136,25 @@ class Figures:
         return Table(f"volume_{by}", f"Mentions by {by}", [by, "mentions"],
                      [[k, n] for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))])
 
+    def _local_bucket(self, granule: int) -> str:
+        """The local hour or day a UTC granule falls in; the hour repeated when clocks go back is told apart."""
+        when = datetime.fromtimestamp(granule * self.granule, UTC).astimezone(self.scope.zone)
+        if self.step == 86400:
+            return f"{when:%Y-%m-%d}"
+        return f"{when:%Y-%m-%d %H}:00" + (" (2nd)" if when.fold else "")
+
     async def sentiment(self) -> Table:
-        days: dict[int, Counter] = {}
-        for _net, _route, _team, day, feel, n in await self.mention_facts():
-            days.setdefault(int(day), Counter())[feel] += n
-        shape, unit = ("%Y-%m-%d %H:00", "hour") if self.step == 3600 else ("%Y-%m-%d", "day")
-        rows = [[datetime.fromtimestamp(d * self.step, timezone.utc).strftime(shape), c["negative"], c["neutral"],
-                 c["positive"]] for d, c in sorted(days.items())]
-        return Table("sentiment", f"Sentiment per {unit}", [unit, "negative", "neutral", "positive"], rows)
+        buckets: dict[str, Counter] = {}
+        first: dict[str, int] = {}
+        for _net, _route, _team, granule, feel, n in await self.mention_facts():
+            label = self._local_bucket(int(granule))
+            buckets.setdefault(label, Counter())[feel] += n
+            first[label] = min(first.get(label, int(granule)), int(granule))
+        unit = "hour" if self.step == 3600 else "day"
+        rows = [[label, c["negative"], c["neutral"], c["positive"]]
+                for label, c in sorted(buckets.items(), key=lambda kv: first[kv[0]])]
+        return Table("sentiment", f"Sentiment per {unit}", [unit, "negative", "neutral", "positive"], rows,
+                     axis=f"{unit} ({zone_name(self.scope.zone)})")
 
     async def times(self, name: str, title: str) -> Table:
         """`name`: first_response or resolution."""
@@ -194,7 +214,8 @@ class Figures:
 
         async def words(since: datetime, until: datetime) -> Counter:
             m = t.Mention
-            q = self._mentions(m.text, since=since, until=until).order_by(m.id.desc()).limit(TOPIC_SAMPLE)
+            # Newest first along the time index: the scan stops at the sample, no sort of the whole period.
+            q = self._mentions(m.text, since=since, until=until).order_by(m.created_at.desc()).limit(TOPIC_SAMPLE)
             counter: Counter = Counter()
             for (body,) in (await self.s.execute(q)).all():
                 counter.update({w.casefold() for w in _WORD.findall(_HANDLES.sub(" ", body))})

@@ -24,7 +24,7 @@ def chart_for(table: Table) -> "Figure | None":
     if n == "sentiment":
         unit = table.columns[0]
         return charts.lines(table.title, first, {k: table.column(k) for k in ("negative", "neutral", "positive")},
-                            f"{unit} (UTC)", f"mentions per {unit}")
+                            table.axis or unit, f"mentions per {unit}")
     if n in ("first_response", "resolution"):
         return charts.bars(table.title, first, {"within SLA": table.column("within_sla"), "after SLA": table.column("after_sla")},
                            "time taken (m = minutes, h = hours)", "cases", stacked=True)

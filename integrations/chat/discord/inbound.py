@@ -138,9 +138,15 @@ class Inbound:
         async def case(interaction: discord.Interaction, number: int) -> None:
             await self.slash(interaction, "case", str(number), case_id=number)
 
-        @group.command(name="stats", description="Volume, stages, response times and SLA breaches")
-        async def stats(interaction: discord.Interaction) -> None:
-            await self.slash(interaction, "stats", "")
+        @group.command(name="stats", description="Volume, stages, response times and SLA breaches, with a chart")
+        @app_commands.describe(scope="[team|route] [since], e.g. support 7d")
+        async def stats(interaction: discord.Interaction, scope: str = "") -> None:
+            await self.slash(interaction, "stats", scope)
+
+        @group.command(name="advocates", description="The brand's advocates, or one advocate's history")
+        @app_commands.describe(who="@handle, or a period like 30d")
+        async def advocates(interaction: discord.Interaction, who: str = "") -> None:
+            await self.slash(interaction, "advocates", who)
 
         @group.command(name="watch", description="Extra terms the sources listen for")
         @app_commands.describe(what="list | add <term> | remove <term>")

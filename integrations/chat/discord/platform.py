@@ -24,6 +24,7 @@ from bot.ports import ChatHandlers
 from bot.types import Card, ChatUser, MessageRef
 
 from integrations.chat.discord import lookup
+from integrations.chat.discord import messages as own_messages
 from integrations.chat.discord.components import DYNAMIC_ITEMS, card_view
 from integrations.chat.discord.embeds import card_embeds, summary
 from integrations.chat.discord.inbound import Inbound
@@ -221,6 +222,27 @@ class DiscordPlatform:
 
     async def find_in_thread(self, ref: MessageRef, key: str) -> MessageRef | None:
         return await lookup.find_in_thread(self, ref, key)
+
+    # -- alerts, reports and charts (messages.py) ---------------------------
+
+    async def post_message(self, channel: str, text: str, key: str | None = None, people: tuple[str, ...] = ()) -> MessageRef:
+        return await own_messages.post_message(self, channel, text, key, people)
+
+    async def find_message(self, channel: str, key: str) -> MessageRef | None:
+        return await own_messages.find_message(self, channel, key)
+
+    async def update_message(self, ref: MessageRef, text: str) -> None:
+        await own_messages.update_message(self, ref, text)
+
+    async def post_file(self, channel: str, data: bytes, filename: str, title: str, text: str = "",
+                        thread: MessageRef | None = None) -> MessageRef:
+        return await own_messages.post_file(self, channel, data, filename, title, text, thread)
+
+    async def files_in_thread(self, ref: MessageRef) -> set[str]:
+        return await own_messages.files_in_thread(self, ref)
+
+    async def files_in_channel(self, channel: str) -> set[str]:
+        return await own_messages.files_in_channel(self, channel)
 
     async def tell(self, user: ChatUser, channel: str | None, text: str) -> None:
         """Outside an interaction Discord has no ephemeral messages: a direct message."""

@@ -241,6 +241,12 @@ class SlackPlatform:
                         thread: MessageRef | None = None) -> MessageRef:
         return await slack_messages.post_file(self, channel, data, filename, title, text, thread)
 
+    async def files_in_thread(self, ref: MessageRef) -> set[str]:
+        return await slack_messages.files_in_thread(self, ref)
+
+    async def files_in_channel(self, channel: str) -> set[str]:
+        return await slack_messages.files_in_channel(self, channel)
+
     # -- what the listeners share ----------------------------------------
 
     def remember_case(self, channel: str, ts: str, case_id: int | None) -> None:
