@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ARRAY, any_, bindparam
+from sqlalchemy import ARRAY, String, any_, bindparam
+from sqlalchemy.types import NullType
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
@@ -18,7 +19,9 @@ def _expanding(column, name: str):
 
 
 def _array(column, name: str):
-    return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    # An expression such as lower(email) has no type of its own: its values are text.
+    item = String() if isinstance(column.type, NullType) else column.type
+    return column == any_(bindparam(name, type_=ARRAY(item)))
 
 
 class ByDialect:
