@@ -8,6 +8,10 @@ through the bus.
 - Fail-over: how long a killed holder's source lease takes to move, and how
   long stream entries read by a dead consumer take to be claimed and stored.
 - RSS of a process after N mentions (1M; --quick 100k).
+- CPU seconds per 1,000 mentions of the processes doing the work, beside
+  every rate: on a busy machine the wall clock also counts other programs.
+
+Prints a table (figure | measured | target) and, last, one JSON line.
 
 Needs the PostgreSQL and Redis servers of REJOINDER_TEST_POSTGRES /
 REJOINDER_TEST_REDIS (the test defaults)."""
@@ -79,6 +83,23 @@ class Run:
             self.stop(proc)
 
 
+def cpu_seconds(proc: subprocess.Popen) -> float:
+    """User + system CPU the process has used so far."""
+    fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Rate:
+    """Mentions per second and CPU seconds per 1,000 mentions of the processes
+    that did the work. On a shared machine the wall clock counts other
+    programs' turns too; CPU seconds per mention do not."""
+
+    def __init__(self, lines: int, seconds: float, cpu: list[float]) -> None:
+        self.per_s = lines / seconds
+        self.cpu_per_1000 = sum(cpu) / lines * 1000  # all processes together
+        self.cpu_each = [round(c, 1) for c in cpu]
+
+
 async def _scalar(db, sql: str):
     async with db.engine.connect() as conn:
         return (await conn.execute(text(sql))).scalar()
@@ -100,13 +121,13 @@ async def _open(database: str):
     return await Database(database).start()
 
 
-async def end_to_end(folder: Path, database: str, lines: int, role: str = "sources,pipeline") -> float:
-    """Lines/s of one process (by default reading the source and storing what
-    it reads), from its first stored cursor to the last line."""
+async def end_to_end(folder: Path, database: str, lines: int, role: str = "sources,pipeline") -> Rate:
+    """One process (by default reading the source and storing what it reads),
+    from its first stored cursor to the last line."""
     run = Run(folder, database, lines)
     db = await _open(database)
     try:
-        run.start(role)
+        proc = run.start(role)
         cursor = "SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM cursors WHERE source = 'feed'"
 
         async def started() -> bool:
@@ -116,16 +137,16 @@ async def end_to_end(folder: Path, database: str, lines: int, role: str = "sourc
             return (await _scalar(db, cursor) or 0) >= lines
 
         await _until(started, 120, 0.02)
-        first = await _scalar(db, cursor)
+        first, cpu = await _scalar(db, cursor), cpu_seconds(proc)
         seconds = await _until(done, 3600)
-        return (lines - first) / seconds
+        return Rate(lines - first, seconds, [cpu_seconds(proc) - cpu])
     finally:
         run.close()
         await db.close()
 
 
-async def drained_by(folder: Path, database: str, lines: int, processes: int) -> float:
-    """Lines/s of `processes` pipeline processes draining a stream that holds the whole feed."""
+async def drained_by(folder: Path, database: str, lines: int, processes: int) -> Rate:
+    """`processes` pipeline processes draining a stream that holds the whole feed."""
     from integrations.bus.redis_streams import RedisStreamsBus
 
     run = Run(folder, database, lines)
@@ -146,11 +167,12 @@ async def drained_by(folder: Path, database: str, lines: int, processes: int) ->
             [group] = (await bus.info("mentions"))["groups"]
             return group["lag"] == 0 and group["pending"] == 0
 
-        for _ in range(processes):
-            run.start("pipeline")
+        workers = [run.start("pipeline") for _ in range(processes)]
         # Timed from the first stored line, so start-up (imports, connections) is not counted.
         await _until(lambda: _has_mentions(db), 120, 0.02)
-        return lines / await _until(drained, 3600)
+        cpu = [cpu_seconds(p) for p in workers]
+        seconds = await _until(drained, 3600)
+        return Rate(lines, seconds, [cpu_seconds(p) - c for p, c in zip(workers, cpu)])
     finally:
         run.close()
         await bus.close()
@@ -254,9 +276,16 @@ async def _drop(url: str) -> None:
     await _admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
-async def measure(quick: bool, note) -> dict:
-    lines = 20_000 if quick else 100_000
-    out: dict = {}
+async def measure(lines: int, rss_lines: int, note) -> dict:
+    out: dict = {"cluster_lines": lines}
+    rows: list[tuple[str, str, str]] = []  # (figure, measured, target)
+
+    def rate(key: str, what: str, r: Rate, target: str = "") -> None:
+        out[f"{key}_per_s"], out[f"{key}_cpu_s_per_1000"] = round(r.per_s), round(r.cpu_per_1000, 3)
+        rows.append((what, f"{r.per_s:,.0f}/s; {r.cpu_per_1000:.3f} CPU s per 1,000 "
+                           f"(≈ {1000 / r.cpu_per_1000:,.0f}/s per core)", target))
+        note(f"{what}: {rows[-1][1]}; CPU s by process {r.cpu_each}; load {os.getloadavg()[0]:.1f}")
+
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
 
@@ -265,48 +294,64 @@ async def measure(quick: bool, note) -> dict:
             path.mkdir()
             return path
 
-        out["cluster_sqlite_1proc_per_s"] = round(await end_to_end(fresh("sqlite"), f"sqlite+aiosqlite:///{folder}/s.db", lines,
-                                                                    "all"))
-        note(f"SQLite, in-process bus, one process: {out['cluster_sqlite_1proc_per_s']:,}/s over {lines:,} lines "
-             f"({SHARE:.0%} start a case)")
+        rate("cluster_sqlite_1proc", "SQLite, in-process bus, one process, every role",
+             await end_to_end(fresh("sqlite"), f"sqlite+aiosqlite:///{folder}/s.db", lines, "all"))
         made = []
         try:
             async def pg() -> str:
                 made.append(await _fresh_postgres())
                 return made[-1]
 
-            out["cluster_pg_1proc_e2e_per_s"] = round(await end_to_end(fresh("e2e"), await pg(), lines))
-            out["cluster_pg_1proc_all_roles_per_s"] = round(await end_to_end(fresh("all"), await pg(), lines, "all"))
+            rate("cluster_pg_1proc_e2e", "PostgreSQL + Redis, one process, --role sources,pipeline",
+                 await end_to_end(fresh("e2e"), await pg(), lines), "≥ 20,000/s")
+            rate("cluster_pg_1proc_all_roles", "PostgreSQL + Redis, one process, every role (cards included)",
+                 await end_to_end(fresh("all"), await pg(), lines, "all"))
             one = await drained_by(fresh("one"), await pg(), lines, 1)
             two = await drained_by(fresh("two"), await pg(), lines, 2)
-            out["cluster_pg_pipeline_1proc_per_s"], out["cluster_pg_pipeline_2proc_per_s"] = round(one), round(two)
-            out["cluster_2proc_vs_1"] = round(two / one, 2)
-            note(f"PostgreSQL + Redis: one process end to end {out['cluster_pg_1proc_e2e_per_s']:,}/s "
-                 f"(--role sources,pipeline; {out['cluster_pg_1proc_all_roles_per_s']:,}/s with every role, cards "
-                 f"included); pipeline "
-                 f"{round(one):,}/s with 1 process, {round(two):,}/s with 2 ({two / one:.2f}x; targets 20,000/s and 1.7x)")
+            rate("cluster_pg_pipeline_1proc", "pipeline draining a full stream, 1 process", one)
+            rate("cluster_pg_pipeline_2proc", "pipeline draining a full stream, 2 processes", two)
+            out["cluster_2proc_vs_1"] = round(two.per_s / one.per_s, 2)
+            # The same work on two processes: CPU per mention stays flat when nothing serialises them.
+            out["cluster_2proc_cpu_vs_1"] = round(two.cpu_per_1000 / one.cpu_per_1000, 2)
+            rows.append(("2 pipeline processes vs 1", f"{out['cluster_2proc_vs_1']}x wall clock; CPU per mention "
+                         f"{out['cluster_2proc_cpu_vs_1']}x", "≥ 1.7x"))
             out["failover_source_s"] = round(await source_failover(fresh("lease"), await pg()), 1)
             out["failover_stream_s"] = round(await stream_failover(fresh("stream"), await pg()), 1)
-            note(f"fail-over with the default lease (10 s): source {out['failover_source_s']} s (target <= 15 s), "
-                 f"stream entries {out['failover_stream_s']} s")
-            count = 100_000 if quick else 1_000_000
-            out[f"rss_mb_after_{count // 1000}k"] = round(await rss_after(fresh("rss"), await pg(), count))
-            note(f"RSS after {count:,} lines: {out[f'rss_mb_after_{count // 1000}k']} MB (target <= 300 MB)")
+            rows.append(("a dead holder's source taken over (lease 10 s)", f"{out['failover_source_s']} s", "≤ 15 s"))
+            rows.append(("stream entries of a dead consumer stored", f"{out['failover_stream_s']} s", "bounded"))
+            if rss_lines:
+                key = f"rss_mb_after_{rss_lines // 1000}k"
+                out[key] = round(await rss_after(fresh("rss"), await pg(), rss_lines))
+                rows.append((f"RSS of a process after {rss_lines:,} lines (every role)", f"{out[key]} MB", "≤ 300 MB"))
         finally:
             for url in made:
                 await _drop(url)
+    out["load_average"] = round(os.getloadavg()[0], 1)
+    width = max(len(r[0]) for r in rows)
+    note(f"{'figure'.ljust(width)} | measured | target")
+    for what, measured, target in rows:
+        note(f"{what.ljust(width)} | {measured} | {target}")
     return out
 
 
-def run(quick: bool, note) -> dict:
+def run(quick: bool, note, lines: int | None = None, rss_lines: int | None = None) -> dict:
     try:
         asyncio.run(_admin("SELECT 1"))
     except Exception as exc:  # noqa: BLE001
         note(f"skipped: PostgreSQL not reachable ({exc})")
         return {}
-    return asyncio.run(measure(quick, note))
+    lines = lines or (20_000 if quick else 100_000)
+    rss_lines = (100_000 if quick else 1_000_000) if rss_lines is None else rss_lines
+    return asyncio.run(measure(lines, rss_lines, note))
 
 
 if __name__ == "__main__":
-    quick = "--quick" in sys.argv
-    print(run(quick, print))
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description="`rejoinder run` processes fed by a replay source")
+    parser.add_argument("--quick", action="store_true", help="20,000 lines; RSS after 100,000")
+    parser.add_argument("--lines", type=int, help="lines of the feed for the throughput figures")
+    parser.add_argument("--rss-lines", type=int, help="lines before RSS is read (0: leave it out)")
+    args = parser.parse_args()
+    print(json.dumps(run(args.quick, print, args.lines, args.rss_lines)))

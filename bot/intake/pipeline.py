@@ -174,7 +174,9 @@ class Pipeline:
             return {(n, h): (i, f, name) for i, n, h, f, name in rows if (n, h) in latest}
 
         found = {k: stored[k] for k in latest if k in stored}
-        new = [k for k in latest if k not in found]
+        # In key order, like the updates below in id order: two processes writing
+        # overlapping authors take their row locks in the same order, so neither deadlocks.
+        new = sorted(k for k in latest if k not in found)
         if new:
             dialect = s.bind.dialect.name
             table = t.Author.__table__
@@ -186,8 +188,10 @@ class Pipeline:
                 found[(n, h)] = (i, latest[(n, h)].followers, latest[(n, h)].name)
             if any(k not in found for k in new):  # inserted meanwhile by another writer
                 found = await known()
-        changed = [{"id": found[k][0], **values(k)} for k in latest
-                   if k not in new and (found[k][1], found[k][2]) != (latest[k].followers, latest[k].name)]
+        fresh = set(new)
+        changed = sorted(({"id": found[k][0], **values(k)} for k in latest
+                          if k not in fresh and (found[k][1], found[k][2]) != (latest[k].followers, latest[k].name)),
+                         key=lambda row: row["id"])
         if changed:
             await s.execute(update(t.Author), changed)
         return {k: v[0] for k, v in found.items()}
