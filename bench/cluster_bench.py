@@ -58,7 +58,8 @@ class Run:
         self.lines = lines
         self.prefix = f"bench-{uuid.uuid4().hex[:8]}"
         self.env = {**os.environ, "REJOINDER_DATABASE_URL": database, "REJOINDER_STREAM_PREFIX": self.prefix,
-                    "REJOINDER_LEASE_SECONDS": str(lease), "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+                    "REJOINDER_LEASE_SECONDS": str(lease), "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
+                    "REJOINDER_HTTP_PORT": "0"}  # any free port: several processes run side by side
         if not database.startswith("sqlite"):
             self.env["REDIS_URL"] = REDIS_URL
 
@@ -105,10 +106,13 @@ async def _scalar(db, sql: str):
         return (await conn.execute(text(sql))).scalar()
 
 
-async def _until(check, timeout: float, every: float = 0.1) -> float:
-    """Seconds until `check()` is true."""
+async def _until(check, timeout: float, every: float = 0.1, procs: list | None = None) -> float:
+    """Seconds until `check()` is true; fails at once if one of `procs` has died."""
     start = time.perf_counter()
     while not await check():
+        dead = [p for p in procs or () if p.poll() is not None]
+        if dead:
+            raise RuntimeError(f"a rejoinder process exited with code {dead[0].returncode} (its log: p<n>.log)")
         if time.perf_counter() - start > timeout:
             raise TimeoutError("the processes did not get there in time")
         await asyncio.sleep(every)
@@ -138,7 +142,7 @@ async def end_to_end(folder: Path, database: str, lines: int, role: str = "sourc
 
         await _until(started, 120, 0.02)
         first, cpu = await _scalar(db, cursor), cpu_seconds(proc)
-        seconds = await _until(done, 3600)
+        seconds = await _until(done, 3600, procs=[proc])
         return Rate(lines - first, seconds, [cpu_seconds(proc) - cpu])
     finally:
         run.close()
@@ -171,7 +175,7 @@ async def drained_by(folder: Path, database: str, lines: int, processes: int) ->
         # Timed from the first stored line, so start-up (imports, connections) is not counted.
         await _until(lambda: _has_mentions(db), 120, 0.02)
         cpu = [cpu_seconds(p) for p in workers]
-        seconds = await _until(drained, 3600)
+        seconds = await _until(drained, 3600, procs=workers)
         return Rate(lines, seconds, [cpu_seconds(p) - c for p, c in zip(workers, cpu)])
     finally:
         run.close()
