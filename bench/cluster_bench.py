@@ -21,11 +21,9 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from sqlalchemy import text
@@ -33,119 +31,30 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script, not through bench/run.py
     sys.path.insert(0, str(ROOT))
-POSTGRES_ADMIN = os.environ.get("REJOINDER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("REJOINDER_TEST_REDIS", "redis://127.0.0.1:6379/15")
-SHARE = 0.03  # a stream is mostly noise: 3 in 100 posts start a conversation worth a case
 
-
-async def _admin(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(POSTGRES_ADMIN, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-class Run:
-    """One fresh database and stream prefix, and the processes started on them."""
-
-    def __init__(self, folder: Path, database: str, lines: int, lease: float = 10.0) -> None:
-        from tests.cluster.feed import write_feed
-
-        self.folder, self.database, self.procs = folder, database, []
-        self.feed = write_feed(folder, lines, share=SHARE)
-        self.lines = lines
-        self.prefix = f"bench-{uuid.uuid4().hex[:8]}"
-        self.env = {**os.environ, "REJOINDER_DATABASE_URL": database, "REJOINDER_STREAM_PREFIX": self.prefix,
-                    "REJOINDER_LEASE_SECONDS": str(lease), "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT),
-                    "REJOINDER_HTTP_PORT": "0"}  # any free port: several processes run side by side
-        if not database.startswith("sqlite"):
-            self.env["REDIS_URL"] = REDIS_URL
-
-    def start(self, role: str = "all") -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, "-c", "from bot.app.cli import main; main()", "run", "--config",
-                                 str(self.folder / "rejoinder.yaml"), "--role", role], cwd=self.folder, env=self.env,
-                                stdout=subprocess.DEVNULL, stderr=open(self.folder / f"p{len(self.procs)}.log", "ab"))
-        self.procs.append(proc)
-        return proc
-
-    def stop(self, proc: subprocess.Popen) -> None:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-    def close(self) -> None:
-        for proc in self.procs:
-            self.stop(proc)
-
-
-def cpu_seconds(proc: subprocess.Popen) -> float:
-    """User + system CPU the process has used so far."""
-    fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-class Rate:
-    """Mentions per second and CPU seconds per 1,000 mentions of the processes
-    that did the work. On a shared machine the wall clock counts other
-    programs' turns too; CPU seconds per mention do not."""
-
-    def __init__(self, lines: int, seconds: float, cpu: list[float]) -> None:
-        self.per_s = lines / seconds
-        self.cpu_per_1000 = sum(cpu) / lines * 1000  # all processes together
-        self.cpu_each = [round(c, 1) for c in cpu]
-        self.missing: list[str] = []  # posts of the feed that should be stored and are not
-        self.expected = 0
-
-
-async def _scalar(db, sql: str):
-    async with db.engine.connect() as conn:
-        return (await conn.execute(text(sql))).scalar()
-
-
-async def _until(check, timeout: float, every: float = 0.1, procs: list | None = None) -> float:
-    """Seconds until `check()` is true; fails at once if one of `procs` has died."""
-    start = time.perf_counter()
-    while not await check():
-        dead = [p for p in procs or () if p.poll() is not None]
-        if dead:
-            raise RuntimeError(f"a rejoinder process exited with code {dead[0].returncode} (its log: p<n>.log)")
-        if time.perf_counter() - start > timeout:
-            raise TimeoutError("the processes did not get there in time")
-        await asyncio.sleep(every)
-    return time.perf_counter() - start
-
-
-async def _open(database: str):
-    from bot.store.db import Database
-
-    return await Database(database).start()
+from bench.cluster_runs import (  # noqa: E402
+    REDIS_URL, Rate, Run, admin, consumers, cpu_seconds, drop, fresh_postgres, open_db, scalar, until,
+)
 
 
 async def end_to_end(folder: Path, database: str, lines: int, role: str = "sources,pipeline") -> Rate:
     """One process (by default reading the source and storing what it reads),
     from its first stored cursor to the last line."""
     run = Run(folder, database, lines)
-    db = await _open(database)
+    db = await open_db(database)
     try:
         proc = run.start(role)
         cursor = "SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM cursors WHERE source = 'feed'"
 
         async def started() -> bool:
-            return (await _scalar(db, cursor) or 0) > 0
+            return (await scalar(db, cursor) or 0) > 0
 
         async def done() -> bool:
-            return (await _scalar(db, cursor) or 0) >= lines
+            return (await scalar(db, cursor) or 0) >= lines
 
-        await _until(started, 120, 0.02)
-        first, cpu = await _scalar(db, cursor), cpu_seconds(proc)
-        seconds = await _until(done, 3600, procs=[proc])
+        await until(started, 120, 0.02)
+        first, cpu = await scalar(db, cursor), cpu_seconds(proc)
+        seconds = await until(done, 3600, procs=[proc])
         return Rate(lines - first, seconds, [cpu_seconds(proc) - cpu])
     finally:
         run.close()
@@ -158,7 +67,7 @@ async def drained_by(folder: Path, database: str, lines: int, processes: int) ->
 
     run = Run(folder, database, lines)
     bus = RedisStreamsBus(REDIS_URL, prefix=run.prefix)
-    db = await _open(database)
+    db = await open_db(database)
     stream = f"{run.prefix}:mentions"
     try:
         source = run.start("sources")
@@ -167,25 +76,25 @@ async def drained_by(folder: Path, database: str, lines: int, processes: int) ->
             info = await bus.info("mentions")
             return info["length"] * 100 >= lines and info["length"] >= -(-lines // 100)
 
-        await _until(published, 600)
+        await until(published, 600)
         run.stop(source)
         # The group starts past the feed, so every process is up and reading
         # (start-up is neither timed nor counted) when it is moved back.
         await bus.client.xgroup_create(stream, "pipeline", id="$")
         workers = [run.start("pipeline") for _ in range(processes)]
-        await _until(lambda: _consumers(bus, processes), 300, 0.05, procs=workers)
+        await until(lambda: consumers(bus, processes), 300, 0.05, procs=workers)
         # Warm-up on copies of the first WARM_UP entries (other post ids), removed
         # afterwards: what loads on first use (language and triage models,
         # prepared statements) is loaded in every process before the clock starts.
         warm = [await bus.client.xadd(stream, {"json": _renamed(fields[b"json"])})
                 for _, fields in await bus.client.xrange(stream, count=WARM_UP)]
-        await _until(lambda: _drained(bus), 600, 0.05, procs=workers)
+        await until(lambda: _drained(bus), 600, 0.05, procs=workers)
         await bus.client.xdel(stream, *warm)
         cpu = [cpu_seconds(p) for p in workers]
         started = time.perf_counter()
         await bus.client.xgroup_setid(stream, "pipeline", "0")
         await _wake(bus, stream)
-        await _until(lambda: _drained(bus), 3600, 0.02, procs=workers)
+        await until(lambda: _drained(bus), 3600, 0.02, procs=workers)
         seconds = time.perf_counter() - started
         async with db.engine.connect() as conn:
             stored = set((await conn.execute(text("SELECT external_id FROM mentions"))).scalars())
@@ -225,32 +134,28 @@ async def _drained(bus) -> bool:
     return group["lag"] == 0 and group["pending"] == 0
 
 
-async def _has_mentions(db) -> bool:
-    return bool(await _scalar(db, "SELECT count(*) FROM cursors"))
-
-
 async def source_failover(folder: Path, database: str) -> float:
     """Seconds from killing the lease holder to another process holding the source."""
     run = Run(folder, database, 2000)
-    db = await _open(database)
+    db = await open_db(database)
     try:
         a, b = run.start("sources"), run.start("sources")
         holder = "SELECT holder FROM leases WHERE name = 'source:feed'"
 
         async def held() -> bool:
-            return await _scalar(db, holder) is not None
+            return await scalar(db, holder) is not None
 
-        await _until(held, 120)
+        await until(held, 120)
         await asyncio.sleep(2)  # both are up and the lease has been renewed
-        first = await _scalar(db, holder)
+        first = await scalar(db, holder)
         victim = a if first.split("-")[-2] == str(a.pid) else b
         victim.send_signal(signal.SIGKILL)
         victim.wait()
 
         async def moved() -> bool:
-            return await _scalar(db, holder) != first
+            return await scalar(db, holder) != first
 
-        return await _until(moved, 120)
+        return await until(moved, 120)
     finally:
         run.close()
         await db.close()
@@ -261,11 +166,11 @@ async def stream_failover(folder: Path, database: str) -> float:
     from integrations.bus.redis_streams import RedisStreamsBus
 
     run = Run(folder, database, 10)
-    db = await _open(database)
+    db = await open_db(database)
     live = run.start("pipeline")
     dead = RedisStreamsBus(REDIS_URL, prefix=run.prefix, consumer="dead", pack=100)
     try:
-        await _until(lambda: _consumers(dead, 1), 120)
+        await until(lambda: consumers(dead, 1), 120)
         payloads = [{"source": "bench", "cursor": str(n), "network": "x", "deleted_id": None, "edited": False,
                      "token": 0, "mention": None} for n in range(1, 201)]
         await dead.publish_many("mentions", payloads)
@@ -276,10 +181,10 @@ async def stream_failover(folder: Path, database: str) -> float:
             return 0.0
 
         async def stored() -> bool:
-            return (await _scalar(db, "SELECT value FROM cursors WHERE source = 'bench'")) is not None and \
+            return (await scalar(db, "SELECT value FROM cursors WHERE source = 'bench'")) is not None and \
                 (await dead.info("mentions"))["groups"][0]["pending"] == 0
 
-        await _until(stored, 120)
+        await until(stored, 120)
         return time.perf_counter() - died
     finally:
         await dead.close()
@@ -287,23 +192,18 @@ async def stream_failover(folder: Path, database: str) -> float:
         await db.close()
 
 
-async def _consumers(bus, n: int) -> bool:
-    info = await bus.info("mentions")
-    return bool(info["groups"]) and info["groups"][0]["consumers"] >= n
-
-
 async def rss_after(folder: Path, database: str, lines: int) -> float:
     """MB resident of one `--role all` process once it has taken `lines` lines."""
     run = Run(folder, database, lines)
-    db = await _open(database)
+    db = await open_db(database)
     try:
         proc = run.start("all")
         cursor = "SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM cursors WHERE source = 'feed'"
 
         async def done() -> bool:
-            return (await _scalar(db, cursor) or 0) >= lines
+            return (await scalar(db, cursor) or 0) >= lines
 
-        await _until(done, 7200, 1.0)
+        await until(done, 7200, 1.0)
         status = Path(f"/proc/{proc.pid}/status").read_text()
         kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
         return kb / 1024
@@ -312,24 +212,14 @@ async def rss_after(folder: Path, database: str, lines: int) -> float:
         await db.close()
 
 
-async def _fresh_postgres() -> str:
-    name = f"rejoinder_bench_{uuid.uuid4().hex[:10]}"
-    await _admin(f'CREATE DATABASE "{name}"')
-    return POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
-
-
-async def _drop(url: str) -> None:
-    await _admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-
-
 async def measure(lines: int, rss_lines: int, note) -> dict:
     out: dict = {"cluster_lines": lines}
     rows: list[tuple[str, str, str]] = []  # (figure, measured, target)
 
     def rate(key: str, what: str, r: Rate, target: str = "") -> None:
         out[f"{key}_per_s"], out[f"{key}_cpu_s_per_1000"] = round(r.per_s), round(r.cpu_per_1000, 3)
-        rows.append((what, f"{r.per_s:,.0f}/s; {r.cpu_per_1000:.3f} CPU s per 1,000 "
-                           f"(≈ {1000 / r.cpu_per_1000:,.0f}/s per core)", target))
+        measured = f"{r.per_s:,.0f}/s; {r.cpu_per_1000:.3f} CPU s per 1,000 (≈ {1000 / r.cpu_per_1000:,.0f}/s per core)"
+        rows.append((what, measured, target))
         note(f"{what}: {rows[-1][1]}; CPU s by process {r.cpu_each}; load {os.getloadavg()[0]:.1f}")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -345,7 +235,7 @@ async def measure(lines: int, rss_lines: int, note) -> dict:
         made = []
         try:
             async def pg() -> str:
-                made.append(await _fresh_postgres())
+                made.append(await fresh_postgres())
                 return made[-1]
 
             rate("cluster_pg_1proc_e2e", "PostgreSQL + Redis, one process, --role sources,pipeline",
@@ -364,8 +254,8 @@ async def measure(lines: int, rss_lines: int, note) -> dict:
                          f"{len(one.missing)} / {len(two.missing)} of {one.expected:,}", "0"))
             # The same work on two processes: CPU per mention stays flat when nothing serialises them.
             out["cluster_2proc_cpu_vs_1"] = round(two.cpu_per_1000 / one.cpu_per_1000, 2)
-            rows.append(("2 pipeline processes vs 1", f"{out['cluster_2proc_vs_1']}x wall clock; CPU per mention "
-                         f"{out['cluster_2proc_cpu_vs_1']}x", "≥ 1.7x"))
+            ratio = f"{out['cluster_2proc_vs_1']}x wall clock; CPU per mention {out['cluster_2proc_cpu_vs_1']}x"
+            rows.append(("2 pipeline processes vs 1", ratio, "≥ 1.7x"))
             out["failover_source_s"] = round(await source_failover(fresh("lease"), await pg()), 1)
             out["failover_stream_s"] = round(await stream_failover(fresh("stream"), await pg()), 1)
             rows.append(("a dead holder's source taken over (lease 10 s)", f"{out['failover_source_s']} s", "≤ 15 s"))
@@ -376,7 +266,7 @@ async def measure(lines: int, rss_lines: int, note) -> dict:
                 rows.append((f"RSS of a process after {rss_lines:,} lines (every role)", f"{out[key]} MB", "≤ 300 MB"))
         finally:
             for url in made:
-                await _drop(url)
+                await drop(url)
     out["load_average"] = round(os.getloadavg()[0], 1)
     width = max(len(r[0]) for r in rows)
     note(f"{'figure'.ljust(width)} | measured | target")
@@ -387,7 +277,7 @@ async def measure(lines: int, rss_lines: int, note) -> dict:
 
 def run(quick: bool, note, lines: int | None = None, rss_lines: int | None = None) -> dict:
     try:
-        asyncio.run(_admin("SELECT 1"))
+        asyncio.run(admin("SELECT 1"))
     except Exception as exc:  # noqa: BLE001
         note(f"skipped: PostgreSQL not reachable ({exc})")
         return {}

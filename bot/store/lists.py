@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import ARRAY, String, any_, bindparam
-from sqlalchemy.types import NullType
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import NullType
 
 
 def _expanding(column, name: str):

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from bot.intake.consumer import parse_mentions
 from bot.store import tables as t
@@ -15,7 +16,6 @@ from bot.store.lists import ByDialect
 from bot.types import Mention
 from integrations.bus.redis_streams import RedisStreamsBus
 from integrations.social.replay import parse_line
-from sqlalchemy import select
 
 GOOD = {"network": "x", "external_id": "1", "author": {"handle": "ann", "followers": 3},
         "text": "@acme my order", "created_at": "2026-11-20T09:00:00"}
