@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections import Counter
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -32,11 +33,12 @@ def instrument(app: App) -> None:
     @functools.wraps(ingest)
     async def counted_ingest(mentions, *args, **kwargs):
         results = await ingest(mentions, *args, **kwargs)
-        for mention in mentions:
-            metrics.inc(metrics.MENTIONS_IN, network=mention.network)
-        for result in results:
-            if result.outcome in KEPT:
-                metrics.inc(metrics.MENTIONS_KEPT, network=result.key.partition(":")[0])
+        # Counted per network and batch: one call per mention costs more than storing it.
+        for network, n in Counter(m.network for m in mentions).items():
+            metrics.inc(metrics.MENTIONS_IN, n, network=network)
+        kept = Counter(r.key.partition(":")[0] for r in results if r.outcome in KEPT)
+        for network, n in kept.items():
+            metrics.inc(metrics.MENTIONS_KEPT, n, network=network)
         return results
     pipeline.ingest = counted_ingest
 

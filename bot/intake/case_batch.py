@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import aware
 from bot.store import tables as t
+from bot.store.lists import ByDialect
 from bot.types import RouteMatch, Signals
 
 if TYPE_CHECKING:
@@ -23,18 +24,22 @@ if TYPE_CHECKING:
 
 SYSTEM = "rejoinder"
 
-# Built once, lists bound as expanding parameters. The window test is also
+# Built once per dialect, each list bound as one parameter. The window test is also
 # returned as a column, so the database alone decides what is in the window.
 _case = t.Case.__table__.c
-_AT_KEYS = _case.conversation_key.in_(bindparam("keys", expanding=True))
-_IN_WINDOW = and_(_case.route.in_(bindparam("routes", expanding=True)), _case.opened_at >= bindparam("since"))
-_BY_KEY = select(_case.id, _case.conversation_key, _case.opened_at, _case.incident_of, _case.team,
-                 _case.stage).where(_AT_KEYS).order_by(_case.id)
-_BY_KEY_OR_WINDOW = (
-    select(_case.id, _case.conversation_key, _case.opened_at, _case.route, _case.is_incident, _case.incident_of,
-           _case.closed_at, _IN_WINDOW.label("in_window"), _case.team, _case.stage)
-    .where(or_(_AT_KEYS, _IN_WINDOW)).order_by(_case.id)
-)
+_BY_KEY = ByDialect(lambda within: select(_case.id, _case.conversation_key, _case.opened_at, _case.incident_of,
+                                         _case.team, _case.stage).where(within(_case.conversation_key, "keys"))
+                    .order_by(_case.id))
+
+
+def _by_key_or_window(within):
+    in_window = and_(within(_case.route, "routes"), _case.opened_at >= bindparam("since"))
+    return (select(_case.id, _case.conversation_key, _case.opened_at, _case.route, _case.is_incident,
+                   _case.incident_of, _case.closed_at, in_window.label("in_window"), _case.team, _case.stage)
+            .where(or_(within(_case.conversation_key, "keys"), in_window)).order_by(_case.id))
+
+
+_BY_KEY_OR_WINDOW = ByDialect(_by_key_or_window)
 
 
 @dataclass
@@ -104,11 +109,11 @@ class BatchPlacer:
         routes = {i.match.route for i in items if self.cases.folds(i.match.route)}
         conn = await self.s.connection()
         if not routes:
-            for case_id, key, opened, incident_of, team, stage in await conn.execute(_BY_KEY, {"keys": list(keys)}):
+            for case_id, key, opened, incident_of, team, stage in await conn.execute(_BY_KEY.on(self.s), {"keys": list(keys)}):
                 self.by_conversation[key] = self._known(opened, case_id, incident_of, team, stage)  # latest wins
             return
         since = min(aware(i.row["created_at"]) for i in items) - self.cases.incident_window
-        rows = await conn.execute(_BY_KEY_OR_WINDOW, {"keys": list(keys), "routes": list(routes), "since": since})
+        rows = await conn.execute(_BY_KEY_OR_WINDOW.on(self.s), {"keys": list(keys), "routes": list(routes), "since": since})
         for case_id, key, opened, route, is_incident, incident_of, closed_at, in_window, team, stage in rows:
             if key in keys:
                 self.by_conversation[key] = self._known(opened, case_id, incident_of, team, stage)

@@ -16,6 +16,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 
+from pydantic import TypeAdapter
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -110,10 +111,10 @@ class Consumer:
 
     async def store(self, payloads: list[dict]) -> None:
         mentions, edited, deleted, cursors = [], [], [], {}
+        parsed = iter(parse_mentions(payloads))
         for p in payloads:
-            if m := p.get("mention"):
-                mention = Mention.model_validate_json(m) if isinstance(m, str) else Mention.model_validate(m)
-                (edited if p.get("edited") else mentions).append(mention)
+            if p.get("mention"):
+                (edited if p.get("edited") else mentions).append(next(parsed))
             if p.get("deleted_id"):
                 deleted.append((p["network"], p["deleted_id"]))
             if p.get("cursor") is not None:
@@ -143,6 +144,24 @@ async def add_dead_letter(s: AsyncSession, payload: dict, reason: str, clock: Cl
     body = json.dumps(payload, ensure_ascii=True, default=str)
     s.add(t.DeadLetter(source=str(payload.get("source") or "")[:100] or None, payload=body,
                        reason=reason.replace("\x00", "\\0")[:2000], at=clock.now()))
+
+
+def parse_mentions(payloads: list[dict]) -> list[Mention]:
+    """The mentions of a batch's payloads, in order. As JSON text they are
+    parsed in one call to pydantic-core for the whole batch; a batch with a
+    bad one is parsed one by one, so that one raises (and is dead-lettered)."""
+    found = [p["mention"] for p in payloads if p.get("mention")]
+    if found and all(isinstance(m, str) for m in found):
+        try:
+            many = _MENTIONS.validate_json("[" + ",".join(found) + "]")
+            if len(many) == len(found):  # else a text held more than one object: parse them one by one
+                return many
+        except ValueError:
+            pass
+    return [Mention.model_validate_json(m) if isinstance(m, str) else Mention.model_validate(m) for m in found]
+
+
+_MENTIONS = TypeAdapter(list[Mention])
 
 
 def describe(exc: BaseException) -> str:

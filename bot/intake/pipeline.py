@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, literal, null, select, text, union_all, update
+from sqlalchemy import literal, null, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,21 +21,25 @@ from bot.intake.normalize import normalize
 from bot.routing import Router
 from bot.store import tables as t
 from bot.store.db import Database
+from bot.store.lists import ByDialect
 from bot.types import Mention, RouteMatch, Signals
 
 
 CUSTOMER = frozenset({"customer"})
-# Built once: a list bound to one expanding parameter costs less than a
-# statement built per batch with hundreds of literal values.
-_AUTHORS = select(t.Author.id, t.Author.network, t.Author.handle, t.Author.followers, t.Author.name).where(
-    t.Author.handle.in_(bindparam("handles", expanding=True)))
+# Built once per dialect: a list bound as one parameter (see bot/store/lists.py).
+_AUTHORS = ByDialect(lambda within: select(t.Author.id, t.Author.network, t.Author.handle, t.Author.followers,
+                                           t.Author.name).where(within(t.Author.handle, "handles")))
 # Stored mentions and authors in one statement: each round trip to the database costs more than the rows.
-_STORED = union_all(
+_STORED = ByDialect(lambda within: union_all(
     select(literal("author"), t.Author.network, t.Author.handle, t.Author.id, t.Author.followers, t.Author.name)
-    .where(t.Author.handle.in_(bindparam("handles", expanding=True))),
+    .where(within(t.Author.handle, "handles")),
     select(literal("mention"), t.Mention.network, t.Mention.external_id, null(), null(), null())
-    .where(t.Mention.external_id.in_(bindparam("ids", expanding=True))),
-)
+    .where(within(t.Mention.external_id, "ids")),
+))
+# The cases of some conversations, oldest first (a later one wins), as plain rows.
+_OPEN = ByDialect(lambda within: select(t.Case.conversation_key, t.Case.route, t.Case.team, t.Case.priority,
+                                        t.Case.labels).where(within(t.Case.conversation_key, "keys"))
+                  .order_by(t.Case.id))
 
 
 _LOCK_CONVERSATIONS = text(
@@ -133,7 +137,7 @@ class Pipeline:
         if not mentions:
             return set(), {}
         conn = await s.connection()  # nothing pending to flush: the batch has written nothing yet
-        rows = await conn.execute(_STORED, {"ids": list({m.external_id for m in mentions}),
+        rows = await conn.execute(_STORED.on(s), {"ids": list({m.external_id for m in mentions}),
                                             "handles": list({m.author.handle for m in mentions})})
         known, authors = set(), {}
         for kind, network, handle_or_id, author_id, followers, name in rows:
@@ -148,8 +152,8 @@ class Pipeline:
         keys = {m.conversation_key for m in mentions if m.in_reply_to}
         if not keys:
             return {}
-        rows = await s.execute(select(t.Case).where(t.Case.conversation_key.in_(keys)).order_by(t.Case.id))
-        return {c.conversation_key: RouteMatch(c.route, c.team, c.priority, tuple(c.labels), ()) for c in rows.scalars()}
+        rows = await s.execute(_OPEN.on(s), {"keys": list(keys)})
+        return {key: RouteMatch(route, team, priority, tuple(labels), ()) for key, route, team, priority, labels in rows}
 
     async def _authors(self, s: AsyncSession, mentions: list[Mention], customers: dict,
                        stored: dict[tuple[str, str], tuple[int, int, str]]) -> dict[tuple[str, str], int]:
@@ -166,11 +170,13 @@ class Pipeline:
                     "customer_id": customers.get((key[0], clean_handle(key[1])))}
 
         async def known() -> dict[tuple[str, str], tuple[int, int, str]]:
-            rows = await s.execute(_AUTHORS, {"handles": list({h for _, h in latest})})
+            rows = await s.execute(_AUTHORS.on(s), {"handles": list({h for _, h in latest})})
             return {(n, h): (i, f, name) for i, n, h, f, name in rows if (n, h) in latest}
 
         found = {k: stored[k] for k in latest if k in stored}
-        new = [k for k in latest if k not in found]
+        # In key order, like the updates below in id order: two processes writing
+        # overlapping authors take their row locks in the same order, so neither deadlocks.
+        new = sorted(k for k in latest if k not in found)
         if new:
             dialect = s.bind.dialect.name
             table = t.Author.__table__
@@ -182,8 +188,10 @@ class Pipeline:
                 found[(n, h)] = (i, latest[(n, h)].followers, latest[(n, h)].name)
             if any(k not in found for k in new):  # inserted meanwhile by another writer
                 found = await known()
-        changed = [{"id": found[k][0], **values(k)} for k in latest
-                   if k not in new and (found[k][1], found[k][2]) != (latest[k].followers, latest[k].name)]
+        fresh = set(new)
+        changed = sorted(({"id": found[k][0], **values(k)} for k in latest
+                          if k not in fresh and (found[k][1], found[k][2]) != (latest[k].followers, latest[k].name)),
+                         key=lambda row: row["id"])
         if changed:
             await s.execute(update(t.Author), changed)
         return {k: v[0] for k, v in found.items()}

@@ -14,7 +14,9 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.people.customers import clean_handle
-from bot.people.import_batches import BATCH, Problems, StoreBatch, store_batch, store_customers, store_orders
+from bot.people.import_batches import (
+    BATCH, Problems, StoreBatch, make_durable, store_batch, store_customers, store_orders,
+)
 from bot.store.db import Database
 
 CUSTOMER_COLUMNS = ("email", "name", "phone", "tier", "lifetime_value", "handles")
@@ -128,10 +130,12 @@ async def _import(db: Database, path: Path, columns: tuple[str, ...], model: typ
     batch: list[tuple[int, BaseModel]] = []
     read = 0
 
-    async def flush() -> None:
+    async def flush(last: bool = False) -> None:
         nonlocal read
         if batch:
-            report.imported += await store_batch(db, store, batch, problems)
+            report.imported += await store_batch(db, store, batch, problems, durable=last)
+        elif last and report.imported:
+            await make_durable(db)
         if progress and read:
             progress(read)
         batch.clear()
@@ -146,7 +150,7 @@ async def _import(db: Database, path: Path, columns: tuple[str, ...], model: typ
             problems.add(line, _explain(exc))
         if read >= batch_size:
             await flush()
-    await flush()
+    await flush(last=True)
     report.errors = problems.sorted()
     return report
 

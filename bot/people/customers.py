@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store import tables as t
+from bot.store.lists import ByDialect
 from bot.types import CustomerView, OrderView
 
 OPEN_STAGES_EXCLUDED = ("resolved", "closed_without_reply")
-# Built once; the handles are bound as one list, not coerced one by one per batch.
-_BY_HANDLES = select(t.Identity.network, t.Identity.handle, t.Identity.customer_id).where(
-    t.Identity.handle.in_(bindparam("handles", expanding=True)))
+# Built once per dialect; the handles are bound as one list, not coerced one by one per batch.
+_BY_HANDLES = ByDialect(lambda within: select(t.Identity.network, t.Identity.handle, t.Identity.customer_id).where(
+    within(t.Identity.handle, "handles")))
 
 
 def clean_handle(handle: str) -> str:
@@ -37,7 +38,7 @@ class CustomerDirectory:
             return {}
         wanted = {(n, clean_handle(h)) for n, h in pairs}
         handles = {h for _, h in wanted}
-        rows = await session.execute(_BY_HANDLES, {"handles": list(handles)})
+        rows = await session.execute(_BY_HANDLES.on(session), {"handles": list(handles)})
         return {(n, h): cid for n, h, cid in rows if (n, h) in wanted}
 
     async def find(self, session: AsyncSession, query: str) -> int | None:

@@ -11,6 +11,7 @@ import os
 import time
 from collections.abc import AsyncIterator
 
+import orjson
 import redis.asyncio as redis
 from redis.exceptions import ResponseError
 
@@ -43,7 +44,7 @@ class RedisStreamsBus:
         pipe = self.client.pipeline(transaction=False)
         for start in range(0, len(payloads), self.pack):
             chunk = payloads[start:start + self.pack]
-            body = json.dumps(chunk if len(chunk) > 1 else chunk[0])  # a list: a packed entry
+            body = _dumps(chunk if len(chunk) > 1 else chunk[0])  # a list: a packed entry
             pipe.xadd(self._stream(topic), {"json": body}, maxlen=self.maxlen, approximate=True)
         await pipe.execute()
 
@@ -139,6 +140,19 @@ class RedisStreamsBus:
         await self.client.aclose()
 
 
+def _dumps(body) -> bytes | str:
+    """orjson where it can (several times faster on a packed entry); the
+    standard library for what it refuses (a lone surrogate, a huge integer)."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        return json.dumps(body)
+
+
 def _payloads(fields: dict) -> list[dict]:
-    body = json.loads(fields[b"json"])
+    raw = fields[b"json"]
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:  # written by json.dumps: escapes orjson refuses to read
+        body = json.loads(raw)
     return body if isinstance(body, list) else [body]

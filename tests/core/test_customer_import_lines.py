@@ -109,3 +109,19 @@ def test_the_cli_reports_bad_bytes_by_line_and_keeps_the_rest(tmp_path, monkeypa
     assert "customers.csv:3: name: bytes that are not UTF-8" in result.output
     assert "customers.csv:4: name: Value error, contains a NUL byte" in result.output
     assert "2 imported, 2 rejected" in result.output
+
+
+async def test_a_refused_row_in_a_large_batch_costs_only_itself(postgres_url):
+    """The batch is split in halves down to the refused row: every other row is stored, on the first try."""
+    db = await Database(postgres_url).start()
+    try:
+        rows = [(n, CustomerRow(email=f"c{n}@example.com", name=f"C {n}", handles=f"x:c{n}")) for n in range(2, 302)]
+        rows[137] = (139, CustomerRow.model_construct(email="long@example.com", name="L" * 300, phone=None,
+                                                      tier="standard", lifetime_value=0.0, handles=[("x", "long")]))
+        problems = Problems("customers.csv")
+        assert await store_batch(db, store_customers, rows, problems, durable=False) == 299
+        assert problems.sorted() == [p for p in problems.sorted() if p.startswith("customers.csv:139: the database")]
+        assert len(problems.sorted()) == 1
+        assert await count(db, t.Customer) == 299 and await count(db, t.Identity) == 299
+    finally:
+        await db.close()
