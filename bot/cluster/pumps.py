@@ -12,7 +12,7 @@ import logging
 from contextlib import aclosing
 
 from bot.cluster.leases import Leases
-from bot.intake.pipeline import load_cursor
+from bot.intake.pipeline import load_cursor_seq
 from bot.ports import Bus, Source
 from bot.store.db import Database
 
@@ -38,6 +38,7 @@ class SourcePump:
         self.poll = poll if poll is not None else max(leases.ttl / 5, 0.2)  # how often a waiting process asks
         self.retry = retry
         self.token: int | None = None
+        self.seq = 0  # order of the last item sent; only grows, also across restarts of the source
         self.stopping = asyncio.Event()
 
     async def run(self) -> None:
@@ -106,7 +107,8 @@ class SourcePump:
 
     async def pump(self, token: int = 0) -> None:
         source = self.source
-        cursor = await load_cursor(self.db, source.name)
+        cursor, saved = await load_cursor_seq(self.db, source.name)
+        self.seq = max(self.seq, saved)  # after a restart (token 0 on SQLite) items count on from the saved one
         queue: asyncio.Queue[dict] = asyncio.Queue(maxsize=4 * BATCH)
         sender = asyncio.create_task(self._send(queue), name=f"send:{source.name}")
         try:
@@ -114,9 +116,10 @@ class SourcePump:
                 async for item in items:
                     if sender.done():
                         sender.result()  # the bus failed: raise it here
+                    self.seq += 1
                     await queue.put({
                         "source": source.name, "cursor": item.cursor, "deleted_id": item.deleted_id,
-                        "network": source.network, "token": token, "edited": item.edited,
+                        "network": source.network, "token": token, "seq": self.seq, "edited": item.edited,
                         # As JSON text: serialised and later parsed by pydantic-core in one step each.
                         "mention": item.mention.model_dump_json() if item.mention else None,
                     })

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, literal, null, select, text, union_all, update
+from sqlalchemy import and_, bindparam, literal, null, or_, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -114,8 +114,8 @@ class Pipeline:
             if items:
                 await self.cases.attach_batch(s, items)
             for source, value in (({cursor[0]: cursor[1]} if cursor else {}) | (cursors or {})).items():
-                value, token = value if isinstance(value, tuple) else (value, 0)
-                await save_cursor(s, source, value, self.clock, token)
+                value, token, seq = value if isinstance(value, tuple) else (value, 0, None)
+                await save_cursor(s, source, value, self.clock, token, seq)
         stored = {item.key: Ingested(item.key, "opened" if item.created else "joined", item.case_id, item.match)
                   for item in items}
         out = []
@@ -234,16 +234,23 @@ def signals_of(facts: Facts) -> Signals:
     return Signals(facts.language, facts.sentiment, facts.sentiment_label, facts.reach, facts.flags)
 
 
-async def save_cursor(s: AsyncSession, source: str, value: str, clock: Clock, token: int = 0) -> None:
+async def save_cursor(s: AsyncSession, source: str, value: str, clock: Clock, token: int = 0,
+                      seq: int | None = None) -> None:
     """An upsert (two processes may write the same cursor) fenced by the
-    source lease's token: a writer that lost the lease cannot move it back."""
+    source lease's token: a writer that lost the lease cannot move it back.
+    `seq` orders the items of one token: pipeline processes store batches in
+    any order, so a batch stored late must not take the cursor back. Without
+    `seq` (a write by hand, a reset) only the token fences."""
     table = t.Cursor.__table__
     insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(table).values(source=source, value=value, updated_at=clock.now(), token=token)
+    stmt = insert(table).values(source=source, value=value, updated_at=clock.now(), token=token, seq=seq or 0)
+    new = stmt.excluded
+    fence = table.c.token <= new.token if seq is None else or_(
+        table.c.token < new.token, and_(table.c.token == new.token, table.c.seq <= new.seq))
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.source],
-        set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at, "token": stmt.excluded.token},
-        where=table.c.token <= stmt.excluded.token)
+        set_={"value": new.value, "updated_at": new.updated_at, "token": new.token, "seq": new.seq},
+        where=fence)
     await s.execute(stmt)
 
 
@@ -257,6 +264,11 @@ async def lock_conversations(s: AsyncSession, keys: set[str]) -> None:
 
 
 async def load_cursor(db: Database, source: str) -> str | None:
+    return (await load_cursor_seq(db, source))[0]
+
+
+async def load_cursor_seq(db: Database, source: str) -> tuple[str | None, int]:
+    """The saved cursor and the order (`seq`) of the item it was saved with."""
     async with db.sessions() as s:
         row = await s.get(t.Cursor, source)
-        return row.value if row else None
+        return (row.value, row.seq) if row else (None, 0)
