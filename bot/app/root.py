@@ -267,4 +267,5 @@ class App:
         for platform in self.platforms.values():
             await platform.stop()
         await self.bus.close()
+        await asyncio.to_thread(self.leases.close)  # the lease keeper thread, if any
         await self.db.close()

@@ -58,14 +58,14 @@ class SourcePump:
             self.token, held = token, True
             log.info("source %s: reading here (fencing token %s)", name, token)
             worker = asyncio.create_task(self._pump_forever(token), name=f"pump:{name}")
+            lost = self.leases.keep(lease, token)  # renewed from a thread, whatever this loop is busy with
             try:
-                while not self.stopping.is_set():
-                    await self._sleep(self.leases.ttl / 3)
-                    if not await self._renew(lease, token):
-                        log.warning("source %s: lease lost to another process; stopped reading", name)
-                        held = False
-                        break
+                await _first(lost.wait(), self.stopping.wait())
+                if lost.is_set():
+                    log.warning("source %s: lease lost to another process; stopped reading", name)
+                    held = False
             finally:
+                self.leases.drop(lease)
                 worker.cancel()
                 await asyncio.gather(worker, return_exceptions=True)
                 self.token = None
@@ -74,15 +74,6 @@ class SourcePump:
                         await self.leases.release(lease, token)
                     except Exception:  # noqa: BLE001 - it runs out on its own
                         pass
-
-    async def _renew(self, lease: str, token: int) -> bool:
-        """Whether the lease is surely still ours: if the database cannot say,
-        stop reading (another process may take the source meanwhile)."""
-        try:
-            return await self.leases.renew(lease, token)
-        except Exception as exc:  # noqa: BLE001
-            log.warning("source %s: cannot renew the lease (%s); stopped reading", self.source.name, exc)
-            return False
 
     async def _sleep(self, seconds: float) -> None:
         try:
@@ -151,3 +142,14 @@ class SourcePump:
             await publish_all(self.bus, TOPIC, batch)
             for _ in batch:
                 queue.task_done()
+
+
+async def _first(*waits) -> None:
+    """Until the first of `waits` ends; the others are cancelled."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

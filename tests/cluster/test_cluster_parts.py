@@ -45,6 +45,25 @@ async def test_a_source_lease_is_held_by_one_process_and_taken_over_when_it_expi
         await db.close()
 
 
+async def test_a_lease_is_kept_while_its_holders_event_loop_is_busy_and_lost_when_taken(postgres_url):
+    import time
+
+    db = await Database(postgres_url).start()
+    try:
+        a, b = Leases(db, holder="a", ttl=0.6), Leases(db, holder="b", ttl=0.6)
+        token = await a.acquire("source:feed")
+        lost = a.keep("source:feed", token)
+        time.sleep(2.0)  # a's loop is blocked (a big batch on a busy machine): its keeper thread renews
+        assert await b.acquire("source:feed") is None and not lost.is_set()
+        async with db.transaction() as s:  # taken over (a's renewals were late, say): a hears of it
+            await s.execute(update(t.Lease).values(holder="b", token=token + 1))
+        async with asyncio.timeout(10):
+            await lost.wait()
+        a.close()
+    finally:
+        await db.close()
+
+
 async def test_batches_stored_out_of_order_by_two_pipeline_processes_never_move_the_cursor_back(postgres_url, tmp_path):
     from bot.cluster.pumps import SourcePump
     from bot.intake.bus import InProcessBus
