@@ -74,6 +74,10 @@ class OutboxWorker:
         self._renewed = self._recovered = None
         self._confirmed: datetime | None = None  # when the last renewal of this process's leases committed
         self.ahead = 50  # rows a lane may have waiting here before no more of it is claimed
+        # Rows claimed here and not finished, at most: more would be held under a lease nobody
+        # works on yet, and thousands of lanes at once starve this process's loop (and its renewals).
+        self.window = 200
+        self.held = 0
         self._stale: set[int] = set()  # rows whose outcome could not be written: left to expire
 
     def poke(self) -> None:
@@ -97,7 +101,7 @@ class OutboxWorker:
         self._recovered = now
         return res.rowcount or 0
 
-    async def _claim(self, full: set | frozenset = frozenset()) -> list[tuple[object, t.Outbox, bool]]:
+    async def _claim(self, full: set | frozenset = frozenset(), room: int = 500) -> list[tuple[object, t.Outbox, bool]]:
         """Mark due rows as sending under this process's lease: (lane, row, whether it
         may have taken effect already). On PostgreSQL one process claims at a time (an
         advisory lock), so a lane another process works through is skipped whole and
@@ -117,7 +121,7 @@ class OutboxWorker:
                     select(t.Outbox.id, t.Outbox.case_id, t.Case.team).outerjoin(t.Case, t.Outbox.case_id == t.Case.id)
                     .where(t.Outbox.status == "sending", t.Outbox.kind.startswith(self.prefix),
                            t.Outbox.lease_holder != self.holder))
-                busy = {self._lane(row_id, case_id, team) for row_id, case_id, team in lanes}
+                busy |= {self._lane(row_id, case_id, team) for row_id, case_id, team in lanes}
             rows = (
                 await s.execute(
                     select(t.Outbox, t.Case.team)
@@ -125,7 +129,7 @@ class OutboxWorker:
                     .where(t.Outbox.status.in_(("pending", "uncertain")), t.Outbox.kind.startswith(self.prefix),
                            t.Outbox.next_attempt_at <= now)
                     .order_by(t.Outbox.id)
-                    .limit(500)
+                    .limit(max(room, 1))
                     .with_for_update(of=t.Outbox, skip_locked=True)
                 )
             ).all()
@@ -193,9 +197,11 @@ class OutboxWorker:
                 if not self._still_ours(row):
                     raise LeaseRunningOut("its lease may have run out")
                 await self._run(row, uncertain)
+                self.held -= 1
             except Exception as exc:  # noqa: BLE001 - an outcome not recorded: hand the lane back, never hold it
                 log.warning("outbox %s #%s: outcome not recorded (%s); handed back", row.kind, row.id, exc)
                 ids = [row.id] + [r.id for r, _u in work]
+                self.held -= len(ids)
                 work.clear()
                 try:
                     async with self.db.transaction() as s:
@@ -284,7 +290,8 @@ class OutboxWorker:
                 self.wake.clear()
                 full = {lane for lane, (task, work) in running.items() if not task.done() and len(work) >= self.ahead}
                 try:
-                    claimed = await self._claim(full)
+                    claimed = await self._claim(full, self.window - self.held) if self.held < self.window else []
+                    self.held += len(claimed)
                 except Exception as exc:  # noqa: BLE001 - the database is away: rows wait, the process stays
                     log.warning("outbox %s: cannot claim rows (%s); trying again shortly", self.prefix, exc)
                     await asyncio.sleep(self.poll * 8)

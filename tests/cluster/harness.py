@@ -24,6 +24,13 @@ def scale() -> float:
     return float(os.environ.get("REJOINDER_CLUSTER_SCALE", "0.1"))
 
 
+# The processes the kill-and-restart runs start, by name, with their roles;
+# docker-compose.yml starts the same (tests/cluster/test_compose.py checks it).
+TOPOLOGY = {"a": "all", "b": "all", "c": "all"}
+# The settings that make them one cluster, as the harness sets them below.
+CLUSTER_SETTINGS = ("REJOINDER_DATABASE_URL", "REDIS_URL", "REJOINDER_LEASE_SECONDS")
+
+
 class Cluster:
     def __init__(self, folder: Path, database_url: str, redis_url: str, lease: float = 1.0,
                  extra_env: dict | None = None) -> None:
@@ -58,7 +65,15 @@ class Cluster:
         """SIGTERM and wait for a clean exit; returns the exit code."""
         proc, _role = self.procs[name]
         proc.send_signal(signal.SIGTERM)
-        return await asyncio.to_thread(proc.wait, timeout)
+        try:
+            return await asyncio.to_thread(proc.wait, timeout)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGUSR1)  # its threads' stacks, into its log
+            try:
+                await asyncio.to_thread(proc.wait, 2)
+            except subprocess.TimeoutExpired:
+                pass
+            raise AssertionError(f"{name} did not stop within {timeout} s of SIGTERM\n{self.logs()}") from None
 
     def crashed(self) -> list[str]:
         """Processes that ended on their own (none should)."""

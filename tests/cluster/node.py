@@ -89,7 +89,12 @@ class LoggedConsole(ConsolePlatform):
 
 
 def main() -> None:
+    import faulthandler
+    import signal
+
     import bot.app.root as root
+
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # the harness asks for stacks of a stuck stop
 
     path = os.environ["REJOINDER_TEST_CHAT_LOG"]
     real = root.build_platforms

@@ -53,7 +53,7 @@ async def test_a_lease_is_kept_while_its_holders_event_loop_is_busy_and_lost_whe
         a, b = Leases(db, holder="a", ttl=0.6), Leases(db, holder="b", ttl=0.6)
         token = await a.acquire("source:feed")
         lost = a.keep("source:feed", token)
-        time.sleep(2.0)  # a's loop is blocked (a big batch on a busy machine): its keeper thread renews
+        time.sleep(2.0)  # noqa: ASYNC251 - on purpose: a's loop is blocked (a big batch on a busy machine): its keeper thread renews
         assert await b.acquire("source:feed") is None and not lost.is_set()
         async with db.transaction() as s:  # taken over (a's renewals were late, say): a hears of it
             await s.execute(update(t.Lease).values(holder="b", token=token + 1))

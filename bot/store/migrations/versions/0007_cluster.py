@@ -3,9 +3,8 @@
 Revision ID: 0007_cluster
 Revises: 0006_cluster
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0007_cluster'
 down_revision = '0006_cluster'
