@@ -15,6 +15,7 @@ from bot.intake.case_batch import Item
 from bot.cases.lifecycle import CaseService
 from bot.clock import Clock
 from bot.people.customers import CustomerDirectory, clean_handle
+from bot.intake import held
 from bot.intake.edits import apply_to_stored
 from bot.intake.enrich import Facts
 from bot.intake.normalize import normalize
@@ -56,6 +57,7 @@ class Pipeline:
                  directory: CustomerDirectory, brand_handles: dict[str, str]) -> None:
         self.db, self.clock, self.router, self.cases, self.directory = db, clock, router, cases, directory
         self.brand_handles = brand_handles
+        self._holds = 0  # replies held by this process, to prune now and then
 
     async def ingest(self, batch: list[Mention], cursor: tuple[str, str] | None = None,
                      cursors: dict[str, str] | None = None) -> list[Ingested]:
@@ -100,6 +102,13 @@ class Pipeline:
             for mention, match, _ in routed:
                 if match is not None and f"{mention.network}:{mention.external_id}" not in known:
                     threads.setdefault(mention.conversation_key, match)
+            # And replies stored before their root (held) join the case it opens now.
+            early = await held.take(s, {m.conversation_key for m, match, _ in routed if match is not None})
+            if early:
+                early_known, early_authors = await self._stored(s, early)
+                stored_authors = {**early_authors, **stored_authors}
+                routed += [(m, None, Facts(m, normalize(m.text), brand)) for m in early
+                           if f"{m.network}:{m.external_id}" not in early_known]
             keep = []
             for mention, match, facts in routed:
                 key = f"{mention.network}:{mention.external_id}"
@@ -109,6 +118,13 @@ class Pipeline:
                     outcome[key] = "dropped"
                 else:
                     keep.append((mention, match or threads[mention.conversation_key], facts))
+            orphans = [m for m, match, _ in routed if match is None and m.in_reply_to
+                       and outcome.get(f"{m.network}:{m.external_id}") == "dropped"]
+            await held.hold(s, orphans, self.clock.now())  # their root may be stored after them
+            self._holds += len(orphans)
+            if self._holds >= held.PRUNE_EVERY:
+                self._holds = 0
+                await held.prune(s, self.clock.now())
             authors = await self._authors(s, [m for m, _, _ in keep], customers, stored_authors)
             items = [self._item(m, facts.text, match, signals_of(facts), authors, customers) for m, match, facts in keep]
             if items:

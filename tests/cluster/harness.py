@@ -115,7 +115,7 @@ async def open_outbox(db: Database) -> int:
                        .where(t.Outbox.status.in_(("pending", "uncertain", "sending"))))
 
 
-async def wait_for(condition, timeout: float, what: str, cluster: Cluster | None = None) -> None:
+async def wait_for(condition, timeout: float, what: str, cluster: Cluster | None = None, db: Database | None = None) -> None:
     """Check `condition()` (async) until true; fail with `what` after `timeout` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -123,5 +123,22 @@ async def wait_for(condition, timeout: float, what: str, cluster: Cluster | None
         if cluster is not None and cluster.crashed():
             raise AssertionError(f"processes ended on their own: {cluster.crashed()}\n{cluster.logs()}")
         if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}" + (f"\n{cluster.logs()}" if cluster else ""))
+            state = await describe(db) if db is not None else ""
+            raise AssertionError(f"timed out waiting for {what}\n{state}" + (f"\n{cluster.logs()}" if cluster else ""))
         await asyncio.sleep(0.2)
+
+
+async def describe(db: Database) -> str:
+    """Where the cluster stands, for a failure message: what is stored, what the outboxes hold."""
+    async with db.sessions() as s:
+        mentions = (await s.execute(select(func.count()).select_from(t.Mention))).scalar_one()
+        rows = (await s.execute(select(t.Outbox.kind, t.Outbox.status, t.Outbox.lease_holder, func.count(),
+                                       func.max(t.Outbox.attempts), func.max(t.Outbox.next_attempt_at))
+                                .where(t.Outbox.status != "sent")
+                                .group_by(t.Outbox.kind, t.Outbox.status, t.Outbox.lease_holder))).all()
+        inbox = (await s.execute(select(t.ChatInbox.status, func.count()).group_by(t.ChatInbox.status))).all()
+        procs = (await s.execute(select(t.Process.id, t.Process.seen_at))).all()
+        errors = (await s.execute(select(t.Outbox.last_error).where(t.Outbox.status != "sent",
+                                                                     t.Outbox.last_error.is_not(None)).limit(3))).all()
+    return (f"mentions stored: {mentions}\nopen outbox rows (kind, status, holder, count, max attempts, next): {rows}\n"
+            f"last errors: {errors}\nchat inbox: {inbox}\nprocesses: {procs}")

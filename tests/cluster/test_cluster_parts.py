@@ -217,6 +217,25 @@ async def test_two_processes_ingesting_one_conversation_at_once_make_one_case(po
         await w.db.close()
 
 
+async def test_a_reply_stored_before_its_root_joins_the_case_the_root_opens(database_url, tmp_path):
+    w = await make_world(database_url, tmp_path)
+    try:
+        root = mention(1, "@acme my order never arrived", conversation="c1")
+        reply = mention(2, "still waiting, any news?", handle="bob", conversation="c1", reply_to="1")
+        noise_reply = mention(3, "nice bike", handle="eve", conversation="c9", reply_to="9")
+        # Another process stores the later batch first (or the root's batch is claimed late from a dead one).
+        assert [r.outcome for r in await w.core.pipeline.ingest([reply, noise_reply])] == ["dropped", "dropped"]
+        [opened] = await w.core.pipeline.ingest([root])
+        async with w.db.sessions() as s:
+            joined = dict((await s.execute(select(t.Mention.external_id, t.Mention.case_id))).all())
+            waiting = (await s.execute(select(t.HeldReply.conversation_key))).scalars().all()
+        assert joined == {"1": opened.case_id, "2": opened.case_id}
+        assert waiting == [noise_reply.conversation_key]  # until a root comes, or it is pruned
+        assert [r.outcome for r in await w.core.pipeline.ingest([reply])] == ["duplicate"]
+    finally:
+        await w.db.close()
+
+
 def test_config_check_refuses_several_processes_on_sqlite(tmp_path, monkeypatch):
     from bot.app.cli import app as cli
 
