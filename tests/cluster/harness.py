@@ -68,7 +68,9 @@ class Cluster:
         try:
             return await asyncio.to_thread(proc.wait, timeout)
         except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGUSR1)  # its threads' stacks, into its log
+            proc.send_signal(signal.SIGUSR2)  # what its asyncio tasks await, into its log
+            await asyncio.sleep(0.5)
+            proc.send_signal(signal.SIGUSR1)  # its threads' stacks
             try:
                 await asyncio.to_thread(proc.wait, 2)
             except subprocess.TimeoutExpired:

@@ -95,6 +95,20 @@ def main() -> None:
     import bot.app.root as root
 
     faulthandler.register(signal.SIGUSR1, all_threads=True)  # the harness asks for stacks of a stuck stop
+    real_create = root.App.create.__func__
+
+    async def create(cls, *args, **kwargs):
+        import asyncio
+
+        def tasks() -> None:  # and for what each asyncio task awaits
+            for task in asyncio.all_tasks():
+                task.print_stack(file=sys.stderr)
+            sys.stderr.flush()
+
+        asyncio.get_running_loop().add_signal_handler(signal.SIGUSR2, tasks)
+        return await real_create(cls, *args, **kwargs)
+
+    root.App.create = classmethod(create)
 
     path = os.environ["REJOINDER_TEST_CHAT_LOG"]
     real = root.build_platforms
