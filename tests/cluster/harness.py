@@ -35,6 +35,7 @@ class Cluster:
     def __init__(self, folder: Path, database_url: str, redis_url: str, lease: float = 1.0,
                  extra_env: dict | None = None) -> None:
         self.folder, self.procs, self.started = folder, {}, 0
+        self.stopped: set[int] = set()  # pids the test stopped itself (SIGTERM)
         # A Redis database no test fixture flushes: a suite running beside this one empties 15.
         redis_url = redis_url.rsplit("/", 1)[0] + "/13"
         self.env = {**os.environ, "REJOINDER_DATABASE_URL": database_url, "REDIS_URL": redis_url,
@@ -64,6 +65,7 @@ class Cluster:
     async def stop(self, name: str, timeout: float = 60) -> int:
         """SIGTERM and wait for a clean exit; returns the exit code."""
         proc, _role = self.procs[name]
+        self.stopped.add(proc.pid)
         proc.send_signal(signal.SIGTERM)
         try:
             return await asyncio.to_thread(proc.wait, timeout)
@@ -78,8 +80,8 @@ class Cluster:
             raise AssertionError(f"{name} did not stop within {timeout} s of SIGTERM\n{self.logs()}") from None
 
     def crashed(self) -> list[str]:
-        """Processes that ended on their own (none should)."""
-        return [n for n, (p, _r) in self.procs.items() if p.poll() is not None]
+        """Processes that ended on their own (none should); not those the test stopped."""
+        return [n for n, (p, _r) in self.procs.items() if p.poll() is not None and p.pid not in self.stopped]
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name}\n" + p.read_text(errors="replace")[-3000:]
