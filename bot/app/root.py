@@ -249,7 +249,11 @@ class App:
                     await self._batch.acquire()
             except TimeoutError:
                 pass
-            consumer.cancel()
+            # Asked again until it ends: a cancellation that lands inside a Redis read can be
+            # swallowed by the client, and the idle consumer would then read on for ever.
+            while not consumer.done():
+                consumer.cancel()
+                await asyncio.wait({consumer}, timeout=1)
         await asyncio.gather(*(w.drain(self.grace) for w in workers))
         raise Quit  # the other tasks are cancelled: outbox rows still in hand go back as uncertain
 
@@ -268,4 +272,5 @@ class App:
         for platform in self.platforms.values():
             await platform.stop()
         await self.bus.close()
+        await asyncio.to_thread(self.leases.close)  # the lease keeper thread, if any
         await self.db.close()

@@ -12,7 +12,7 @@ import logging
 from contextlib import aclosing
 
 from bot.cluster.leases import Leases
-from bot.intake.pipeline import load_cursor
+from bot.intake.pipeline import load_cursor_seq
 from bot.ports import Bus, Source
 from bot.store.db import Database
 
@@ -38,6 +38,7 @@ class SourcePump:
         self.poll = poll if poll is not None else max(leases.ttl / 5, 0.2)  # how often a waiting process asks
         self.retry = retry
         self.token: int | None = None
+        self.seq = 0  # order of the last item sent; only grows, also across restarts of the source
         self.stopping = asyncio.Event()
 
     async def run(self) -> None:
@@ -57,14 +58,14 @@ class SourcePump:
             self.token, held = token, True
             log.info("source %s: reading here (fencing token %s)", name, token)
             worker = asyncio.create_task(self._pump_forever(token), name=f"pump:{name}")
+            lost = self.leases.keep(lease, token)  # renewed from a thread, whatever this loop is busy with
             try:
-                while not self.stopping.is_set():
-                    await self._sleep(self.leases.ttl / 3)
-                    if not await self._renew(lease, token):
-                        log.warning("source %s: lease lost to another process; stopped reading", name)
-                        held = False
-                        break
+                await _first(lost.wait(), self.stopping.wait())
+                if lost.is_set():
+                    log.warning("source %s: lease lost to another process; stopped reading", name)
+                    held = False
             finally:
+                self.leases.drop(lease)
                 worker.cancel()
                 await asyncio.gather(worker, return_exceptions=True)
                 self.token = None
@@ -73,15 +74,6 @@ class SourcePump:
                         await self.leases.release(lease, token)
                     except Exception:  # noqa: BLE001 - it runs out on its own
                         pass
-
-    async def _renew(self, lease: str, token: int) -> bool:
-        """Whether the lease is surely still ours: if the database cannot say,
-        stop reading (another process may take the source meanwhile)."""
-        try:
-            return await self.leases.renew(lease, token)
-        except Exception as exc:  # noqa: BLE001
-            log.warning("source %s: cannot renew the lease (%s); stopped reading", self.source.name, exc)
-            return False
 
     async def _sleep(self, seconds: float) -> None:
         try:
@@ -106,7 +98,8 @@ class SourcePump:
 
     async def pump(self, token: int = 0) -> None:
         source = self.source
-        cursor = await load_cursor(self.db, source.name)
+        cursor, saved = await load_cursor_seq(self.db, source.name)
+        self.seq = max(self.seq, saved)  # after a restart (token 0 on SQLite) items count on from the saved one
         queue: asyncio.Queue[dict] = asyncio.Queue(maxsize=4 * BATCH)
         sender = asyncio.create_task(self._send(queue), name=f"send:{source.name}")
         try:
@@ -114,9 +107,10 @@ class SourcePump:
                 async for item in items:
                     if sender.done():
                         sender.result()  # the bus failed: raise it here
+                    self.seq += 1
                     await queue.put({
                         "source": source.name, "cursor": item.cursor, "deleted_id": item.deleted_id,
-                        "network": source.network, "token": token, "edited": item.edited,
+                        "network": source.network, "token": token, "seq": self.seq, "edited": item.edited,
                         # As JSON text: serialised and later parsed by pydantic-core in one step each.
                         "mention": item.mention.model_dump_json() if item.mention else None,
                     })
@@ -148,3 +142,14 @@ class SourcePump:
             await publish_all(self.bus, TOPIC, batch)
             for _ in batch:
                 queue.task_done()
+
+
+async def _first(*waits) -> None:
+    """Until the first of `waits` ends; the others are cancelled."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

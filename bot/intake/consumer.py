@@ -118,8 +118,12 @@ class Consumer:
             if p.get("deleted_id"):
                 deleted.append((p["network"], p["deleted_id"]))
             if p.get("cursor") is not None:
-                # The last one of each source wins; the token fences a holder that lost the source.
-                cursors[p["source"]] = (p["cursor"], int(p.get("token") or 0))
+                # The latest of each source wins (a batch may mix entries claimed from a dead
+                # process with new ones); the token fences a holder that lost the source.
+                token, seq = fence_of(p)
+                old = cursors.get(p["source"])
+                if old is None or (token, -1 if seq is None else seq) >= (old[1], -1 if old[2] is None else old[2]):
+                    cursors[p["source"]] = (p["cursor"], token, seq)
         # Edits after the batch, like deletions: a post made and edited in it is stored first.
         # The cursors go with the edits then, so a crash in between loses no edit.
         results = await self.pipeline.ingest(mentions, cursors=None if edited else cursors)
@@ -136,7 +140,14 @@ class Consumer:
         async with self.db.transaction() as s:
             await add_dead_letter(s, payload, reason, self.clock)
             if payload.get("cursor") is not None and payload.get("source"):
-                await save_cursor(s, payload["source"], payload["cursor"], self.clock, int(payload.get("token") or 0))
+                await save_cursor(s, payload["source"], payload["cursor"], self.clock, *fence_of(payload))
+
+
+def fence_of(payload: dict) -> tuple[int, int | None]:
+    """(fencing token, order within it) of a bus payload; items from before
+    the order was sent have none."""
+    seq = payload.get("seq")
+    return int(payload.get("token") or 0), (int(seq) if seq is not None else None)
 
 
 async def add_dead_letter(s: AsyncSession, payload: dict, reason: str, clock: Clock) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import literal, null, select, text, union_all, update
+from sqlalchemy import and_, bindparam, literal, null, or_, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +15,7 @@ from bot.intake.case_batch import Item
 from bot.cases.lifecycle import CaseService
 from bot.clock import Clock
 from bot.people.customers import CustomerDirectory, clean_handle
+from bot.intake import held
 from bot.intake.edits import apply_to_stored
 from bot.intake.enrich import Facts
 from bot.intake.normalize import normalize
@@ -60,6 +61,7 @@ class Pipeline:
                  directory: CustomerDirectory, brand_handles: dict[str, str]) -> None:
         self.db, self.clock, self.router, self.cases, self.directory = db, clock, router, cases, directory
         self.brand_handles = brand_handles
+        self._holds = 0  # replies held by this process, to prune now and then
 
     async def ingest(self, batch: list[Mention], cursor: tuple[str, str] | None = None,
                      cursors: dict[str, str] | None = None) -> list[Ingested]:
@@ -104,6 +106,13 @@ class Pipeline:
             for mention, match, _ in routed:
                 if match is not None and f"{mention.network}:{mention.external_id}" not in known:
                     threads.setdefault(mention.conversation_key, match)
+            # And replies stored before their root (held) join the case it opens now.
+            early = await held.take(s, {m.conversation_key for m, match, _ in routed if match is not None})
+            if early:
+                early_known, early_authors = await self._stored(s, early)
+                stored_authors = {**early_authors, **stored_authors}
+                routed += [(m, None, Facts(m, normalize(m.text), brand)) for m in early
+                           if f"{m.network}:{m.external_id}" not in early_known]
             keep = []
             for mention, match, facts in routed:
                 key = f"{mention.network}:{mention.external_id}"
@@ -113,13 +122,20 @@ class Pipeline:
                     outcome[key] = "dropped"
                 else:
                     keep.append((mention, match or threads[mention.conversation_key], facts))
+            orphans = [m for m, match, _ in routed if match is None and m.in_reply_to
+                       and outcome.get(f"{m.network}:{m.external_id}") == "dropped"]
+            await held.hold(s, orphans, self.clock.now())  # their root may be stored after them
+            self._holds += len(orphans)
+            if self._holds >= held.PRUNE_EVERY:
+                self._holds = 0
+                await held.prune(s, self.clock.now())
             authors = await self._authors(s, [m for m, _, _ in keep], customers, stored_authors)
             items = [self._item(m, facts.text, match, signals_of(facts), authors, customers) for m, match, facts in keep]
             if items:
                 await self.cases.attach_batch(s, items)
             for source, value in (({cursor[0]: cursor[1]} if cursor else {}) | (cursors or {})).items():
-                value, token = value if isinstance(value, tuple) else (value, 0)
-                await save_cursor(s, source, value, self.clock, token)
+                value, token, seq = value if isinstance(value, tuple) else (value, 0, None)
+                await save_cursor(s, source, value, self.clock, token, seq)
         stored = {item.key: Ingested(item.key, "opened" if item.created else "joined", item.case_id, item.match)
                   for item in items}
         out = []
@@ -242,16 +258,23 @@ def signals_of(facts: Facts) -> Signals:
     return Signals(facts.language, facts.sentiment, facts.sentiment_label, facts.reach, facts.flags)
 
 
-async def save_cursor(s: AsyncSession, source: str, value: str, clock: Clock, token: int = 0) -> None:
+async def save_cursor(s: AsyncSession, source: str, value: str, clock: Clock, token: int = 0,
+                      seq: int | None = None) -> None:
     """An upsert (two processes may write the same cursor) fenced by the
-    source lease's token: a writer that lost the lease cannot move it back."""
+    source lease's token: a writer that lost the lease cannot move it back.
+    `seq` orders the items of one token: pipeline processes store batches in
+    any order, so a batch stored late must not take the cursor back. Without
+    `seq` (a write by hand, a reset) only the token fences."""
     table = t.Cursor.__table__
     insert = pg_insert if s.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(table).values(source=source, value=value, updated_at=clock.now(), token=token)
+    stmt = insert(table).values(source=source, value=value, updated_at=clock.now(), token=token, seq=seq or 0)
+    new = stmt.excluded
+    fence = table.c.token <= new.token if seq is None else or_(
+        table.c.token < new.token, and_(table.c.token == new.token, table.c.seq <= new.seq))
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.source],
-        set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at, "token": stmt.excluded.token},
-        where=table.c.token <= stmt.excluded.token)
+        set_={"value": new.value, "updated_at": new.updated_at, "token": new.token, "seq": new.seq},
+        where=fence)
     await s.execute(stmt)
 
 
@@ -265,6 +288,11 @@ async def lock_conversations(s: AsyncSession, keys: set[str]) -> None:
 
 
 async def load_cursor(db: Database, source: str) -> str | None:
+    return (await load_cursor_seq(db, source))[0]
+
+
+async def load_cursor_seq(db: Database, source: str) -> tuple[str | None, int]:
+    """The saved cursor and the order (`seq`) of the item it was saved with."""
     async with db.sessions() as s:
         row = await s.get(t.Cursor, source)
-        return row.value if row else None
+        return (row.value, row.seq) if row else (None, 0)

@@ -47,6 +47,10 @@ def enqueue(session: AsyncSession, kind: str, key: str, now: datetime, *, case: 
     return row
 
 
+class LeaseRunningOut(Exception):
+    """A claimed row's lease may have run out before its turn came."""
+
+
 class OutboxWorker:
     """Runs the rows whose kind starts with `prefix`, oldest first."""
 
@@ -68,6 +72,12 @@ class OutboxWorker:
         self.pace = 0.02  # seconds at least between two claims
         self.wake = asyncio.Event()
         self._renewed = self._recovered = None
+        self._confirmed: datetime | None = None  # when the last renewal of this process's leases committed
+        self.ahead = 50  # rows a lane may have waiting here before no more of it is claimed
+        # Rows claimed here and not finished, at most: more would be held under a lease nobody
+        # works on yet, and thousands of lanes at once starve this process's loop (and its renewals).
+        self.window = 200
+        self.held = 0
         self._stale: set[int] = set()  # rows whose outcome could not be written: left to expire
 
     def poke(self) -> None:
@@ -91,16 +101,18 @@ class OutboxWorker:
         self._recovered = now
         return res.rowcount or 0
 
-    async def _claim(self) -> list[tuple[object, t.Outbox, bool]]:
+    async def _claim(self, full: set | frozenset = frozenset(), room: int = 500) -> list[tuple[object, t.Outbox, bool]]:
         """Mark due rows as sending under this process's lease: (lane, row, whether it
         may have taken effect already). On PostgreSQL one process claims at a time (an
         advisory lock), so a lane another process works through is skipped whole and
-        keeps its order; SKIP LOCKED keeps claims off rows a transaction still holds."""
+        keeps its order; SKIP LOCKED keeps claims off rows a transaction still holds.
+        Lanes in `full` have rows enough waiting here: claiming more would only
+        hold leases on rows nobody works on yet, which run out on a busy machine."""
         if self.stopping:
             return []
         now = self.clock.now()
         async with self.db.transaction() as s:
-            busy: set = set()
+            busy: set = set(full)
             if self.shared:
                 await s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key("outbox:" + self.prefix)})
                 if self._recovered is None or now - self._recovered > timedelta(seconds=1):
@@ -109,7 +121,7 @@ class OutboxWorker:
                     select(t.Outbox.id, t.Outbox.case_id, t.Case.team).outerjoin(t.Case, t.Outbox.case_id == t.Case.id)
                     .where(t.Outbox.status == "sending", t.Outbox.kind.startswith(self.prefix),
                            t.Outbox.lease_holder != self.holder))
-                busy = {self._lane(row_id, case_id, team) for row_id, case_id, team in lanes}
+                busy |= {self._lane(row_id, case_id, team) for row_id, case_id, team in lanes}
             rows = (
                 await s.execute(
                     select(t.Outbox, t.Case.team)
@@ -117,7 +129,7 @@ class OutboxWorker:
                     .where(t.Outbox.status.in_(("pending", "uncertain")), t.Outbox.kind.startswith(self.prefix),
                            t.Outbox.next_attempt_at <= now)
                     .order_by(t.Outbox.id)
-                    .limit(500)
+                    .limit(max(room, 1))
                     .with_for_update(of=t.Outbox, skip_locked=True)
                 )
             ).all()
@@ -145,6 +157,18 @@ class OutboxWorker:
             await s.execute(update(t.Outbox).where(t.Outbox.status == "sending", t.Outbox.lease_holder == self.holder,
                                                    t.Outbox.kind.startswith(self.prefix), t.Outbox.id.not_in(self._stale))
                             .values(lease_until=now + self.lease).execution_options(synchronize_session=False))
+        self._confirmed = now
+
+    def _still_ours(self, row: t.Outbox) -> bool:
+        """Whether the row's lease surely has time left: a lease that may have
+        run out (this loop was held up past a renewal) may be another process's
+        row by now, and running it here could do the effect twice."""
+        if not self.shared:
+            return True
+        until = aware(row.lease_until) if row.lease_until is not None else self.clock.now()
+        if self._confirmed is not None:
+            until = max(until, self._confirmed + self.lease)
+        return self.clock.now() < until - self.lease / 3
 
     async def release(self) -> int:
         """On shutdown: rows claimed here but not finished go back at once, as uncertain."""
@@ -170,10 +194,14 @@ class OutboxWorker:
         while work:
             row, uncertain = work.pop(0)
             try:
+                if not self._still_ours(row):
+                    raise LeaseRunningOut("its lease may have run out")
                 await self._run(row, uncertain)
+                self.held -= 1
             except Exception as exc:  # noqa: BLE001 - an outcome not recorded: hand the lane back, never hold it
                 log.warning("outbox %s #%s: outcome not recorded (%s); handed back", row.kind, row.id, exc)
                 ids = [row.id] + [r.id for r, _u in work]
+                self.held -= len(ids)
                 work.clear()
                 try:
                     async with self.db.transaction() as s:
@@ -260,8 +288,10 @@ class OutboxWorker:
                 await asyncio.sleep(max(0.0, last + self.pace - loop.time()))
                 last = loop.time()
                 self.wake.clear()
+                full = {lane for lane, (task, work) in running.items() if not task.done() and len(work) >= self.ahead}
                 try:
-                    claimed = await self._claim()
+                    claimed = await self._claim(full, self.window - self.held) if self.held < self.window else []
+                    self.held += len(claimed)
                 except Exception as exc:  # noqa: BLE001 - the database is away: rows wait, the process stays
                     log.warning("outbox %s: cannot claim rows (%s); trying again shortly", self.prefix, exc)
                     await asyncio.sleep(self.poll * 8)

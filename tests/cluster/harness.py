@@ -24,10 +24,18 @@ def scale() -> float:
     return float(os.environ.get("REJOINDER_CLUSTER_SCALE", "0.1"))
 
 
+# The processes the kill-and-restart runs start, by name, with their roles;
+# docker-compose.yml starts the same (tests/cluster/test_compose.py checks it).
+TOPOLOGY = {"a": "all", "b": "all", "c": "all"}
+# The settings that make them one cluster, as the harness sets them below.
+CLUSTER_SETTINGS = ("REJOINDER_DATABASE_URL", "REDIS_URL", "REJOINDER_LEASE_SECONDS")
+
+
 class Cluster:
     def __init__(self, folder: Path, database_url: str, redis_url: str, lease: float = 1.0,
                  extra_env: dict | None = None) -> None:
         self.folder, self.procs, self.started = folder, {}, 0
+        self.stopped: set[int] = set()  # pids the test stopped itself (SIGTERM)
         # A Redis database no test fixture flushes: a suite running beside this one empties 15.
         redis_url = redis_url.rsplit("/", 1)[0] + "/13"
         self.env = {**os.environ, "REJOINDER_DATABASE_URL": database_url, "REDIS_URL": redis_url,
@@ -57,12 +65,23 @@ class Cluster:
     async def stop(self, name: str, timeout: float = 60) -> int:
         """SIGTERM and wait for a clean exit; returns the exit code."""
         proc, _role = self.procs[name]
+        self.stopped.add(proc.pid)
         proc.send_signal(signal.SIGTERM)
-        return await asyncio.to_thread(proc.wait, timeout)
+        try:
+            return await asyncio.to_thread(proc.wait, timeout)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGUSR2)  # what its asyncio tasks await, into its log
+            await asyncio.sleep(0.5)
+            proc.send_signal(signal.SIGUSR1)  # its threads' stacks
+            try:
+                await asyncio.to_thread(proc.wait, 2)
+            except subprocess.TimeoutExpired:
+                pass
+            raise AssertionError(f"{name} did not stop within {timeout} s of SIGTERM\n{self.logs()}") from None
 
     def crashed(self) -> list[str]:
-        """Processes that ended on their own (none should)."""
-        return [n for n, (p, _r) in self.procs.items() if p.poll() is not None]
+        """Processes that ended on their own (none should); not those the test stopped."""
+        return [n for n, (p, _r) in self.procs.items() if p.poll() is not None and p.pid not in self.stopped]
 
     def logs(self) -> str:
         return "\n".join(f"--- {p.name}\n" + p.read_text(errors="replace")[-3000:]
@@ -100,7 +119,7 @@ async def open_outbox(db: Database) -> int:
                        .where(t.Outbox.status.in_(("pending", "uncertain", "sending"))))
 
 
-async def wait_for(condition, timeout: float, what: str, cluster: Cluster | None = None) -> None:
+async def wait_for(condition, timeout: float, what: str, cluster: Cluster | None = None, db: Database | None = None) -> None:
     """Check `condition()` (async) until true; fail with `what` after `timeout` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -108,5 +127,22 @@ async def wait_for(condition, timeout: float, what: str, cluster: Cluster | None
         if cluster is not None and cluster.crashed():
             raise AssertionError(f"processes ended on their own: {cluster.crashed()}\n{cluster.logs()}")
         if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}" + (f"\n{cluster.logs()}" if cluster else ""))
+            state = await describe(db) if db is not None else ""
+            raise AssertionError(f"timed out waiting for {what}\n{state}" + (f"\n{cluster.logs()}" if cluster else ""))
         await asyncio.sleep(0.2)
+
+
+async def describe(db: Database) -> str:
+    """Where the cluster stands, for a failure message: what is stored, what the outboxes hold."""
+    async with db.sessions() as s:
+        mentions = (await s.execute(select(func.count()).select_from(t.Mention))).scalar_one()
+        rows = (await s.execute(select(t.Outbox.kind, t.Outbox.status, t.Outbox.lease_holder, func.count(),
+                                       func.max(t.Outbox.attempts), func.max(t.Outbox.next_attempt_at))
+                                .where(t.Outbox.status != "sent")
+                                .group_by(t.Outbox.kind, t.Outbox.status, t.Outbox.lease_holder))).all()
+        inbox = (await s.execute(select(t.ChatInbox.status, func.count()).group_by(t.ChatInbox.status))).all()
+        procs = (await s.execute(select(t.Process.id, t.Process.seen_at))).all()
+        errors = (await s.execute(select(t.Outbox.last_error).where(t.Outbox.status != "sent",
+                                                                     t.Outbox.last_error.is_not(None)).limit(3))).all()
+    return (f"mentions stored: {mentions}\nopen outbox rows (kind, status, holder, count, max attempts, next): {rows}\n"
+            f"last errors: {errors}\nchat inbox: {inbox}\nprocesses: {procs}")

@@ -36,6 +36,27 @@ class LoggedConsole(ConsolePlatform):
     def __init__(self, path: str) -> None:
         super().__init__(Console(file=io.StringIO()), verbose=False)
         self.path = path
+        # What the log holds, read on from where the last look stopped: a look
+        # costs what was added since, as a platform's search would, not the whole log.
+        self._read, self._cards, self._lines = 0, {}, {}
+
+    def _catch_up(self) -> None:
+        if not os.path.exists(self.path):
+            return
+        with open(self.path, "rb") as f:
+            f.seek(self._read)
+            chunk = f.read()
+        end = chunk.rfind(b"\n") + 1  # a line still being written is read next time
+        self._read += end
+        for raw in chunk[:end].splitlines():
+            try:
+                r = json.loads(raw)
+            except ValueError:
+                continue  # a line torn by a kill
+            if r["kind"] == "card":
+                self._cards.setdefault((r["case"], r["channel"]), r["id"])
+            else:
+                self._lines.setdefault(r["key"], r["id"])
 
     def _append(self, record: dict) -> None:
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -52,10 +73,9 @@ class LoggedConsole(ConsolePlatform):
         return ref
 
     async def find_card(self, channel, case_id):
-        for r in read_log(self.path):
-            if r["kind"] == "card" and r["case"] == case_id and r["channel"] == channel:
-                return MessageRef("console", channel, r["id"])
-        return None
+        self._catch_up()
+        found = self._cards.get((case_id, channel))
+        return MessageRef("console", channel, found) if found else None
 
     async def post_in_thread(self, ref, text, key=None):
         line = await super().post_in_thread(ref, text, key)
@@ -63,14 +83,32 @@ class LoggedConsole(ConsolePlatform):
         return line
 
     async def find_in_thread(self, ref, key):
-        for r in read_log(self.path):
-            if r["kind"] == "line" and r["key"] == key:
-                return MessageRef("console", ref.channel, r["id"], thread_id=ref.thread_id or ref.message_id)
-        return None
+        self._catch_up()
+        found = self._lines.get(key)
+        return MessageRef("console", ref.channel, found, thread_id=ref.thread_id or ref.message_id) if found else None
 
 
 def main() -> None:
+    import faulthandler
+    import signal
+
     import bot.app.root as root
+
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # the harness asks for stacks of a stuck stop
+    real_create = root.App.create.__func__
+
+    async def create(cls, *args, **kwargs):
+        import asyncio
+
+        def tasks() -> None:  # and for what each asyncio task awaits
+            for task in asyncio.all_tasks():
+                task.print_stack(file=sys.stderr)
+            sys.stderr.flush()
+
+        asyncio.get_running_loop().add_signal_handler(signal.SIGUSR2, tasks)
+        return await real_create(cls, *args, **kwargs)
+
+    root.App.create = classmethod(create)
 
     path = os.environ["REJOINDER_TEST_CHAT_LOG"]
     real = root.build_platforms
@@ -81,6 +119,28 @@ def main() -> None:
         return platforms
 
     root.build_platforms = build_platforms
+    if os.environ.get("REJOINDER_TEST_LAG_LOG"):
+        import asyncio
+        import time
+
+        real_run = root.App.run
+
+        async def run_with_lag(self, *args, **kwargs):
+            async def watch():
+                while True:
+                    start = time.monotonic()
+                    await asyncio.sleep(0.05)
+                    lag = time.monotonic() - start - 0.05
+                    if lag > 0.3:
+                        import logging
+                        logging.getLogger("lag").warning("event loop stalled %.2f s", lag)
+            task = asyncio.create_task(watch())
+            try:
+                return await real_run(self, *args, **kwargs)
+            finally:
+                task.cancel()
+
+        root.App.run = run_with_lag
     delay = float(os.environ.get("REJOINDER_TEST_PUBLISH_DELAY", "0"))
     if delay:  # a slow network: replies are in flight long enough to be cut by a stop
         import asyncio

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import random
 from collections import Counter
 from pathlib import Path
@@ -28,19 +27,16 @@ from bot.types import ChatUser
 from integrations.chat.console import ConsolePlatform
 from integrations.social.replay import read_replies
 from tests.cluster.feed import write_feed
-from tests.cluster.harness import Cluster, count, open_outbox, quick_commits, scale, wait_for
+from tests.cluster.harness import (TOPOLOGY, Cluster, count, describe, open_outbox, quick_commits, scale,
+                                   wait_for)
 from tests.cluster.node import read_log
 
-# Three real processes killed again and again: minutes of wall time, and not yet steady on a busy 2-core
-# machine (a run can stall until its deadline). Run them with REJOINDER_CLUSTER_TESTS=1; the parts they
-# rest on (leases, claims, fencing, dead letters, concurrent ingest) run always, in test_cluster_parts.py
-# and test_storage_safety.py.
+# Three real processes killed again and again: minutes of wall time. CI runs a share of the spec's counts
+# (REJOINDER_CLUSTER_SCALE, see harness.scale); REJOINDER_CLUSTER_SCALE=1 runs them whole.
 
 SAM, DANA = ChatUser("sam", "Sam"), ChatUser("dana", "Dana")
 # Real processes on a shared machine: more than the default per-test limit.
-pytestmark = [pytest.mark.timeout(900),
-              pytest.mark.skipif(not os.environ.get("REJOINDER_CLUSTER_TESTS"),
-                                 reason="kill-and-restart cluster runs are opt-in: REJOINDER_CLUSTER_TESTS=1")]
+pytestmark = pytest.mark.timeout(900)
 
 
 async def approver(folder: Path, database_url: str) -> App:
@@ -102,8 +98,8 @@ async def test_three_processes_one_killed_again_and_again_lose_and_double_nothin
     app = await approver(tmp_path, postgres_url)  # migrates the fresh database
     kills = 0
     try:
-        for name in ("a", "b", "c"):
-            cluster.start(name)
+        for name, role in TOPOLOGY.items():
+            cluster.start(name, role)
         approved: list[tuple[int, str]] = []
         approving = asyncio.create_task(approve_cases(app, wanted, approved))
 
@@ -116,7 +112,7 @@ async def test_three_processes_one_killed_again_and_again_lose_and_double_nothin
         while not await settled():
             if approving.done():
                 approving.result()  # raise a failed approval here
-            assert loop.time() < deadline, "the cluster did not finish\n" + cluster.logs()
+            assert loop.time() < deadline, "the cluster did not finish\n" + await describe(app.db) + cluster.logs()
             if kills < 6 + 20 * scale():
                 await asyncio.sleep(rng.uniform(0.2, 1.5))  # a random moment, not a wait for anything
                 victim = rng.choice("abc")
@@ -124,7 +120,7 @@ async def test_three_processes_one_killed_again_and_again_lose_and_double_nothin
                 kills += 1
                 cluster.restart(victim)
             else:
-                await wait_for(settled, 300, "the cluster to finish after the last kill", cluster)
+                await wait_for(settled, 300, "the cluster to finish after the last kill", cluster, app.db)
         assert kills >= 6
         for name in "abc":  # a process killed last may still be starting
             pid = cluster.procs[name][0].pid
@@ -146,7 +142,7 @@ async def test_processes_started_and_stopped_while_others_publish_send_each_repl
     try:
         for name in ("a", "b"):
             cluster.start(name)
-        await wait_for(lambda: _stored(app, len(feed.expected)), 300, "the feed to be stored", cluster)
+        await wait_for(lambda: _stored(app, len(feed.expected)), 300, "the feed to be stored", cluster, app.db)
         approved: list[tuple[int, str]] = []
         approving = asyncio.create_task(approve_cases(app, wanted, approved))  # approvals arrive meanwhile
         rounds = 0
@@ -162,7 +158,7 @@ async def test_processes_started_and_stopped_while_others_publish_send_each_repl
             else:
                 cluster.start(name)
             rounds += 1
-            assert rounds < 400, "replies were not all published\n" + cluster.logs()
+            assert rounds < 400, "replies were not all published\n" + await describe(app.db) + cluster.logs()
             await asyncio.sleep(0.3)  # let the others publish a little between changes
         for name, (proc, _role) in list(cluster.procs.items()):
             if proc.poll() is None:  # one started in the last round may still be importing: a SIGTERM then just ends it

@@ -45,6 +45,75 @@ async def test_a_source_lease_is_held_by_one_process_and_taken_over_when_it_expi
         await db.close()
 
 
+async def test_a_lease_is_kept_while_its_holders_event_loop_is_busy_and_lost_when_taken(postgres_url):
+    import time
+
+    db = await Database(postgres_url).start()
+    try:
+        a, b = Leases(db, holder="a", ttl=0.6), Leases(db, holder="b", ttl=0.6)
+        token = await a.acquire("source:feed")
+        lost = a.keep("source:feed", token)
+        time.sleep(2.0)  # noqa: ASYNC251 - on purpose: a's loop is blocked (a big batch on a busy machine): its keeper thread renews
+        assert await b.acquire("source:feed") is None and not lost.is_set()
+        async with db.transaction() as s:  # taken over (a's renewals were late, say): a hears of it
+            await s.execute(update(t.Lease).values(holder="b", token=token + 1))
+        async with asyncio.timeout(10):
+            await lost.wait()
+        a.close()
+    finally:
+        await db.close()
+
+
+async def test_batches_stored_out_of_order_by_two_pipeline_processes_never_move_the_cursor_back(postgres_url, tmp_path):
+    from bot.cluster.pumps import SourcePump
+    from bot.intake.bus import InProcessBus
+    from bot.intake.consumer import Consumer
+    from integrations.social.replay import ReplaySource
+
+    w = await make_world(postgres_url, tmp_path)
+    w2 = await make_world(postgres_url, tmp_path)
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(mention(n, f"@acme order {n} is late").model_dump_json() + "\n" for n in range(1, 9)))
+    try:
+        bus = InProcessBus()
+        pump = SourcePump(ReplaySource("feed", feed), w.db, bus, Leases(w.db, holder="a"))
+        await pump.pump(token=4)
+        payloads = [d.payload for d in await _take(bus, 8)]
+        assert [p["seq"] for p in payloads] == list(range(1, 9)) and {p["token"] for p in payloads} == {4}
+        # Two pipeline processes took a batch each; the later batch is stored first.
+        await Consumer(w2.db, w2.core.pipeline, w2.clock).handle(payloads[4:])
+        await Consumer(w.db, w.core.pipeline, w.clock).handle(payloads[:4])
+        assert await load_cursor(w.db, "feed") == "8"
+        # A batch mixing entries claimed from a dead process with newer ones: the newest wins.
+        await Consumer(w.db, w.core.pipeline, w.clock).handle([payloads[7], payloads[2]])
+        assert await load_cursor(w.db, "feed") == "8"
+        # The source starts again (a restart on one process: same token): its items count on past the saved one.
+        feed.write_text(feed.read_text() + mention(9, "@acme order 9 is late").model_dump_json() + "\n")
+        again = SourcePump(ReplaySource("feed", feed), w.db, bus, Leases(w.db, holder="a"))
+        await again.pump(token=4)
+        [late] = [d.payload for d in await _take(bus, 1)]
+        assert (late["cursor"], late["seq"]) == ("9", 9)
+        await Consumer(w.db, w.core.pipeline, w.clock).handle([late])
+        assert await load_cursor(w.db, "feed") == "9"
+        async with w.db.transaction() as s:  # a write without an order (by hand) is fenced by the token only
+            await save_cursor(s, "feed", "0", _Clock(), token=4)
+        assert await load_cursor(w.db, "feed") == "0"
+    finally:
+        await w2.db.close()
+        await w.db.close()
+
+
+async def _take(bus, n: int) -> list:
+    out = []
+    async with asyncio.timeout(10):
+        async for delivery in bus.consume("mentions", "pipeline"):
+            out.append(delivery)
+            await delivery.ack()
+            if len(out) == n:
+                break
+    return out
+
+
 class _Clock:
     def now(self):
         return T0
@@ -145,6 +214,25 @@ async def test_two_processes_ingesting_one_conversation_at_once_make_one_case(po
         assert mentions == 10
     finally:
         await w2.db.close()
+        await w.db.close()
+
+
+async def test_a_reply_stored_before_its_root_joins_the_case_the_root_opens(database_url, tmp_path):
+    w = await make_world(database_url, tmp_path)
+    try:
+        root = mention(1, "@acme my order never arrived", conversation="c1")
+        reply = mention(2, "still waiting, any news?", handle="bob", conversation="c1", reply_to="1")
+        noise_reply = mention(3, "nice bike", handle="eve", conversation="c9", reply_to="9")
+        # Another process stores the later batch first (or the root's batch is claimed late from a dead one).
+        assert [r.outcome for r in await w.core.pipeline.ingest([reply, noise_reply])] == ["dropped", "dropped"]
+        [opened] = await w.core.pipeline.ingest([root])
+        async with w.db.sessions() as s:
+            joined = dict((await s.execute(select(t.Mention.external_id, t.Mention.case_id))).all())
+            waiting = (await s.execute(select(t.HeldReply.conversation_key))).scalars().all()
+        assert joined == {"1": opened.case_id, "2": opened.case_id}
+        assert waiting == [noise_reply.conversation_key]  # until a root comes, or it is pruned
+        assert [r.outcome for r in await w.core.pipeline.ingest([reply])] == ["duplicate"]
+    finally:
         await w.db.close()
 
 

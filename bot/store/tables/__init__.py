@@ -14,6 +14,7 @@ from bot.store.tables.crm import (  # noqa: F401
 )
 from bot.store.tables.cluster import (  # noqa: F401
     Lease, Process, DeadLetter,
+    HeldReply,
 )
 from bot.store.tables.inputs import (  # noqa: F401
     ChatInbox, Arrival,

@@ -43,3 +43,16 @@ class DeadLetter(Base):
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = _ts()
     replayed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class HeldReply(Base):
+    """A reply that matched no route and whose conversation had no case yet:
+    its root may still be on its way (another process stores it, or a dead
+    one's entries are claimed late), so it waits here to join the case its
+    root opens. Replies to conversations that never open one are pruned."""
+
+    __tablename__ = "held_replies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_key: Mapped[str] = mapped_column(String(400), index=True)
+    mention: Mapped[str] = mapped_column(Text)  # the Mention as JSON
+    held_at: Mapped[datetime] = _ts()

@@ -204,6 +204,8 @@ class Cursor(Base):
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = _ts()
     token: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # fencing token of the writer
+    # Order of the item within its token: pipeline processes store batches out of order.
+    seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Watch(Base):

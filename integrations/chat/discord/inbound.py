@@ -2,10 +2,14 @@
 `/rejoinder`, and messages (thread talk and mentions of the bot). All of it
 enters here, so one place decides what is recorded and when it is answered.
 
-Discord gives an interaction three seconds: each one is deferred (or a modal
-opened) at once and answered with a follow-up when the core is done. Every
-interaction and message is handled once, even if the gateway replays it
-after a RESUME. A click is only a request: the core's `on_command` decides.
+Discord gives an interaction three seconds. A click, a modal submission, a
+slash command or a thread message is first written to the core's chat inbox
+(see bot/chat/inbox.py), then acknowledged (deferred), then handled from the
+inbox and answered with a follow-up: a crash after the ack loses nothing, the
+next start handles it. A redelivery (a RESUME replay, another process) carries
+the same Discord id and is kept once. Opening a modal is the one answer given
+at once: it changes nothing, its submission is what is recorded. A click is
+only a request: the core's `on_command` decides.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from discord import app_commands
 from bot.ports import Command
 from bot.types import CommandResult, MessageRef
 
+from integrations.chat.discord import inputs
 from integrations.chat.discord.components import edit_modal, reject_modal
 from integrations.chat.discord.embeds import home_embed
 from integrations.chat.discord.text import CONTENT, clip, inert
@@ -62,11 +67,10 @@ class Inbound:
         if action == "edit":
             await self.open_editor(interaction, case_id, user)
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         command = Command(name=action, args=" ".join(str(u.id) for u in picked), user=user, case_id=case_id,
                           channel=str(interaction.channel_id), ref=self._card_ref(interaction),
                           people=self.platform.people(list(picked), interaction.guild_id))
-        await self.follow_up(interaction, await self.run(command))
+        await self.accept(interaction, command)
 
     async def link(self, interaction: discord.Interaction, case_id: int, n: int) -> None:
         """A card's Link button: the same `link` command as typing it."""
@@ -98,11 +102,53 @@ class Inbound:
     async def submitted(self, interaction: discord.Interaction, action: str, case_id: int, text: str) -> None:
         if not self.first_time("interaction", interaction.id):
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         user = self.platform.user_of(interaction.user, interaction.guild_id)
         command = Command(name=action, args=text, user=user, case_id=case_id, channel=str(interaction.channel_id),
                           ref=self._card_ref(interaction))
-        await self.follow_up(interaction, await self.run(command))
+        await self.accept(interaction, command)
+
+    async def accept(self, interaction: discord.Interaction, command: Command) -> None:
+        """Record, then acknowledge; the inbox worker runs the command and answers."""
+        item = inputs.interaction_input(self.platform.name, interaction.id, interaction.application_id,
+                                        interaction.token, command)
+        acked = self.platform.acks.setdefault(item.key, asyncio.Event())
+        try:
+            if not await self.platform.record(item):
+                return  # a redelivery: the first delivery was acknowledged and is handled
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        finally:
+            acked.set()  # the answer may go now (or never will be accepted: the handler tries anyway)
+            # Handled by another process, it is never picked up here: forget it after a while.
+            asyncio.get_running_loop().call_later(60, self.platform.acks.pop, item.key, None)
+
+    async def handle(self, item) -> None:
+        """What the inbox worker calls for an entry recorded here."""
+        payload = item.payload
+        if "note" in payload:
+            note = payload["note"]
+            await self.handlers.on_thread_message(inputs.ref_of(note["ref"]), inputs.user_of(note["user"]), note["text"])
+            return
+        command = inputs.command_of(payload["command"])
+        result = await self.run(command)
+        if "answer" not in payload:  # a message addressed to the bot: answered in a direct message
+            if result.text:
+                await self.platform.tell(command.user, command.channel, result.text)
+            return
+        acked = self.platform.acks.pop(item.key, None)
+        if acked is not None:  # recorded by this process a moment ago: the follow-up needs the ack first
+            try:
+                async with asyncio.timeout(CARD_WAIT):
+                    await acked.wait()
+            except TimeoutError:
+                pass
+        answer = payload["answer"]
+        webhook = discord.Webhook.from_state(
+            data={"id": int(answer["application"]), "type": 3, "token": answer["token"]},
+            state=self.platform.client._connection)  # what Interaction.followup builds
+        try:
+            await self.send_answer(webhook, result)
+        except discord.HTTPException as error:  # the token ran out (15 min): the command still took effect
+            log.warning("Could not answer %s on Discord (%s): %s", item.key, error, result.text[:200])
 
     def _card_ref(self, interaction: discord.Interaction) -> MessageRef | None:
         message = interaction.message
@@ -119,8 +165,12 @@ class Inbound:
             return CommandResult(f"Sorry, '{command.name}' failed on our side. It has been logged.", ok=False)
 
     async def follow_up(self, interaction: discord.Interaction, result: CommandResult, **extra) -> None:
+        await self.send_answer(interaction.followup, result, **extra)
+
+    @staticmethod
+    async def send_answer(webhook: discord.Webhook, result: CommandResult, **extra) -> None:
         text = clip(inert(result.text, CONTENT, links=True), CONTENT) if result.text else "Done."
-        await interaction.followup.send(content=text, ephemeral=True, allowed_mentions=NO_PINGS, **extra)
+        await webhook.send(content=text, ephemeral=True, allowed_mentions=NO_PINGS, **extra)
 
     # -- /rejoinder ------------------------------------------------------
 
@@ -170,13 +220,12 @@ class Inbound:
     async def slash(self, interaction: discord.Interaction, name: str, args: str, case_id: int | None = None) -> None:
         if not self.first_time("interaction", interaction.id):
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
         user = self.platform.user_of(interaction.user, interaction.guild_id)
         named = [int(x) for x in _USER.findall(args)]
         people = self.platform.people([m for m in map(self._member(interaction), named) if m], interaction.guild_id)
         command = Command(name=name, args=_USER.sub(r"\1", args), user=user, case_id=case_id,
                           channel=str(interaction.channel_id), people=people)
-        await self.follow_up(interaction, await self.run(command))
+        await self.accept(interaction, command)
 
     @staticmethod
     def _member(interaction: discord.Interaction):
@@ -202,7 +251,7 @@ class Inbound:
         channel, case_id = found if found else (str(message.channel.id), None)
         if not addressed:
             ref = MessageRef(self.platform.name, channel, str(message.id), thread_id=str(message.channel.id))
-            await self.handlers.on_thread_message(ref, user, message.content)
+            await self.platform.record(inputs.note_input(self.platform.name, message.id, ref, user, message.content))
             return
         text = re.sub(rf"<@!?{bot_id}>", " ", message.content)
         name, args = split_words(_USER.sub(r"\1", text))
@@ -211,6 +260,4 @@ class Inbound:
             if found else None
         command = Command(name=name, args=args, user=user, case_id=case_id, channel=channel, ref=ref,
                           people=self.platform.people(named, message.guild.id if message.guild else None))
-        result = await self.run(command)
-        if result.text:
-            await self.platform.tell(user, channel, result.text)
+        await self.platform.record(inputs.command_message_input(self.platform.name, message.id, command))

@@ -20,7 +20,7 @@ from collections import OrderedDict
 import discord
 from discord import app_commands
 
-from bot.ports import ChatHandlers
+from bot.ports import ChatHandlers, ChatInput
 from bot.types import Card, ChatUser, MessageRef
 
 from integrations.chat.discord import lookup
@@ -94,6 +94,7 @@ class DiscordPlatform:
         self._cases: OrderedDict[str, tuple[str, int]] = OrderedDict()  # card message id -> (channel, case)
         self._not_cases: set[str] = set()  # threads known to be no case's
         self._lookups: dict[str, asyncio.Future] = {}
+        self.acks: dict[str, asyncio.Event] = {}  # inbox key -> set once its interaction is acknowledged
 
     # -- lifecycle -------------------------------------------------------
 
@@ -160,6 +161,19 @@ class DiscordPlatform:
 
         task.add_done_callback(done)
         return task
+
+    async def record(self, item: ChatInput) -> bool:
+        """Into the core's chat inbox (before the ack); False for a redelivery.
+        Without an inbox (a platform driven by a stand-in core) handled at once."""
+        record = self.handlers.record_input if self.handlers is not None else None
+        if record is not None:
+            return await record(item)
+        self.spawn(self.inbound.handle(item), item.kind)
+        return True
+
+    async def handle_input(self, item: ChatInput) -> None:
+        """An inbox entry recorded by `record`, handled by the core's inbox worker."""
+        await self.inbound.handle(item)
 
     async def idle(self) -> None:
         while self._tasks:
