@@ -18,7 +18,8 @@ from bot.triage.model import TriageModel, active
 AIRLINE_INTENT = {"negative": "complaint", "positive": "praise"}
 
 
-def prf(gold: list, said: list, label: str) -> tuple[float, float, float]:
+def prf(gold: list, said: list, label) -> tuple[float, float, float]:
+    """Precision, recall and F1 of one label."""
     tp = sum(g == label and s == label for g, s in zip(gold, said))
     fp = sum(g != label and s == label for g, s in zip(gold, said))
     fn = sum(g == label and s != label for g, s in zip(gold, said))

@@ -34,6 +34,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from bench import intent_quality  # noqa: E402
+from bench.intent_quality import prf  # noqa: E402
 from bot.intake import flags as patterns  # noqa: E402
 from bot.intake.enrich import shared_analyzer  # noqa: E402
 from bot.triage import build, corpus, injection  # noqa: E402
@@ -41,16 +42,6 @@ from bot.triage.model import active  # noqa: E402
 
 DATA = build.default_data_dir()
 SHORT = 280
-
-
-def prf(gold: list, predicted: list, label) -> tuple[float, float, float]:
-    tp = sum(1 for g, p in zip(gold, predicted) if g == label and p == label)
-    fp = sum(1 for g, p in zip(gold, predicted) if g != label and p == label)
-    fn = sum(1 for g, p in zip(gold, predicted) if g == label and p != label)
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
 
 
 def triage_figures(path: Path) -> tuple[dict, list[tuple[str, str, float]]]:

@@ -67,7 +67,9 @@ class CrmWrites:
         email = await resolve.known_email(s, network, handle)
         return (await resolve.find(self.directory, network, handle, link, email))[0]
 
-    async def write(self, row: t.Outbox, uncertain: bool) -> dict:
+    async def _target(self, row: t.Outbox) -> tuple[Interaction, t.Author, CrmContact] | dict:
+        """The row's interaction, author and CRM contact; or, when there is nothing
+        to write yet, the row's result: the post is gone, or the author waits for a match."""
         async with self.db.sessions() as s:
             found = await interaction_for(s, row)
             if found is None:
@@ -76,6 +78,13 @@ class CrmWrites:
             contact = await self.contact(s, author.network, author.handle)
         if contact is None:
             return await waiting.park(self.db, row, author.network, author.handle, self.directory.name)
+        return interaction, author, contact
+
+    async def write(self, row: t.Outbox, uncertain: bool) -> dict:
+        target = await self._target(row)
+        if isinstance(target, dict):
+            return target
+        interaction, _, contact = target
         if uncertain:  # an earlier attempt may have written it without our hearing back
             existing = await self.directory.find_interaction(row.idempotency_key, contact)
             if existing is not None:
@@ -91,19 +100,16 @@ class CrmWrites:
                 return {"skipped": "no ticket was opened for this case"}
             await self.directory.close_ticket(ticket_id)
             return {"closed": ticket_id}
-        async with self.db.sessions() as s:
-            found = await interaction_for(s, row)
-            if found is None:
-                return {"skipped": "the post is no longer stored"}
-            interaction, author = found
-            contact = await self.contact(s, author.network, author.handle)
-            closed = (await s.get(t.Case, row.case_id)).closed_at is not None
-        if contact is None:
-            return await waiting.park(self.db, row, author.network, author.handle, self.directory.name)
+        target = await self._target(row)
+        if isinstance(target, dict):
+            return target
+        interaction, author, contact = target
         if uncertain:
             existing = await self.directory.find_ticket(row.idempotency_key, contact)
             if existing is not None:
                 return {"id": existing, "found": True}
+        async with self.db.sessions() as s:
+            closed = (await s.get(t.Case, row.case_id)).closed_at is not None
         if closed:  # e.g. matched only after the case was resolved: its close has come and gone
             return {"skipped": "the case was closed before the ticket was opened"}
         subject = f"{author.network} @{author.handle}: {interaction.text[:80]}"

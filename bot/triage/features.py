@@ -38,7 +38,6 @@ def tokens(text: str, limit: int = 400) -> list[str]:
     return ws + list(map(" ".join, zip(ws, ws[1:])))
 
 
-_SPACES = re.compile(r"\s+")
 CHAR_PREFIX = "c:"
 
 

@@ -2,8 +2,14 @@
 dedupe memories, figures and line-limited text."""
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from collections.abc import Hashable
+
+from bot.ports import ChatHandlers, Command
+from bot.types import CommandResult
+
+log = logging.getLogger(__name__)
 
 
 class RecentKeys:
@@ -25,6 +31,15 @@ class RecentKeys:
 
     def __len__(self) -> int:
         return len(self._keys)
+
+
+async def run_command(handlers: ChatHandlers, command: Command) -> CommandResult:
+    """The core's answer; a failure there still gets the person a reply."""
+    try:
+        return await handlers.on_command(command)
+    except Exception:
+        log.exception("Command %s on case %s failed", command.name, command.case_id)
+        return CommandResult(f"Sorry, '{command.name}' failed on our side. It has been logged.", ok=False)
 
 
 def join_lines(lines: list[str], limit: int, total: int | None = None) -> str:

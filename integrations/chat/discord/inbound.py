@@ -28,7 +28,7 @@ from integrations.chat.discord import inputs
 from integrations.chat.discord.components import edit_modal, reject_modal
 from integrations.chat.discord.embeds import home_embed
 from integrations.chat.discord.text import CONTENT, clip, inert
-from integrations.chat.common import RecentKeys, split_words
+from integrations.chat.common import RecentKeys, run_command, split_words
 
 if TYPE_CHECKING:
     from integrations.chat.discord.platform import DiscordPlatform
@@ -157,12 +157,7 @@ class Inbound:
         return MessageRef(self.platform.name, str(interaction.channel_id), str(message.id))
 
     async def run(self, command: Command) -> CommandResult:
-        """The core's answer; a failure there still gets the person a reply."""
-        try:
-            return await self.handlers.on_command(command)
-        except Exception:
-            log.exception("Command %s on case %s failed", command.name, command.case_id)
-            return CommandResult(f"Sorry, '{command.name}' failed on our side. It has been logged.", ok=False)
+        return await run_command(self.handlers, command)
 
     async def follow_up(self, interaction: discord.Interaction, result: CommandResult, **extra) -> None:
         await self.send_answer(interaction.followup, result, **extra)

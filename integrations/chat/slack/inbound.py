@@ -24,7 +24,7 @@ from integrations.chat.slack.blocks import (
     ACTION_PREFIX, EDIT_CALLBACK, REJECT_CALLBACK, INPUT_BLOCK, edit_modal, home_view, loading_modal, notice_modal,
     read_metadata, reject_modal, submitted_text,
 )
-from integrations.chat.common import RecentKeys, split_words
+from integrations.chat.common import RecentKeys, run_command, split_words
 from integrations.chat.slack.inputs import (
     ACTION_PATTERN, HANDLED_SUBTYPES, MODAL_ACTIONS, ignored, input_of,
 )
@@ -180,12 +180,7 @@ class Inbound:
         return tuple([await self.platform.user(user_id) for user_id in user_ids[:NAMED_LIMIT]])
 
     async def run(self, command: Command) -> CommandResult:
-        """The core's answer; a failure there still gets the person a reply."""
-        try:
-            return await self.handlers.on_command(command)
-        except Exception:
-            log.exception("Command %s on case %s failed", command.name, command.case_id)
-            return CommandResult(f"Sorry, '{command.name}' failed on our side. It has been logged.", ok=False)
+        return await run_command(self.handlers, command)
 
     async def answer(self, command: Command, result: CommandResult) -> None:
         """Private answers go to the person alone; public ones into the case thread."""
