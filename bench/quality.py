@@ -37,6 +37,7 @@ from bench import intent_quality  # noqa: E402
 from bench.intent_quality import prf  # noqa: E402
 from bot.intake import flags as patterns  # noqa: E402
 from bot.intake.enrich import shared_analyzer  # noqa: E402
+from bot.intake.normalize import keep_lines  # noqa: E402
 from bot.triage import build, corpus, injection  # noqa: E402
 from bot.triage.model import active  # noqa: E402
 
@@ -96,9 +97,9 @@ def screen_file(path: Path) -> tuple[dict, list]:
     rows = _load(path)
     attacks = [r["text"] for r in rows if r.get("label", "injection") == "injection"]
     benign = [r["text"] for r in rows if r.get("label") == "benign"]
-    caught = [injection.suspected(t) for t in attacks]
+    caught = [injection.suspected(keep_lines(t)) for t in attacks]
     short = [c for t, c in zip(attacks, caught) if len(t) <= SHORT]
-    alarms = sum(injection.suspected(t) for t in benign)
+    alarms = sum(injection.suspected(keep_lines(t)) for t in benign)
     figures = {"injection_recall": _rate(sum(caught), len(caught)), "injection_recall_short": _rate(sum(short), len(short)),
                "injection_false_alarms": _rate(alarms, len(benign))}
     table = [("injection", f"caught ({path.name})", f"{sum(caught)}/{len(caught)} = {figures['injection_recall']:.3f}"),
@@ -146,12 +147,12 @@ def held_out(data: Path, quick: bool) -> tuple[dict, list]:
     banking = [r["text"] for r in _load(data / "triage" / "banking77.jsonl") if r["split"] == "test"]
     notinject = [r["text"] for r in _load(data / "injections" / "notinject_benign.jsonl")]
     for name, texts in (("airline tweets", customer), ("banking77 test", banking), ("notinject benign", notinject)):
-        alarms = sum(injection.suspected(t) for t in texts)
+        alarms = sum(injection.suspected(keep_lines(t)) for t in texts)
         key = "injection_false_alarms_" + name.split()[0]
         figures[key] = _rate(alarms, len(texts))
         table.append(("injection", f"false alarms, {name}", f"{alarms}/{len(texts)} = {figures[key]:.4f}"))
     real = customer + banking
-    alarms = sum(injection.suspected(t) for t in real)
+    alarms = sum(injection.suspected(keep_lines(t)) for t in real)
     figures["injection_false_alarms_customer_posts"] = _rate(alarms, len(real))
     table.append(("injection", "false alarms, real customer posts", f"{alarms}/{len(real)} = "
                   f"{figures['injection_false_alarms_customer_posts']:.4f}"))
@@ -161,8 +162,9 @@ def held_out(data: Path, quick: bool) -> tuple[dict, list]:
 def _score(model, attacks: list[str], name: str, figures: dict, table: list) -> list:
     out = []
     for text in attacks:
-        by_pattern = patterns.injection_suspected(text)
-        out.append((text, by_pattern or model.flags(text), model.flags(text)))
+        form = keep_lines(text)  # as the pipeline screens it
+        by_pattern = patterns.injection_suspected(form)
+        out.append((text, by_pattern or model.flags(form), model.flags(form)))
     both = [c for _, c, _ in out]
     alone = [m for _, _, m in out]
     short = [c for t, c, _ in out if len(t) <= SHORT]

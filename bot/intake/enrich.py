@@ -13,6 +13,7 @@ from itertools import islice
 from typing import Protocol
 
 from bot.intake import flags as patterns
+from bot.intake.normalize import keep_lines
 from bot.triage import injection
 from bot.triage import model as triage_model
 from bot.types import Mention, Signals
@@ -122,6 +123,12 @@ class Facts:
             self.extra_flags = frozenset(extra_flags)
 
     @cached_property
+    def screened_text(self) -> str:
+        """The text the injection screen reads: normalized, line breaks kept."""
+        raw = self.mention.text
+        return keep_lines(raw) if "\n" in raw or "\r" in raw else self.text
+
+    @cached_property
     def language(self) -> str | None:
         if self.mention.lang:
             return _primary_subtag(self.mention.lang) or None
@@ -189,7 +196,7 @@ def _needs_response(f: Facts) -> bool:
 
 
 _FLAG_TESTS = {
-    "injection_suspected": lambda f: injection.suspected(f.text, f.flag_words),
+    "injection_suspected": lambda f: injection.suspected(f.screened_text, f.flag_words),
     "legal_threat": lambda f: patterns.legal_threat(f.text, f.flag_words),
     "safety": lambda f: patterns.safety(f.text, f.flag_words),
     "question": lambda f: "?" in f.text or "？" in f.text or bool(patterns.QUESTION_OPENERS.search(f.text)),

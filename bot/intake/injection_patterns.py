@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bot.intake.injection_requests import REQUESTS
+
 _I = re.IGNORECASE
 
 # One hit on any of these is enough: customers do not write them by accident.
@@ -225,6 +227,8 @@ INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.co
     (('jailbreak',),
      r"\bjailbreak(?:s|ing|ed)?\b(?!\s+(?:my|the|your|an?|this|their)\s+(?:phone|iphone|device|console|kindle|switch|ps\d|tablet|bike))"),
 ]]
+
+INJECTION_STRONG += REQUESTS
 
 # Weaker signs; two different ones together are enough.
 INJECTION_WEAK: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pattern, _I)) for words, pattern in [

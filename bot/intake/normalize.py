@@ -59,6 +59,14 @@ def normalize(text: str) -> str:
     return _normalize_any(text)
 
 
+def keep_lines(text: str) -> str:
+    """normalize() line by line, line breaks kept: the injection screen reads
+    them (a task planted before or after a forwarded e-mail sits on a line of its own)."""
+    if "\n" not in text and "\r" not in text:
+        return normalize(text)
+    return "\n".join(line for line in map(normalize, text.splitlines()) if line)
+
+
 def _normalize_any(text: str) -> str:
     cleaned = _REMOVE.sub("", text) if _SUSPECT.search(text) else text
     # str.split() splits on every Unicode space (and the \x1c-\x1f separators).

