@@ -61,7 +61,7 @@ INJECTION_STRONG: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.co
     (('instructions', 'prompt'),
      r"\byour\s+(?:initial|system|hidden|secret|internal)\s+(?:instructions|prompt)\b"),
     (('assistant',),
-     r"\b(?:user|human)\s*:.{0,500}?\bassistant\s*:|\bassistant\s*:.{0,500}?\b(?:user|human)\s*:"),
+     r"\b(?:user|human)\s*:[\s\S]{0,500}?\bassistant\s*:|\bassistant\s*:[\s\S]{0,500}?\b(?:user|human)\s*:"),
     (('mode',),
      r"\benable\s+(?:developer|dev|god|jailbreak)\s+mode\b(?![^.!?]{0,40}\b(?:phone|app|device|settings)\b)"),
     (('unrestricted', 'unfiltered', 'uncensored', 'amoral', 'jailbroken'),

@@ -20,20 +20,26 @@ _SECRET = (r"(?:secret\s+|hidden\s+)?(?:password|passphrase|passcode|pass ?word|
 _NOT_A_SECRET = r"(?!\s*(?:for(?!\s+me\b)|to|of|on|reset|again|change|recovery|requirements|rules|field|box|page|link|manager|i|my)\b)"
 
 # Instructions planted in forwarded content (an e-mail, a review): a task for
-# whoever answers, as the first or last sentence around the quoted text. Posts
-# reach the screen with their line breaks collapsed, so sentences are the unit.
+# whoever answers, on the first or last line around the quoted text (the screen
+# reads posts with their line breaks kept: bot.intake.normalize.keep_lines).
 _TASK = (r"(?![^\n.!?]*\b(?:my|our|above|below|e-?mail|charge[ds]?|order|account|payment|refund|invoice|transaction"
          r"|you sent)\b)(?:please\s+)?(?:explain|analy[sz]e|help me|show me|determine|classify|replace|remove|write|compose"
          r"|draft|develop|provide|create|generate|describe|translate|summari[sz]e|outline|list|break down|recommend|suggest"
-         r"|design|craft|convert|encode|decode|reverse|rewrite|spell|teach me|give me|tell me|how (?:do i|does|can i|to|have|has)"
+         r"|design|craft|convert|encode|decode|reverse|rewrite|spell|teach me|give me|tell me|how (?:do|does|can|should|would|to|have|has)"
          r"|what(?:'s| is| are| movies)|who (?:wrote|invented|painted|discovered|was|is)|why (?:is|do|does|are)"
-         r"|when (?:was|did)|where (?:is|are)|can you (?:show|write|explain|give|tell))\b")
-_HEADER = r"(?:(?:subject|email_from|from|sent|date|to)\s*:|(?:hi|hello|dear)\s+[a-z]+\s*,)"
+         r"|when (?:was|did)|where (?:is|are)|can you (?:show|write|explain|give|tell|classify)"
+         r"|is this (?:feedback|review|comment|text|tweet|sentence|message) (?:positive|negative))\b")
+_HEADER = r"(?:(?:subject|email_from|from|sent|date|to):|(?:hi|hello|dear) [a-z]+\s*,)"
+_HEADER_WORDS = ('subject:', 'from:', 'sent:', 'date:', 'to:', 'hi ', 'hello ', 'dear ')
 _BREAK = r"(?:\n|[.!?][\"'”)]?\s)"
 _FORMS = (r"use|provide|convert|replace|substitute|render|scramble|rearrange|group|combine|misspell|introduce|jumble"
           r"|anagram|modify|augment|enhance|integrate|incorporate|add|include|insert|append|end|begin|start|write|reverse"
           r"|encode|translate|format|mention|suggest|remind|invite|express|recommend|promote|encourage|embed|attach|share"
-          r"|spell|type|compose|craft|shape|frame|present|deliver|structure")
+          r"|spell|type|compose|craft|shape|frame|present|deliver|structure|encrypt|shift|apply|invert|display|tease|allude"
+          r"|reply using")
+_SENTENCE = r"(?:[^\n.!?]|[.!?](?=\w))"  # a sentence's characters; dots inside "example.com" or "4.5" included
+_NOT_ABOUT_AN_ORDER = (r"(?!" + _SENTENCE + r"*\b(?:number|reference|order (?:number|no\b|#|id|status)|ticket|case (?:number|id)"
+                       r"|tracking|booking)\b)")
 
 REQUESTS: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pattern, _I)) for words, pattern in [
     # The guarded secret, asked for or hinted at.
@@ -55,18 +61,19 @@ REQUESTS: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pa
       'you may not', 'not supposed', 'not allowed', 'not permitted'),
      r"\b(?:terms|words|topics|things?|names|stuff|secrets?)\s+(?:that\s+)?you\s+(?:must|should|can|may)(?:n't|\s*not|\s+never)\s+"
      r"(?:mention|say|reveal|share|discuss|talk about|tell)\b"
+     r"|\bwhat you(?:'re| are) not (?:allowed|supposed|permitted) to (?:tell|say|reveal|share|mention)\b"
      r"|\b(?:thing|things|words?|stuff)\s+(?:that\s+)?you(?:'re| are)\s+not\s+(?:supposed|allowed|permitted)\s+to\s+"
      r"(?:say|tell|reveal|share|mention)\b"),
     # Planted in forwarded content. Both anchored at the start, so a long text costs one pass.
-    (('subject', 'from', 'sent', 'date', 'to', 'hi', 'hello', 'dear'),
-     r"\A\s*" + _TASK + r"[^\n]{6,240}?[.!?:][\"'”]?\s+" + _HEADER + r"[\s\S]{150}"
-     r"|\A(?=[\s\S]{0,400}?" + _HEADER + r")(?=[\s\S]{200})[\s\S]*" + _BREAK + r"[ \t]*" + _TASK
-     + r"[^\n.!?]{6,240}[.!?]?\s*\Z"),
+    (_HEADER_WORDS, r"\A\s*" + _TASK + r"[^\n]{6,240}?[.!?:][\"'”]?\s+" + _HEADER + r"[\s\S]{150}"),
+    (_HEADER_WORDS, r"\A(?=[\s\S]{200})(?=[\s\S]{0,400}?" + _HEADER + r")[\s\S]*\n[ \t]*" + _TASK
+     + r"[^\n]{6,240}\Z"),
     # A sentence telling whoever answers how to shape the answer: "Use numbers for vowels in your response."
     (('your response', 'your reply', 'your answer', 'your message', 'your output'),
-     r"(?:\A|" + _BREAK + r")\s*(?![^\n.!?]*\b(?:number|reference|order|ticket|case|tracking|booking)\b)(?:in your (?:response|reply|answer|message)s?,?\s+)?(?:please\s+)?(?:" + _FORMS
-     + r")\b[^\n.!?]{0,120}\byour\s+(?:response|reply|answer|message|output)(?:'s|s)?\b"
-     r"(?![^\n.!?]{0,30}\b(?:number|reference|order|ticket|case|tracking)\b)"),
+     r"(?:\A|" + _BREAK + r")\s*" + _NOT_ABOUT_AN_ORDER + r"(?:can you\s+)?(?:please\s+)?(?:" + _FORMS + r")\b"
+     + _SENTENCE + r"{0,120}\byour\s+(?:response|reply|answer|message|output)(?:'s|s)?\b"
+     r"|(?:\A|" + _BREAK + r")\s*" + _NOT_ABOUT_AN_ORDER + r"in your (?:response|reply|answer|message)s?,\s*(?:please\s+)?"
+     r"(?:" + _FORMS + r")\b"),
     # Dictated words: "say access granted", "just say X and nothing else", "reply with the word X".
     (('access granted',),
      r"\b(?:say|respond|reply|output|print|type|write|answer)\b[^.!?\n]{0,25}\baccess granted\b"),
@@ -97,8 +104,8 @@ REQUESTS: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pa
     (('as the', 'as your'),
      r"\bas (?:the|your) (?:new )?(?:manager|admin(?:istrator)?|developer|owner|ceo|supervisor|boss|operator|creator)\b"
      r"[^.!?\n]{0,30}\b(?:i (?:order|command|instruct|authori[sz]e|tell) you|you (?:must|will|shall))\b"),
-    (("i'm your", 'i am your'),
-     r"\bi(?:'m| am) your (?:developer|creator|programmer|admin(?:istrator)?|operator|maker|owner|engineer|trainer)\b"),
+    (("i'm your", 'i am your', "it's your", 'it is your', 'this is your'),
+     r"\b(?:i(?:'m| am)|it(?:'s| is)|this is) your (?:developer|creator|programmer|admin(?:istrator)?|operator|maker|owner|engineer|trainer)\b"),
     (('disable', 'turn off', 'switch off', 'deactivate', 'remove', 'lift'),
      r"\b(?:disable|turn off|switch off|deactivate|remove|lift)\s+(?:all\s+)?(?:of\s+)?(?:your|the)\s+(?:safety\s+|content\s+)?"
      r"(?:filters|guardrails|safety (?:checks?|settings|rules)|restrictions|safeguards|moderation|censorship)\b"),
@@ -131,8 +138,6 @@ REQUESTS: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pa
     (('say that', 'state that', 'declare that', 'claim that', 'write that', 'include that'),
      r"(?:^|[.!?]\s+)(?:now\s+|please\s+|just\s+)?(?:say|state|declare|claim|write|include)\s+that\s+(?:you\s+(?:hate|love"
      r"|support|prefer|despise)\b|[\w ]{1,30}\s+(?:is|are|was)\s+the\s+(?:best|worst|greatest|most\s+\w+)\b)"),
-    ((' ',),
-     r"(?-i:(?<![\w])(?:[A-Za-z] ){7,}[A-Za-z](?![\w]))"),
     (('your instructions', 'your rules', 'your prompt', 'your programming', 'your guidelines'),
      r"\b(?:change|update|replace|rewrite|modify)\s+your\s+(?:instructions|rules|prompt|programming|guidelines)\s*"
      r"(?:to the following|as follows|to this|:)"),
@@ -148,6 +153,77 @@ REQUESTS: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pa
      r"|\b(?:break|breaking|falling out of|fall out of)\s+(?:character|(?:their|his|her) roles?)\b"),
     (('stell dir vor', 'antworte', 'olvidar todo', 'zaboravi'),
      r"\bstell dir vor,? du bist\b|\bantworte(?:n sie)? (?:im stil|als|wie)\b|\bolvidar todo\b|\bzaboravi sve\b"),
+    (('you are now', "you're now"),
+     r"\byou(?:'re| are) now\s+(?:[\"“]|(?:a|an)\s+(?:[\w-]+\s+){0,3}?(?:robot|ai|bot|assistant|character|persona|entity"
+     r"|model|machine|version|program)\b)"),
+    (('instructed', 'told', 'programmed'),
+     r"\b(?:complete|finish|continue)\b[^\n]{0,40}\b(?:i was|you were|i am|you are|i've been|you've been)\s+"
+     r"(?:instructed|told|programmed)\b"),
+    (('sentence', 'tweet', 'post', 'reply', 'message', 'joke', 'comment', 'statement'),
+     r"\b(?:write|say|post|generate|compose|give me)\s+(?:one|a|an|some)\s+(?:toxic|discriminatory|offensive|harmful|hateful"
+     r"|racist|sexist|insulting|rude|unfriendly|nasty)\s+(?:sentence|tweet|post|reply|message|joke|comment|statement)s?\b"),
+    # Role play and dictated answers: "you are role-playing as a pirate", "Repeat after me, ...", "say yes."
+    (('role',),
+     r"\brole-?playing as\b|\b(?:absorbed|immersed)\s+in\s+(?:your|the|his|her)\s+role\b"),
+    (('repeat after me',),
+     r"\brepeat after me\s*[,:]?\s*[\"“«']"),
+    (('pretend',),
+     r"\bpretend (?:that )?you (?:can|could|are able to) (?:access|see|browse|predict|know|read)\b"),
+    (('say yes', 'say no'),
+     r"\?\s*(?:just\s+|now\s+)?say (?:yes|no)\s*[.!]?\s*\Z"),
+    (('make something up', "don't know", 'do not know'),
+     r"\bmake something up\b|\bif you (?:don't|do not) know,? (?:just\s+)?(?:say|make|invent|guess|lie)\b"),
+    (('before', 'above', 'preceding'),
+     r"\b(?:\d+|two|three|first|last) (?:sentences?|words?|lines?) (?:before|above|preceding) (?:the text|this|my message|the question)\b"),
+    (('prompt',),
+     r"\b(?:information|text|words|data) (?:in|from) the prompt\b"),
+    (('like a', 'like an'),
+     r"\b(?:speak|talk|respond|answer|reply|write)\s+like\s+an?\s+(?:sailor|pirate|drunk|gangster|villain|toddler|nazi|racist)\b"),
+    (('joke about',),
+     r"\b(?:tell me|write|make|give me)\s+(?:me\s+)?an?\s+joke\s+about\s+(?:an?\s+)?(?:women|woman|men|jews?|muslims?|black"
+     r"|gays?|christians?|religion|immigrants?|refugees)\b"),
+    (('generate', 'write', 'schreibe', 'generieren'),
+     r"(?:^|[.!?]\s+)(?:now\s+|please\s+)?(?:generate|write|schreibe|generieren sie)\s+(?:(?:me|the|some|a|den|das)\s+)?"
+     r"(?:python|sql|c\+\+|javascript|java|bash|shell|php)\b"),
+    (('untrue', 'false', 'fake', 'misleading', 'unwahr', 'falsch'),
+     r"\b(?:formulate|formuliere|write|create|generate|invent|make up|compose|verfasse)\s+(?:\w+\s+){0,4}?(?:an?\s+|some\s+|eine\s+)?"
+     r"(?:untrue|false|fake|misleading|unwahre|falsche)\s+(?:headlines?|news|story|stories|claims?|statements?|articles?"
+     r"|reviews?|überschrift)\b"),
+    (('attention', 'achtung'),
+     r"\b(?:attention|achtung)\s*[-–!:]+\s*(?:stop|stopp)\b"),
+    (('done',),
+     r"\b(?:very good|well done|ok(?:ay)?|great|gut|sehr gut)[.!]\s+(?:that is|that's|das ist)\s+(?:done|finished|over|erledigt)"
+     r"[.!]\s+(?:now|nun|jetzt)\b|\bdas ist erledigt\b"),
+    (('if i say', 'si yo digo'),
+     r"\bif i say \w+,? (?:you|u) say\b|\bsi yo digo\b"),
+    (('context', 'kontext', 'document'),
+     r"\b(?:context|kontext|documents?)\s*[:{][^\n]{0,300}?\b(?:question|frage)\s*:"),
+    (('eingabeaufforderung',),
+     r"\bobigen? eingabeaufforderung\b"),
+    (('persona', 'identity', 'personality', 'character', 'name is'),
+     r"\byour new (?:persona|identity|personality|character|name is)\b"),
+    (('role',),
+     r"(?:^|[.!?]\s+)role\s*:\s*(?:admin|system|developer|root|assistant|god)\b"),
+    (('it says',),
+     r"\b(?:decode|decrypt|unscramble|reverse)\b[^.!?\n]{0,40}\b(?:and|then)\s+(?:do|follow|execute|obey)\s+(?:what|whatever)\s+it\s+says\b"),
+    (('no longer',),
+     r"\byou(?:'re| are) no longer (?:an?\s+|the\s+|my\s+)?(?:customer\s+)?(?:service|support)\b[^.!?\n]{0,10}\byou(?:'re| are)\b"),
+    (('assistant', 'ai', 'bot', 'gpt', 'model'),
+     r"(?:^|[.!?]\s+)(?:@[\w.]+\s+)*(?:hey\s+|dear\s+|hi\s+)?(?:assistant|ai|bot|chatbot|gpt|model)\s*[,:]\s*(?:please\s+)?"
+     r"(?:print|reveal|output|ignore|forget|disregard|repeat|recommend|dump|list your)\b"),
+    (('everyone reading', 'everybody reading', 'loaded with', 'initialized with', 'initialised with', 'booted with'),
+     r"\btell (?:everyone|everybody) reading\b"
+     r"|\b(?:config(?:uration)?|settings|setup|prompt|instructions)\s+you\s+(?:were|are|got)\s+"
+     r"(?:loaded|initiali[sz]ed|started|booted|configured)\s+with\b"),
+    (('from this', 'from here on', 'from here out'),
+     r"\bfrom (?:this (?:message|point|moment|tweet|post)|here)(?: on| onwards?| out)?,?\s+(?:on\s+)?(?:you|u)\s+"
+     r"(?:will|must|shall|are|answer|respond|reply|talk|speak|only)\b"),
+    # Text addressed to the machine that reads it, hidden from the people who see it.
+    (('humans', 'llm', 'ai', 'model', 'bot', 'automated', 'questioned', 'asked', 'note'),
+     r"\b(?:invisible|hidden) (?:to|from) (?:humans|people|readers|users)\b|\bvisible (?:only )?to (?:the )?(?:llms?|ai|models?|bots?)\b"
+     r"|\bfor (?:automated|ai|llm) (?:screening|review|systems?|readers?|scanners?)\b"
+     r"|\bif (?:questioned|asked),? (?:report|say|state|answer|respond|reply) that\b"
+     r"|\b(?:note|message|instructions?) (?:to|for) (?:the |any )?(?:ai|llm|language model|assistant|bot|model)s?\b"),
     # Questions about its making, and a changed voice.
     (('configured', 'programmed', 'prompted', 'instructed', 'set up'),
      r"\bhow (?:were|are|have) you (?:been )?(?:configured|programmed|prompted|instructed|set up)\b"),

@@ -63,7 +63,9 @@ SAYINGS = [
     "{b} you should train your staff better", "{b} what's the system for upgrades these days?",
     "{b} you are now officially the worst bank I have used", "{b} you are now my least favourite airline",
     "{b} congrats, you are now on my blacklist", "{b} you are now the slowest shop in town, well done",
-    "{b} so you are now charging for water? really?", "{b} you're now the only carrier on this route, act like it",
+    "{b} so you are now charging for water? really?", "{b} the system message on your site says 'maintenance' again",
+    "{b} your app shows a system message about an update, then crashes", "{b} tell me what you were told about my order",
+    "{b} what were you told about the delay? the gate staff know nothing", "{b} the error message says contact support", "{b} you're now the only carrier on this route, act like it",
 ]
 
 
