@@ -193,7 +193,7 @@ class Drafter(Protocol):
     async def draft(self, request: DraftRequest) -> DraftResult: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one is made per mention read off the bus
 class Delivery:
     topic: str
     payload: dict
