@@ -32,7 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script, not through bench/run.py
     sys.path.insert(0, str(ROOT))
 
-from bot.app.root import LANES  # noqa: E402
 from bench.cluster_runs import (  # noqa: E402
     REDIS_URL, Rate, Run, admin, consumers, cpu_seconds, drop, fresh_postgres, open_db, scalar, until,
 )
@@ -84,7 +83,8 @@ async def drained_by(folder: Path, database: str, lines: int, processes: int) ->
         await bus.client.xgroup_create(stream, "pipeline", id="$")
         workers = [run.start("pipeline") for _ in range(processes)]
         # Each process reads the group under one consumer name per lane.
-        await until(lambda: consumers(bus, processes * LANES), 300, 0.05, procs=workers)
+        lanes = int(os.environ.get("REJOINDER_PIPELINE_LANES", 2))
+        await until(lambda: consumers(bus, processes * lanes), 300, 0.05, procs=workers)
         # Warm-up on copies of the first WARM_UP entries (other post ids), removed
         # afterwards: what loads on first use (language and triage models,
         # prepared statements) is loaded in every process before the clock starts.

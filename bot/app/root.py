@@ -35,9 +35,9 @@ from bot.store.db import Database
 log = logging.getLogger(__name__)
 TOPIC = "mentions"
 BATCH = 1000  # mentions ingested in one transaction at most (batches hold only what is waiting)
-# Batches a pipeline process on PostgreSQL and Redis stores at once: while one
-# waits on the database, the next is parsed and routed. They share the work as
-# two processes would (conversation locks, fenced cursors, held replies).
+# Batches a pipeline process on PostgreSQL and Redis stores at once (REJOINDER_PIPELINE_LANES):
+# while one waits on the database, the next is parsed and routed. They share the
+# work as two processes would (conversation locks, fenced cursors, held replies).
 LANES = 2
 
 
@@ -135,6 +135,7 @@ class App:
         self.consumer = Consumer(db, core.pipeline, clock)
         self.stopping = asyncio.Event()
         self.grace = 10.0  # seconds a stopping process gives the work in hand
+        self.lanes = LANES
         self._batches: list[asyncio.Lock] = []  # one per lane, held while it stores a batch: a stop waits for them
 
     @classmethod
@@ -158,6 +159,7 @@ class App:
         if app.llm_triage is not None:  # the kept mentions only: those that opened a case
             app.consumer.after_ingest = app.llm_triage.after_ingest
         app.leases.ttl = settings.lease_seconds
+        app.lanes = settings.pipeline_lanes
         for worker in (app.chat_worker, app.publish_worker, app.crm_worker):
             worker.lease = timedelta(seconds=3 * settings.lease_seconds)
         return app
@@ -170,9 +172,9 @@ class App:
     async def consume(self) -> None:
         """Bus → pipeline in batches of whatever is waiting, so a burst costs a
         few statements per batch; each source's cursor is saved with its mentions.
-        On PostgreSQL and Redis, LANES batches are stored at once, each lane
+        On PostgreSQL and Redis, `lanes` batches are stored at once, each lane
         reading under its own consumer name; else one."""
-        lanes = LANES if hasattr(self.bus, "consumer") and self.db.engine.dialect.name == "postgresql" else 1
+        lanes = self.lanes if hasattr(self.bus, "consumer") and self.db.engine.dialect.name == "postgresql" else 1
         self._batches = [asyncio.Lock() for _ in range(lanes)]
         if lanes == 1:
             await self._lane(self.consumer, self.bus.consume_batches(TOPIC, "pipeline", BATCH), self._batches[0])
