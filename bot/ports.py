@@ -21,7 +21,7 @@ from bot.types import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one is made per post read
 class SourceItem:
     """A mention plus the cursor to save once it is stored (None: no cursor).
 
