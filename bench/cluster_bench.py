@@ -175,9 +175,14 @@ async def stream_failover(folder: Path, database: str) -> float:
         await until(lambda: consumers(dead, 1), 120)
         payloads = [{"source": "bench", "cursor": str(n), "network": "x", "deleted_id": None, "edited": False,
                      "token": 0, "mention": None} for n in range(1, 201)]
-        await dead.publish_many("mentions", payloads)
-        batches = dead.consume_batches("mentions", "pipeline", 1000)
-        got = await anext(batches)  # read by `dead`... or by the live process first
+        # Added and read by `dead` in one transaction: the live process's readers, blocked on
+        # the stream, are served only after it, so they cannot take the entries first.
+        stream = f"{run.prefix}:mentions"
+        step = dead.client.pipeline(transaction=True)
+        for start in range(0, len(payloads), 100):
+            step.xadd(stream, {"json": json.dumps(payloads[start:start + 100])})
+        step.xreadgroup("pipeline", "dead", {stream: ">"}, count=100)
+        got = (await step.execute())[-1]
         died = time.perf_counter()
         if not got:
             return 0.0
