@@ -93,8 +93,8 @@ def settle_heap() -> None:
     """Start-up made some hundred thousand objects that live as long as the
     process: freeze them, so no collection walks them again, and collect
     young objects less often (a batch of mentions makes tens of thousands,
-    nearly all freed by reference counting). Measured: a third less CPU per
-    mention on the bus → pipeline path."""
+    nearly all freed by reference counting). In the cluster bench this took
+    about a third off the CPU per mention."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 10, 10)
