@@ -82,7 +82,9 @@ async def drained_by(folder: Path, database: str, lines: int, processes: int) ->
         # (start-up is neither timed nor counted) when it is moved back.
         await bus.client.xgroup_create(stream, "pipeline", id="$")
         workers = [run.start("pipeline") for _ in range(processes)]
-        await until(lambda: consumers(bus, processes), 300, 0.05, procs=workers)
+        # Each process reads the group under one consumer name per lane.
+        lanes = int(os.environ.get("REJOINDER_PIPELINE_LANES", 2))
+        await until(lambda: consumers(bus, processes * lanes), 300, 0.05, procs=workers)
         # Warm-up on copies of the first WARM_UP entries (other post ids), removed
         # afterwards: what loads on first use (language and triage models,
         # prepared statements) is loaded in every process before the clock starts.
@@ -173,9 +175,14 @@ async def stream_failover(folder: Path, database: str) -> float:
         await until(lambda: consumers(dead, 1), 120)
         payloads = [{"source": "bench", "cursor": str(n), "network": "x", "deleted_id": None, "edited": False,
                      "token": 0, "mention": None} for n in range(1, 201)]
-        await dead.publish_many("mentions", payloads)
-        batches = dead.consume_batches("mentions", "pipeline", 1000)
-        got = await anext(batches)  # read by `dead`... or by the live process first
+        # Added and read by `dead` in one transaction: the live process's readers, blocked on
+        # the stream, are served only after it, so they cannot take the entries first.
+        stream = f"{run.prefix}:mentions"
+        step = dead.client.pipeline(transaction=True)
+        for start in range(0, len(payloads), 100):
+            step.xadd(stream, {"json": json.dumps(payloads[start:start + 100])})
+        step.xreadgroup("pipeline", "dead", {stream: ">"}, count=100)
+        got = (await step.execute())[-1]
         died = time.perf_counter()
         if not got:
             return 0.0

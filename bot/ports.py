@@ -21,7 +21,7 @@ from bot.types import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one is made per post read
 class SourceItem:
     """A mention plus the cursor to save once it is stored (None: no cursor).
 
@@ -29,12 +29,15 @@ class SourceItem:
     `edited`: `mention` is a new version of a post that may have been
     reported already. It keeps the original post's (network, external_id),
     so the core updates the stored mention's text (or, for a post it never
-    stored, takes it as a new mention); `reply_ref` says where a reply now goes."""
+    stored, takes it as a new mention); `reply_ref` says where a reply now goes.
+    `json`: the JSON text `mention` was validated from, when the source read
+    it so: it goes on the bus as it is instead of being serialised again."""
 
     mention: Mention | None
     cursor: str | None = None
     deleted_id: str | None = None
     edited: bool = False
+    json: str | None = None
 
 
 @runtime_checkable
@@ -190,7 +193,7 @@ class Drafter(Protocol):
     async def draft(self, request: DraftRequest) -> DraftResult: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one is made per mention read off the bus
 class Delivery:
     topic: str
     payload: dict

@@ -35,6 +35,10 @@ from bot.store.db import Database
 log = logging.getLogger(__name__)
 TOPIC = "mentions"
 BATCH = 1000  # mentions ingested in one transaction at most (batches hold only what is waiting)
+# Batches a pipeline process on PostgreSQL and Redis stores at once (REJOINDER_PIPELINE_LANES):
+# while one waits on the database, the next is parsed and routed. They share the
+# work as two processes would (conversation locks, fenced cursors, held replies).
+LANES = 2
 
 
 class Quit(Exception):
@@ -131,7 +135,8 @@ class App:
         self.consumer = Consumer(db, core.pipeline, clock)
         self.stopping = asyncio.Event()
         self.grace = 10.0  # seconds a stopping process gives the work in hand
-        self._batch = asyncio.Lock()  # held while a batch is stored: a stop waits for it
+        self.lanes = LANES
+        self._batches: list[asyncio.Lock] = []  # one per lane, held while it stores a batch: a stop waits for them
 
     @classmethod
     async def create(cls, settings: Settings, ws: Workspace, base_dir: Path, clock: Clock | None = None,
@@ -154,6 +159,7 @@ class App:
         if app.llm_triage is not None:  # the kept mentions only: those that opened a case
             app.consumer.after_ingest = app.llm_triage.after_ingest
         app.leases.ttl = settings.lease_seconds
+        app.lanes = settings.pipeline_lanes
         for worker in (app.chat_worker, app.publish_worker, app.crm_worker):
             worker.lease = timedelta(seconds=3 * settings.lease_seconds)
         return app
@@ -165,11 +171,26 @@ class App:
 
     async def consume(self) -> None:
         """Bus → pipeline in batches of whatever is waiting, so a burst costs a
-        few statements per batch; each source's cursor is saved with its mentions."""
+        few statements per batch; each source's cursor is saved with its mentions.
+        On PostgreSQL and Redis, `lanes` batches are stored at once, each lane
+        reading under its own consumer name; else one."""
+        lanes = self.lanes if hasattr(self.bus, "consumer") and self.db.engine.dialect.name == "postgresql" else 1
+        self._batches = [asyncio.Lock() for _ in range(lanes)]
+        if lanes == 1:
+            await self._lane(self.consumer, self.bus.consume_batches(TOPIC, "pipeline", BATCH), self._batches[0])
+            return
+        async with asyncio.TaskGroup() as tg:
+            for n, lock in enumerate(self._batches):
+                consumer = self.consumer if n == 0 else Consumer(self.db, self.core.pipeline, self.clock)
+                consumer.after_ingest = self.consumer.after_ingest
+                reader = self.bus.consume_batches(TOPIC, "pipeline", BATCH, consumer=f"{self.bus.consumer}-{n}")
+                tg.create_task(self._lane(consumer, reader, lock), name=f"pipeline:{n}")
+
+    async def _lane(self, consumer: Consumer, reader, lock: asyncio.Lock) -> None:
         ack_batch = getattr(self.bus, "ack_batch", None)
-        async for deliveries in self.bus.consume_batches(TOPIC, "pipeline", BATCH):
-            async with self._batch:
-                await self.consumer.handle([d.payload for d in deliveries])
+        async for deliveries in reader:
+            async with lock:
+                await consumer.handle([d.payload for d in deliveries])
                 if ack_batch is not None:
                     await ack_batch(deliveries)
                 else:
@@ -244,9 +265,10 @@ class App:
         for pump in pumps:
             pump.stopping.set()  # each hands its lease back
         if consumer is not None:
-            try:  # the batch being stored is finished and acknowledged, the next one never read
+            try:  # the batches being stored are finished and acknowledged, the next ones never read
                 async with asyncio.timeout(self.grace):
-                    await self._batch.acquire()
+                    for lock in self._batches:
+                        await lock.acquire()
             except TimeoutError:
                 pass
             # Asked again until it ends: a cancellation that lands inside a Redis read can be

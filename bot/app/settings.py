@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # stream entries after 1.5 times it, its outbox rows after 3 times it.
     lease_seconds: float = Field(10.0, gt=0, le=3600, validation_alias="REJOINDER_LEASE_SECONDS")
     stream_prefix: str = Field("rejoinder", min_length=1, max_length=100, validation_alias="REJOINDER_STREAM_PREFIX")
+    # Batches a pipeline process stores at once on PostgreSQL and Redis (one is parsed and routed
+    # while another waits on the database); SQLite and the in-process bus take one at a time.
+    pipeline_lanes: int = Field(2, ge=1, le=8, validation_alias="REJOINDER_PIPELINE_LANES")
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"

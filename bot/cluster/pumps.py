@@ -100,48 +100,88 @@ class SourcePump:
         source = self.source
         cursor, saved = await load_cursor_seq(self.db, source.name)
         self.seq = max(self.seq, saved)  # after a restart (token 0 on SQLite) items count on from the saved one
-        queue: asyncio.Queue[dict] = asyncio.Queue(maxsize=4 * BATCH)
-        sender = asyncio.create_task(self._send(queue), name=f"send:{source.name}")
+        waiting = _Waiting()
+        sender = asyncio.create_task(self._send(waiting), name=f"send:{source.name}")
+        name, network = source.name, source.network
         try:
             async with aclosing(source.items(cursor)) as items:  # closing stops a source's threads promptly
                 async for item in items:
                     if sender.done():
                         sender.result()  # the bus failed: raise it here
                     self.seq += 1
-                    await queue.put({
-                        "source": source.name, "cursor": item.cursor, "deleted_id": item.deleted_id,
-                        "network": source.network, "token": token, "seq": self.seq, "edited": item.edited,
-                        # As JSON text: serialised and later parsed by pydantic-core in one step each.
-                        "mention": item.mention.model_dump_json() if item.mention else None,
-                    })
-            await queue.join()
+                    mention = item.mention
+                    if waiting.add({
+                        "source": name, "cursor": item.cursor, "deleted_id": item.deleted_id,
+                        "network": network, "token": token, "seq": self.seq, "edited": item.edited,
+                        # As JSON text: parsed by pydantic-core in one step, with the batch's others.
+                        "mention": None if mention is None else item.json or mention.model_dump_json(),
+                    }):
+                        await waiting.room.wait()  # back-pressure: the bus is behind
+            waiting.close()
+            await sender  # returns once everything is published
         finally:
             sender.cancel()
             await asyncio.gather(sender, return_exceptions=True)
 
-    async def _send(self, queue: asyncio.Queue[dict]) -> None:
+    async def _send(self, waiting: "_Waiting") -> None:
         """Publish what is waiting, after lingering up to LINGER seconds for a
         fuller batch: the pipeline pays per batch (a few round trips to the
         database), so a fast source must not hand it a trickle of tiny ones."""
-        loop = asyncio.get_running_loop()
-        while True:
-            batch = [await queue.get()]
-            deadline = loop.time() + LINGER
-            while len(batch) < BATCH:
-                if not queue.empty():
-                    batch.append(queue.get_nowait())
-                    continue
-                left = deadline - loop.time()
-                if left <= 0:
-                    break
-                try:
-                    async with asyncio.timeout(left):
-                        batch.append(await queue.get())
-                except TimeoutError:
-                    break
-            await publish_all(self.bus, TOPIC, batch)
-            for _ in batch:
-                queue.task_done()
+        try:
+            while True:
+                await waiting.some.wait()
+                if not waiting.items:  # closed, and everything is published
+                    return
+                if not waiting.full.is_set():
+                    try:
+                        async with asyncio.timeout(LINGER):
+                            await waiting.full.wait()
+                    except TimeoutError:
+                        pass
+                await publish_all(self.bus, TOPIC, waiting.take())
+        finally:
+            waiting.room.set()  # a source waiting for room sees this task has ended
+
+
+class _Waiting:
+    """Payloads waiting to be published, taken a batch at a time: a queue
+    operation per item costs more than the item."""
+
+    def __init__(self) -> None:
+        self.items: list[dict] = []
+        self.some, self.full, self.room = asyncio.Event(), asyncio.Event(), asyncio.Event()
+        self.room.set()
+        self.closed = False
+
+    def add(self, payload: dict) -> bool:
+        """Add one; True when the source must wait for `room`."""
+        items = self.items
+        items.append(payload)
+        if len(items) < BATCH:
+            if len(items) == 1:
+                self.some.set()
+            return False
+        self.full.set()
+        if len(items) < 4 * BATCH:
+            return False
+        self.room.clear()
+        return True
+
+    def take(self) -> list[dict]:
+        batch, self.items = self.items[:BATCH], self.items[BATCH:]
+        left = len(self.items)
+        if left < BATCH and not self.closed:
+            self.full.clear()
+            if not left:
+                self.some.clear()
+        self.room.set()
+        return batch
+
+    def close(self) -> None:
+        """No more items: the sender publishes the rest at once and ends."""
+        self.closed = True
+        self.some.set()
+        self.full.set()
 
 
 async def _first(*waits) -> None:

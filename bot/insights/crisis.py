@@ -58,8 +58,9 @@ class CrisisRouter:
     def __init__(self, router, switch: CrisisSwitch) -> None:
         self._router, self.switch = router, switch
 
-    def route(self, *args, **kwargs) -> RouteMatch | None:
-        return self.switch.apply(self._router.route(*args, **kwargs))
+    def route(self, mention, text: str, facts) -> RouteMatch | None:
+        match = self._router.route(mention, text, facts)  # runs for every mention: most match nothing
+        return match if match is None else self.switch.apply(match)
 
     def __getattr__(self, name: str):
         return getattr(self._router, name)

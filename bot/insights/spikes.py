@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from scipy.stats import binom, poisson
 
 from bot.config.insights import Spikes
 from bot.insights.zones import local_sources, zone_name
@@ -118,8 +117,11 @@ class Detector:
 
     def _significant(self, count: int, expected: float) -> bool:
         s = self.s
-        return (count >= s.min_count and count >= s.min_ratio * expected
-                and float(poisson.sf(count - 1, max(expected, 1e-9))) < s.alpha)
+        if count < s.min_count or count < s.min_ratio * expected:
+            return False
+        from scipy.stats import poisson  # a second of start-up and 60 MB: only once a count is high
+
+        return float(poisson.sf(count - 1, max(expected, 1e-9))) < s.alpha
 
     def evaluate(self, counts: np.ndarray, negatives: np.ndarray, start: datetime,
                  zone: ZoneInfo | None = None) -> Verdict:
@@ -146,7 +148,7 @@ class Detector:
         usual = history_neg / history_n if known else 0.2  # a prior until there is history
         share = neg / count if count else 0.0
         neg_rise = (count >= s.min_count and share - usual >= s.negative_rise
-                    and float(binom.sf(neg - 1, count, max(usual, 0.05))) < s.alpha)
+                    and _binomial_tail(neg, count, usual) < s.alpha)
         # Lasting: the window is significant at every bucket of the sustain
         # stretch, and each of those buckets is itself well above its usual
         # level, so one burst that lingers in the window is not mistaken for a rise.
@@ -163,6 +165,12 @@ class Detector:
                        negative_share=share, usual_negative_share=usual if known else None, negative_rise=neg_rise,
                        started=started,
                        hourly=[int(v) for v in last_hours], hourly_expected=[round(float(v), 2) for v in expected_h[-24:]])
+
+
+def _binomial_tail(neg: int, count: int, usual: float) -> float:
+    from scipy.stats import binom
+
+    return float(binom.sf(neg - 1, count, max(usual, 0.05)))
 
 
 def aligned_start(now: datetime, history: timedelta) -> datetime:

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store import tables as t
+from bot.store.lists import ByDialect
 from bot.types import Mention
 
 KEEP = timedelta(days=1)
 PRUNE_EVERY = 500  # holds between two prunes
+# Taken in one statement, compiled once: this runs for every batch that opens or joins a case.
+_TAKE = ByDialect(lambda within: delete(t.HeldReply).where(within(t.HeldReply.conversation_key, "keys"))
+                  .returning(t.HeldReply.id, t.HeldReply.mention))
 
 
 async def hold(s: AsyncSession, replies: list[Mention], now: datetime) -> None:
@@ -29,13 +33,10 @@ async def take(s: AsyncSession, conversation_keys: set[str]) -> list[Mention]:
     """The replies held for these conversations, removed from the table (once each)."""
     if not conversation_keys:
         return []
-    rows = (await s.execute(select(t.HeldReply.id, t.HeldReply.mention)
-                            .where(t.HeldReply.conversation_key.in_(sorted(conversation_keys))))).all()
-    if not rows:
-        return []
-    await s.execute(delete(t.HeldReply).where(t.HeldReply.id.in_([row_id for row_id, _ in rows])))
+    conn = await s.connection()
+    rows = (await conn.execute(_TAKE.on(s), {"keys": sorted(conversation_keys)})).all()
     found: dict[str, Mention] = {}
-    for _row_id, body in rows:
+    for _row_id, body in sorted(rows):  # in the order they were held
         mention = Mention.model_validate_json(body)
         found.setdefault(f"{mention.network}:{mention.external_id}", mention)  # held twice: a redelivery
     return list(found.values())

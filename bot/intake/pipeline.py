@@ -4,7 +4,7 @@ until a route needs it) → enrich the matches → persist → open or join a ca
 Works on batches so a burst costs a handful of queries, not one per mention."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import and_, literal, null, or_, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -48,8 +48,9 @@ _LOCK_CONVERSATIONS = text(
     "ORDER BY 1) AS keys")
 
 
-@dataclass(frozen=True)
-class Ingested:
+class Ingested(NamedTuple):
+    """What became of one mention (a tuple: one is made per mention of a stream)."""
+
     key: str
     outcome: str  # opened | joined | dropped | duplicate | own
     case_id: int | None = None
@@ -71,7 +72,7 @@ class Pipeline:
         first: dict[str, int] = {}  # key -> index of its first copy in the batch
         for i, key in enumerate(keys):
             first.setdefault(key, i)
-        fresh = [batch[i] for i in first.values()]
+        fresh = [batch[i] for i in first.values()] if len(first) < len(batch) else batch
         outcome: dict[str, str] = {}  # key -> outcome, for those not stored
         # Per-mention work is kept small: most mentions of a stream are noise.
         ours = {net: h.lstrip("@").casefold() for net, h in self.brand_handles.items() if h}
@@ -80,11 +81,11 @@ class Pipeline:
             # One query for the batch, so routes can use the `customer` flag.
             customers = await self.directory.resolve_many(s, {(m.network, m.author.handle) for m in fresh})
             routed: list[tuple[Mention, RouteMatch | None, Facts]] = []
-            for raw in fresh:
+            for key, raw in zip(first, fresh):
                 own = ours.get(raw.network)
                 if own is not None and raw.author.handle.lstrip("@").casefold() == own:
                     # Our own posts, e.g. our replies seen on a stream.
-                    outcome[f"{raw.network}:{raw.external_id}"] = "own"
+                    outcome[key] = "own"
                     continue
                 if customers and (raw.network, clean_handle(raw.author.handle)) in customers:
                     facts = Facts(raw, normalize(raw.text), brand, extra_flags=CUSTOMER)
@@ -94,7 +95,7 @@ class Pipeline:
                 if match is not None or raw.in_reply_to:
                     routed.append((raw, match, facts))
                 else:
-                    outcome[f"{raw.network}:{raw.external_id}"] = "dropped"
+                    outcome[key] = "dropped"
             # Only what may be stored takes a lock; most of a stream is noise.
             await lock_conversations(s, {m.conversation_key for m, _, _ in routed})
             known, stored_authors = await self._stored(s, [m for m, _, _ in routed])

@@ -80,10 +80,11 @@ class RedisStreamsBus:
             if "BUSYGROUP" not in str(exc):
                 raise
 
-    async def _claim_page(self, stream: str, group: str, count: int, start: str) -> tuple[str, list]:
+    async def _claim_page(self, stream: str, group: str, count: int, start: str,
+                          consumer: str) -> tuple[str, list]:
         """One page of entries others read at least `claim_idle_ms` ago and
-        never acked, now this consumer's: (where the next page starts, entries)."""
-        reply = await self.client.xautoclaim(stream, group, self.consumer, self.claim_idle_ms,
+        never acked, now `consumer`'s: (where the next page starts, entries)."""
+        reply = await self.client.xautoclaim(stream, group, consumer, self.claim_idle_ms,
                                              start_id=start, count=count)
         nxt = reply[0].decode() if isinstance(reply[0], bytes) else str(reply[0])  # [next, entries, deleted]
         return nxt, [(entry_id, fields) for entry_id, fields in reply[1] if fields]
@@ -93,7 +94,11 @@ class RedisStreamsBus:
             for delivery in batch:
                 yield delivery
 
-    async def consume_batches(self, topic: str, group: str, max_items: int = 500) -> AsyncIterator[list[Delivery]]:
+    async def consume_batches(self, topic: str, group: str, max_items: int = 500,
+                              consumer: str | None = None) -> AsyncIterator[list[Delivery]]:
+        """`consumer`: the name read under in the group (default: the bus's);
+        readers in one process that run side by side each take their own."""
+        consumer = consumer or self.consumer
         stream = self._stream(topic)
         self._groups[topic] = group
         await self._ensure_group(stream, group)
@@ -104,12 +109,12 @@ class RedisStreamsBus:
             entries = []
             try:
                 if time.monotonic() >= next_claim:
-                    claim_from, entries = await self._claim_page(stream, group, count, claim_from)
+                    claim_from, entries = await self._claim_page(stream, group, count, claim_from, consumer)
                     if claim_from == "0-0":  # went through every pending entry: look again later
                         next_claim = time.monotonic() + self.claim_every
                 if not entries:
                     pending = cursor != ">"
-                    reply = await self.client.xreadgroup(group, self.consumer, {stream: cursor}, count=count,
+                    reply = await self.client.xreadgroup(group, consumer, {stream: cursor}, count=count,
                                                          block=None if pending else self._block_ms(next_claim))
                     entries = reply[0][1] if reply else []
                     if pending:

@@ -86,6 +86,22 @@ async def test_a_reply_joins_the_case_its_root_opens_in_the_same_batch(database_
         await w.db.close()
 
 
+async def test_replies_stored_before_their_root_are_held_and_join_its_case_once_each(database_url, tmp_path):
+    w = await make_world(database_url, tmp_path)
+    try:
+        reply = mention(2, "still nothing, any news?", conversation="1", reply_to="1", minutes=1)
+        other = mention(3, "same here", handle="bob", conversation="1", reply_to="1", minutes=2)
+        early = await w.core.pipeline.ingest([reply, other]) + await w.core.pipeline.ingest([reply])  # and again
+        assert [r.outcome for r in early] == ["dropped"] * 3 and await count(w.db, t.HeldReply) == 3
+        [opened] = await w.core.pipeline.ingest([mention(1, "@acme my order is broken")])
+        async with w.db.sessions() as s:
+            rows = (await s.execute(select(t.Mention.external_id, t.Mention.case_id).order_by(t.Mention.id))).all()
+        assert opened.outcome == "opened" and rows == [("1", opened.case_id), ("2", opened.case_id), ("3", opened.case_id)]
+        assert await count(w.db, t.HeldReply) == 0
+    finally:
+        await w.db.close()
+
+
 async def test_processes_starting_together_on_a_fresh_database_migrate_once(postgres_url):
     dbs = [Database(postgres_url) for _ in range(6)]
     try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from pathlib import Path
 from typing import Annotated
@@ -42,6 +43,7 @@ def run(
     from bot.app.settings import Settings
     from bot.cluster.roles import parse_roles
     from bot.cluster.topology import topology_problems
+    from bot.intake.enrich import preload
 
     err = Console(stderr=True, highlight=False)
     try:
@@ -65,6 +67,9 @@ def run(
 
     async def main() -> None:
         app = await App.create(settings, ws, Path(path).resolve().parent)
+        if "pipeline" in roles:
+            preload()  # the enrichment models, before the heap is settled below
+        settle_heap()
         ops = await start_ops(app, settings)  # /healthz, /readyz, /metrics
         # SIGTERM (a redeploy, `docker stop`): take no new work, finish or hand back what is in hand, exit.
         loop = asyncio.get_running_loop()
@@ -82,6 +87,17 @@ def run(
     except TokenRefused as exc:  # a credential the platform will never take: say which, do not retry
         err.print(f"{exc.variable}: {exc.message}", markup=False)
         raise typer.Exit(code=2) from None
+
+
+def settle_heap() -> None:
+    """Start-up made some hundred thousand objects that live as long as the
+    process: freeze them, so no collection walks them again, and collect
+    young objects less often (a batch of mentions makes tens of thousands,
+    nearly all freed by reference counting). In the cluster bench this took
+    about a third off the CPU per mention."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
 
 
 def db_upgrade() -> None:
