@@ -27,11 +27,11 @@ class OutboxWorker(OutboxClaims):
     def __init__(self, db: Database, clock: Clock, prefix: str, handlers: dict[str, Handler],
                  max_attempts: int = 8, base_delay: float = 2.0, max_delay: float = 300.0,
                  lane_by: str = "case", on_failed: FailureHook | None = None,
-                 holder: str = NODE_ID, lease: float = 30.0) -> None:
+                 holder: str = NODE_ID, lease: float = 30.0, batch: int = 1) -> None:
         """`lane_by`: "team" keeps each team's channel in order (chat effects);
         "case" lets every case go its own pace (public replies). `holder`
         names this process on the rows it claims, for `lease` seconds at a
-        time (renewed while it works on them)."""
+        time (renewed while it works on them). `batch`: see below."""
         super().__init__(db, clock, prefix, lane_by, holder, lease)
         self.handlers, self.on_failed = handlers, on_failed
         self.max_attempts, self.base_delay, self.max_delay = max_attempts, base_delay, max_delay
@@ -44,10 +44,12 @@ class OutboxWorker(OutboxClaims):
         self.window = 200
         self.held = 0
         # Outcomes of a lane are written together, up to `batch` rows or `linger` seconds
-        # after the first: one transaction per row would cost more than most effects.
-        # Rows done and not yet written stay 'sending' (their lane stays here) and, after
-        # a crash, are retried as uncertain, like a row cut off mid-flight.
-        self.batch, self.linger = 50, 0.2
+        # after the first, for lanes of many quick rows (a chat channel), where one
+        # transaction per row costs more than the effect. Rows done and not yet written stay
+        # 'sending' (their lane stays here) and, after a crash, are retried as uncertain, like a
+        # row cut off mid-flight. 1 (the default) writes each outcome before the next row starts:
+        # a slow effect (a CRM call) then never holds back the record of the one before it.
+        self.batch, self.linger = batch, 0.2
 
     def poke(self) -> None:
         self.wake.set()
@@ -98,7 +100,9 @@ class OutboxWorker(OutboxClaims):
                     self._stale.update(ids)
 
     async def _settle_done(self, done: list[tuple[int, dict]]) -> None:
-        await self._settle(done)
+        # Shielded: a stop that lands meanwhile lets the outcomes commit instead of cutting
+        # their transaction off halfway (on SQLite that can leave the write lock held).
+        await asyncio.shield(self._settle(list(done)))
         self.held -= len(done)
         done.clear()
 
