@@ -88,7 +88,9 @@ class OutboxWorker(OutboxClaims):
                 if done and (not work or len(done) >= self.batch or loop.time() - first >= self.linger):
                     await self._settle_done(done)
             except Exception as exc:  # noqa: BLE001 - an outcome not recorded: hand the lane back, never hold it
-                ids = [row_id for row_id, _v in done] + ([row.id] if row is not None else []) + [r.id for r, _u in work]
+                # The row being run may be in `done` already: each id once, so `held` stays right.
+                ids = list(dict.fromkeys([row_id for row_id, _v in done] + ([row.id] if row is not None else [])
+                                         + [r.id for r, _u in work]))
                 what = f"{row.kind} #{row.id}" if row is not None else f"{len(done)} rows"
                 log.warning("outbox %s: outcome not recorded (%s); handed back", what, exc)
                 self.held -= len(ids)
@@ -116,7 +118,6 @@ class OutboxWorker(OutboxClaims):
     async def _run(self, row: t.Outbox, uncertain: bool) -> tuple[dict, str | None]:
         """Carry out one row: (the outcome to record, why it was given up or None)."""
         handler = self.handlers.get(row.kind)
-        now = self.clock.now()
         try:
             if handler is None:
                 raise PermanentFailure(f"no handler for {row.kind}")
@@ -129,8 +130,9 @@ class OutboxWorker(OutboxClaims):
                 return self._given_up(row, f"{exc} (after {row.attempts} attempts)")
             delay = min(self.base_delay * 2 ** (row.attempts - 1), self.max_delay)
             return {"status": "uncertain", "last_error": str(exc), "attempts": row.attempts,
-                    "next_attempt_at": now + timedelta(seconds=delay)}, None
-        return {"status": "sent", "done_at": now, "last_error": None, "result": result, "attempts": row.attempts}, None
+                    "next_attempt_at": self.clock.now() + timedelta(seconds=delay)}, None
+        return {"status": "sent", "done_at": self.clock.now(), "last_error": None, "result": result,
+                "attempts": row.attempts}, None
 
     def _given_up(self, row: t.Outbox, reason: str) -> tuple[dict, str]:
         log.error("outbox %s #%s failed for good: %s", row.kind, row.id, reason)

@@ -32,7 +32,11 @@ CLUSTER_SETTINGS = ("REJOINDER_DATABASE_URL", "REDIS_URL", "REJOINDER_LEASE_SECO
 
 
 class Cluster:
-    def __init__(self, folder: Path, database_url: str, redis_url: str, lease: float = 1.0,
+    # REJOINDER_LEASE_SECONDS: short, so a killed process's work is taken over within seconds, yet an outbox
+    # lease (3×) leaves a process whose loop is held up by restarts on a busy 2-core machine time to notice
+    # it may have run out (a third of it) before it acts: with 1 s, a 1 s stall between that check and a
+    # reply let another process publish the same reply.
+    def __init__(self, folder: Path, database_url: str, redis_url: str, lease: float = 2.0,
                  extra_env: dict | None = None) -> None:
         self.folder, self.procs, self.started = folder, {}, 0
         self.stopped: set[int] = set()  # pids the test stopped itself (SIGTERM)
