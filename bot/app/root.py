@@ -119,7 +119,7 @@ class App:
         effects = ChatEffects(db, ws, platforms, core.cards)
         self.insights = Insights(db, ws, clock, core, effects)  # SLA clocks, spikes, scheduled reports
         self.chat_worker = OutboxWorker(db, clock, "chat.", {**effects.handlers(), **self.insights.effects.handlers()},
-                                        lane_by="team")
+                                        lane_by="team", batch=50)
         # Publishing queues the card update and the "Published" thread line:
         # it wakes the chat worker, or they would wait for the next command.
         publishing = ReplyPublishing(db, clock, publishers, core.cases, core.directory, on_change=self.chat_worker.poke)

@@ -2,9 +2,10 @@
 update it in place, and add lines to its thread."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import asdict
 
-from sqlalchemy import select
+from sqlalchemy import exists, select, update
 
 from bot.chat.cards import CardBuilder
 from bot.config.workspace import Workspace
@@ -22,6 +23,16 @@ def card_key(platform: str, channel: str, message_id: str) -> str:
 class ChatEffects:
     def __init__(self, db: Database, ws: Workspace, platforms: dict[str, ChatPlatform], cards: CardBuilder) -> None:
         self.db, self.ws, self.platforms, self.cards = db, ws, platforms, cards
+        # Where each case's card is, once posted: a card is posted once and a case never changes
+        # team, so this never goes stale, and a thread line needs no read of the database.
+        self.posted: OrderedDict[int, tuple[str, dict]] = OrderedDict()
+        self.remember = 20_000  # cases, at most (the oldest are forgotten and read again if needed)
+
+    def _posted(self, case_id: int, team: str, card_ref: dict) -> None:
+        self.posted[case_id] = (team, card_ref)
+        self.posted.move_to_end(case_id)
+        if len(self.posted) > self.remember:
+            self.posted.popitem(last=False)
 
     def handlers(self) -> dict:
         return {"chat.post": self.post, "chat.update": self.update, "chat.thread": self.thread}
@@ -34,9 +45,12 @@ class ChatEffects:
         return platform, team.channel, team.partner
 
     async def post(self, row: t.Outbox, uncertain: bool) -> dict:
+        if row.case_id in self.posted:  # posted already: never twice
+            return {"skipped": "card exists"}
         async with self.db.sessions() as s:
             case = await s.get(t.Case, row.case_id)
-            if case.card_ref:  # posted already: never twice
+            if case.card_ref:
+                self._posted(case.id, case.team, case.card_ref)
                 return {"skipped": "card exists"}
             platform, channel, partner = self._platform(case.team)
             card = await self.cards.build(s, case, redacted=partner)
@@ -44,25 +58,24 @@ class ChatEffects:
         # look before posting, so a lost answer or a crash never doubles it.
         found = await platform.find_card(channel, case.id) if uncertain else None
         ref = found or await platform.post_card(channel, card)
-        async with self.db.transaction() as s:
-            case = await s.get(t.Case, row.case_id)
-            case.card_ref = asdict(ref)  # record at once, so a retry never posts a second card
-            case.card_key = card_key(ref.platform, ref.channel, ref.message_id)
+        async with self.db.transaction() as s:  # record at once, so a retry never posts a second card
+            await s.execute(update(t.Case).where(t.Case.id == row.case_id)
+                            .values(card_ref=asdict(ref), card_key=card_key(ref.platform, ref.channel, ref.message_id))
+                            .execution_options(synchronize_session=False))
+        self._posted(row.case_id, case.team, asdict(ref))
         return {"message_id": ref.message_id, **({"found": True} if found else {})}
 
     async def update(self, row: t.Outbox, uncertain: bool) -> dict:
+        # The card is drawn from the case as it is now, so a later update
+        # row for the same case makes this one redundant: a burst folding
+        # into an incident must not cost one rate-limited edit per mention.
+        later = exists().where(t.Outbox.kind == "chat.update", t.Outbox.case_id == row.case_id, t.Outbox.id > row.id,
+                               t.Outbox.status.in_(("pending", "sending", "uncertain")))
         async with self.db.sessions() as s:
-            case = await s.get(t.Case, row.case_id)
+            case, redundant = (await s.execute(select(t.Case, later).where(t.Case.id == row.case_id))).one()
             if not case.card_ref:
                 return {"skipped": "no card yet"}
-            # The card is drawn from the case as it is now, so a later update
-            # row for the same case makes this one redundant: a burst folding
-            # into an incident must not cost one rate-limited edit per mention.
-            later = (await s.execute(
-                select(t.Outbox.id).where(t.Outbox.kind == "chat.update", t.Outbox.case_id == case.id, t.Outbox.id > row.id,
-                                          t.Outbox.status.in_(("pending", "sending", "uncertain"))).limit(1)
-            )).scalar_one_or_none()
-            if later is not None:
+            if redundant:
                 return {"skipped": "a later update follows"}
             platform, _channel, partner = self._platform(case.team)
             card = await self.cards.build(s, case, redacted=partner)
@@ -70,12 +83,16 @@ class ChatEffects:
         return {}
 
     async def thread(self, row: t.Outbox, uncertain: bool) -> dict:
-        async with self.db.sessions() as s:
-            case = await s.get(t.Case, row.case_id)
-        if not case.card_ref:
-            raise RuntimeError("the case card is not posted yet")  # retried after the card exists
-        platform, _channel, _partner = self._platform(case.team)
-        card = MessageRef(**case.card_ref)
+        if row.case_id not in self.posted:
+            async with self.db.sessions() as s:
+                team, card_ref = (await s.execute(select(t.Case.team, t.Case.card_ref)
+                                                  .where(t.Case.id == row.case_id))).one()
+            if not card_ref:
+                raise RuntimeError("the case card is not posted yet")  # retried after the card exists
+            self._posted(row.case_id, team, card_ref)
+        team, card_ref = self.posted[row.case_id]
+        platform, _channel, _partner = self._platform(team)
+        card = MessageRef(**card_ref)
         # As with cards: an earlier try may have posted the line unheard, so
         # look for it by the row's key (unique, and the same on every retry).
         found = await platform.find_in_thread(card, row.idempotency_key) if uncertain else None

@@ -1,185 +1,58 @@
-"""The outbox: every external side effect is a row written in the same
-transaction as the change that causes it, then carried out by a worker.
-
-A crash between the two loses nothing (the row stays pending) and a row that
-was mid-flight at the crash is retried as *uncertain*, so its handler can
-check whether the effect already happened before doing it again."""
+"""The outbox worker: claims due rows (bot.publishing.claims) and carries
+them out in lanes, one lane at a time in order, retrying failures with
+backoff. The rows themselves and `enqueue` are in bot.publishing.rows."""
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import case as sql_case, or_, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
 
 from bot.clock import Clock, aware
-from bot.cluster.identity import NODE_ID, lock_key
+from bot.cluster.identity import NODE_ID
+from bot.publishing.claims import OutboxClaims
+from bot.publishing.rows import FailureHook, Handler, LeaseRunningOut, PermanentFailure, enqueue
 from bot.store import tables as t
 from bot.store.db import Database
 
+__all__ = ["OutboxWorker", "PermanentFailure", "enqueue"]
+
 log = logging.getLogger(__name__)
 
-# handler(row, uncertain) -> result dict; raise PermanentFailure to stop retrying.
-Handler = Callable[[t.Outbox, bool], Awaitable[dict]]
-# on_failed(row, reason): told once when a row is given up, so people hear of it.
-FailureHook = Callable[[t.Outbox, str], Awaitable[None]]
 
-
-# A claim counts as an attempt; one whose process stopped or died before the
-# outcome was written is taken back, so restarts use up none of a row's attempts.
-_UNCOUNT = sql_case((t.Outbox.attempts > 0, t.Outbox.attempts - 1), else_=0)
-
-
-class PermanentFailure(Exception):
-    pass
-
-
-def enqueue(session: AsyncSession, kind: str, key: str, now: datetime, *, case: t.Case | None = None,
-            case_id: int | None = None, draft_id: int | None = None, payload: dict | None = None) -> t.Outbox:
-    """`case` may be a case not flushed yet: the row follows it in the same flush."""
-    row = t.Outbox(kind=kind, idempotency_key=key, case_id=case_id, draft_id=draft_id, payload=payload or {},
-                   status="pending", attempts=0, next_attempt_at=now, created_at=now)
-    if case is not None:
-        row.case = case
-    session.add(row)
-    return row
-
-
-class LeaseRunningOut(Exception):
-    """A claimed row's lease may have run out before its turn came."""
-
-
-class OutboxWorker:
+class OutboxWorker(OutboxClaims):
     """Runs the rows whose kind starts with `prefix`, oldest first."""
 
     def __init__(self, db: Database, clock: Clock, prefix: str, handlers: dict[str, Handler],
                  max_attempts: int = 8, base_delay: float = 2.0, max_delay: float = 300.0,
                  lane_by: str = "case", on_failed: FailureHook | None = None,
-                 holder: str = NODE_ID, lease: float = 30.0) -> None:
+                 holder: str = NODE_ID, lease: float = 30.0, batch: int = 1) -> None:
         """`lane_by`: "team" keeps each team's channel in order (chat effects);
         "case" lets every case go its own pace (public replies). `holder`
         names this process on the rows it claims, for `lease` seconds at a
-        time (renewed while it works on them)."""
-        self.db, self.clock, self.prefix, self.handlers = db, clock, prefix, handlers
-        self.lane_by, self.on_failed = lane_by, on_failed
+        time (renewed while it works on them). `batch`: see below."""
+        super().__init__(db, clock, prefix, lane_by, holder, lease)
+        self.handlers, self.on_failed = handlers, on_failed
         self.max_attempts, self.base_delay, self.max_delay = max_attempts, base_delay, max_delay
-        self.holder, self.lease = holder, timedelta(seconds=lease)
-        self.shared = db.engine.dialect.name == "postgresql"  # other processes may claim rows too
-        self.stopping = False
         self.poll = 0.25  # seconds between looks while every due lane is busy elsewhere
         self.pace = 0.02  # seconds at least between two claims
         self.wake = asyncio.Event()
-        self._renewed = self._recovered = None
-        self._confirmed: datetime | None = None  # when the last renewal of this process's leases committed
         self.ahead = 50  # rows a lane may have waiting here before no more of it is claimed
         # Rows claimed here and not finished, at most: more would be held under a lease nobody
         # works on yet, and thousands of lanes at once starve this process's loop (and its renewals).
         self.window = 200
         self.held = 0
-        self._stale: set[int] = set()  # rows whose outcome could not be written: left to expire
+        # Outcomes of a lane are written together, up to `batch` rows or `linger` seconds
+        # after the first, for lanes of many quick rows (a chat channel), where one
+        # transaction per row costs more than the effect. Rows done and not yet written stay
+        # 'sending' (their lane stays here) and, after a crash, are retried as uncertain, like a
+        # row cut off mid-flight. 1 (the default) writes each outcome before the next row starts:
+        # a slow effect (a CRM call) then never holds back the record of the one before it.
+        self.batch, self.linger = batch, 0.2
 
     def poke(self) -> None:
         self.wake.set()
-
-    async def recover(self) -> int:
-        """Rows left 'sending' by a process that is gone are retried as
-        uncertain. On a shared database only leases that have run out are
-        taken back: a live process's rows are never touched. On SQLite (one
-        process) every such row was this process's before a restart."""
-        async with self.db.transaction() as s:
-            return await self._recover(s)
-
-    async def _recover(self, s: AsyncSession) -> int:
-        now = self.clock.now()
-        stmt = update(t.Outbox).where(t.Outbox.status == "sending", t.Outbox.kind.startswith(self.prefix))
-        if self.shared:
-            stmt = stmt.where(or_(t.Outbox.lease_until.is_(None), t.Outbox.lease_until < now))
-        res = await s.execute(stmt.values(status="uncertain", lease_holder=None, lease_until=None, attempts=_UNCOUNT)
-                              .execution_options(synchronize_session=False))
-        self._recovered = now
-        return res.rowcount or 0
-
-    async def _claim(self, full: set | frozenset = frozenset(), room: int = 500) -> list[tuple[object, t.Outbox, bool]]:
-        """Mark due rows as sending under this process's lease: (lane, row, whether it
-        may have taken effect already). On PostgreSQL one process claims at a time (an
-        advisory lock), so a lane another process works through is skipped whole and
-        keeps its order; SKIP LOCKED keeps claims off rows a transaction still holds.
-        Lanes in `full` have rows enough waiting here: claiming more would only
-        hold leases on rows nobody works on yet, which run out on a busy machine."""
-        if self.stopping:
-            return []
-        now = self.clock.now()
-        async with self.db.transaction() as s:
-            busy: set = set(full)
-            if self.shared:
-                await s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key("outbox:" + self.prefix)})
-                if self._recovered is None or now - self._recovered > timedelta(seconds=1):
-                    await self._recover(s)
-                lanes = await s.execute(
-                    select(t.Outbox.id, t.Outbox.case_id, t.Case.team).outerjoin(t.Case, t.Outbox.case_id == t.Case.id)
-                    .where(t.Outbox.status == "sending", t.Outbox.kind.startswith(self.prefix),
-                           t.Outbox.lease_holder != self.holder))
-                busy |= {self._lane(row_id, case_id, team) for row_id, case_id, team in lanes}
-            rows = (
-                await s.execute(
-                    select(t.Outbox, t.Case.team)
-                    .outerjoin(t.Case, t.Outbox.case_id == t.Case.id)
-                    .where(t.Outbox.status.in_(("pending", "uncertain")), t.Outbox.kind.startswith(self.prefix),
-                           t.Outbox.next_attempt_at <= now)
-                    .order_by(t.Outbox.id)
-                    .limit(max(room, 1))
-                    .with_for_update(of=t.Outbox, skip_locked=True)
-                )
-            ).all()
-            batch = []
-            for row, team in rows:
-                lane = self._lane(row.id, row.case_id, team)
-                if lane in busy:
-                    continue
-                # A row that was tried before may have taken effect: its handler must look first.
-                batch.append((lane, row, row.status == "uncertain" or row.attempts > 0))
-                row.status, row.lease_holder, row.lease_until = "sending", self.holder, now + self.lease
-                row.attempts += 1  # taken back by recover()/release() if the process stops before the outcome
-        return batch
-
-    def _lane(self, row_id: int, case_id: int | None, team: str | None) -> object:
-        return (team if self.lane_by == "team" else case_id) or ("row", row_id)
-
-    async def renew(self) -> None:
-        """Extend the lease of the rows this process is still working on."""
-        now = self.clock.now()
-        if self._renewed is not None and now - self._renewed < self.lease / 3:
-            return
-        self._renewed = now
-        async with self.db.transaction() as s:
-            await s.execute(update(t.Outbox).where(t.Outbox.status == "sending", t.Outbox.lease_holder == self.holder,
-                                                   t.Outbox.kind.startswith(self.prefix), t.Outbox.id.not_in(self._stale))
-                            .values(lease_until=now + self.lease).execution_options(synchronize_session=False))
-        self._confirmed = now
-
-    def _still_ours(self, row: t.Outbox) -> bool:
-        """Whether the row's lease surely has time left: a lease that may have
-        run out (this loop was held up past a renewal) may be another process's
-        row by now, and running it here could do the effect twice."""
-        if not self.shared:
-            return True
-        until = aware(row.lease_until) if row.lease_until is not None else self.clock.now()
-        if self._confirmed is not None:
-            until = max(until, self._confirmed + self.lease)
-        return self.clock.now() < until - self.lease / 3
-
-    async def release(self) -> int:
-        """On shutdown: rows claimed here but not finished go back at once, as uncertain."""
-        async with self.db.transaction() as s:
-            res = await s.execute(update(t.Outbox).where(t.Outbox.status == "sending",
-                                                         t.Outbox.lease_holder == self.holder,
-                                                         t.Outbox.kind.startswith(self.prefix))
-                                  .values(status="uncertain", lease_holder=None, lease_until=None,
-                                          attempts=_UNCOUNT)
-                                  .execution_options(synchronize_session=False))
-            return res.rowcount or 0
 
     @staticmethod
     def _lanes(batch: list[tuple[object, t.Outbox, bool]]) -> dict[object, list[tuple[t.Outbox, bool]]]:
@@ -191,73 +64,80 @@ class OutboxWorker:
         return lanes
 
     async def _run_lane(self, work: list[tuple[t.Outbox, bool]]) -> None:
-        while work:
-            row, uncertain = work.pop(0)
+        loop = asyncio.get_running_loop()
+        done: list[tuple[int, dict]] = []  # outcomes not written yet
+        first = 0.0
+        while work or done:
+            row = None
             try:
-                if not self._still_ours(row):
-                    raise LeaseRunningOut("its lease may have run out")
-                await self._run(row, uncertain)
-                self.held -= 1
+                if work:
+                    row, uncertain = work.pop(0)
+                    if len(work) == self.ahead // 2:
+                        self.wake.set()  # claim the lane's next rows before these run out
+                    if not self._still_ours(row):
+                        raise LeaseRunningOut("its lease may have run out")
+                    values, failure = await self._run(row, uncertain)
+                    first = first if done else loop.time()
+                    done.append((row.id, values))
+                    if failure is not None:  # people hear of it once its outcome is written
+                        await self._settle_done(done)
+                        failed, row = row, None
+                        if self.on_failed is not None:
+                            await self.on_failed(failed, failure)
+                        continue
+                if done and (not work or len(done) >= self.batch or loop.time() - first >= self.linger):
+                    await self._settle_done(done)
             except Exception as exc:  # noqa: BLE001 - an outcome not recorded: hand the lane back, never hold it
-                log.warning("outbox %s #%s: outcome not recorded (%s); handed back", row.kind, row.id, exc)
-                ids = [row.id] + [r.id for r, _u in work]
+                # The row being run may be in `done` already: each id once, so `held` stays right.
+                ids = list(dict.fromkeys([row_id for row_id, _v in done] + ([row.id] if row is not None else [])
+                                         + [r.id for r, _u in work]))
+                what = f"{row.kind} #{row.id}" if row is not None else f"{len(done)} rows"
+                log.warning("outbox %s: outcome not recorded (%s); handed back", what, exc)
                 self.held -= len(ids)
+                done.clear()
                 work.clear()
                 try:
-                    async with self.db.transaction() as s:
-                        await s.execute(update(t.Outbox).where(t.Outbox.id.in_(ids), t.Outbox.status == "sending",
-                                                               t.Outbox.lease_holder == self.holder)
-                                        .values(status="uncertain", lease_holder=None, lease_until=None,
-                                                attempts=_UNCOUNT).execution_options(synchronize_session=False))
+                    await self._hand_back(ids)
                 except Exception:  # noqa: BLE001 - then their lease runs out
                     self._stale.update(ids)
+
+    async def _settle_done(self, done: list[tuple[int, dict]]) -> None:
+        # Shielded: a stop that lands meanwhile lets the outcomes commit instead of cutting
+        # their transaction off halfway (on SQLite that can leave the write lock held).
+        await asyncio.shield(self._settle(list(done)))
+        self.held -= len(done)
+        done.clear()
 
     async def run_due(self) -> int:
         """Run every due row once and wait for all of them; returns how many."""
         batch = await self._claim()
+        self.held += len(batch)
         await asyncio.gather(*(self._run_lane(work) for work in self._lanes(batch).values()))
         return len(batch)
 
-    async def _run(self, row: t.Outbox, uncertain: bool) -> None:
+    async def _run(self, row: t.Outbox, uncertain: bool) -> tuple[dict, str | None]:
+        """Carry out one row: (the outcome to record, why it was given up or None)."""
         handler = self.handlers.get(row.kind)
         try:
             if handler is None:
                 raise PermanentFailure(f"no handler for {row.kind}")
             result = await handler(row, uncertain)
         except PermanentFailure as exc:
-            await self._give_up(row, str(exc))
+            return self._given_up(row, str(exc))
         except Exception as exc:  # noqa: BLE001 - any failure is retried with backoff
             log.warning("outbox %s #%s attempt %s failed: %s", row.kind, row.id, row.attempts, exc)
             if row.attempts >= self.max_attempts:
-                await self._give_up(row, f"{exc} (after {row.attempts} attempts)")
-            else:
-                delay = min(self.base_delay * 2 ** (row.attempts - 1), self.max_delay)
-                await self._retry(row.id, str(exc), self.clock.now() + timedelta(seconds=delay), row.attempts)
-        else:
-            await self._finish(row.id, "sent", result=result, attempts=row.attempts)
+                return self._given_up(row, f"{exc} (after {row.attempts} attempts)")
+            delay = min(self.base_delay * 2 ** (row.attempts - 1), self.max_delay)
+            return {"status": "uncertain", "last_error": str(exc), "attempts": row.attempts,
+                    "next_attempt_at": self.clock.now() + timedelta(seconds=delay)}, None
+        return {"status": "sent", "done_at": self.clock.now(), "last_error": None, "result": result,
+                "attempts": row.attempts}, None
 
-    async def _give_up(self, row: t.Outbox, reason: str) -> None:
+    def _given_up(self, row: t.Outbox, reason: str) -> tuple[dict, str]:
         log.error("outbox %s #%s failed for good: %s", row.kind, row.id, reason)
-        await self._finish(row.id, "failed", error=reason, attempts=row.attempts)
-        if self.on_failed is not None:
-            await self.on_failed(row, reason)
-
-    async def _finish(self, row_id: int, status: str, *, error: str | None = None, result: dict | None = None,
-                      attempts: int | None = None) -> None:
-        await self._write(row_id, status=status, done_at=self.clock.now(), last_error=error, result=result,
-                          **({"attempts": attempts} if attempts is not None else {}))
-
-    async def _retry(self, row_id: int, error: str, when: datetime, attempts: int) -> None:
-        await self._write(row_id, status="uncertain", last_error=error, next_attempt_at=when, attempts=attempts)
-
-    async def _write(self, row_id: int, **values) -> None:
-        """Record an outcome, unless the lease ran out and another process took
-        the row over meanwhile: its own attempt decides then."""
-        async with self.db.transaction() as s:
-            await s.execute(update(t.Outbox).where(t.Outbox.id == row_id, t.Outbox.status == "sending",
-                                                   t.Outbox.lease_holder == self.holder)
-                            .values(lease_holder=None, lease_until=None, **values)
-                            .execution_options(synchronize_session=False))
+        return {"status": "failed", "done_at": self.clock.now(), "last_error": reason, "result": None,
+                "attempts": row.attempts}, reason
 
     async def next_due_in(self) -> float | None:
         async with self.db.sessions() as s:

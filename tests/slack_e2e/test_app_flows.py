@@ -79,6 +79,7 @@ async def test_a_partner_notes_and_suggests_in_their_channel_but_is_never_publis
     await world.say(PAT, card, "We can swap the frame on Friday")
     await world.say(PAT, card, f"<@{emu.bot_user_id}> suggest Hi! Bring it by on Friday and we'll swap the frame.")
     await world.thread_line(card, "Pat Partner suggested a reply: v1 (suggestion)")
+    await world.app.inbox.wait_settled(2)  # the line can show before the note's input is finished
     [note] = await world.rows(t.Note, t.Note.case_id == shared.case_id)
     assert (note.author, note.text) == (PAT, "We can swap the frame on Friday")
     [draft] = await world.rows(t.Draft, t.Draft.case_id == shared.case_id)

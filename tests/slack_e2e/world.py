@@ -141,13 +141,13 @@ class Settled:
         self.rows: set[int] = set()
         self.changed = asyncio.Condition()
         for worker in workers:
-            worker._finish = self._wrap(worker._finish)
+            worker._settle = self._wrap(worker._settle)
 
-    def _wrap(self, finish):
-        async def wrapped(row_id, status, **outcome):
-            await finish(row_id, status, **outcome)
+    def _wrap(self, settle):
+        async def wrapped(outcomes):
+            await settle(outcomes)
             async with self.changed:
-                self.rows.add(row_id)
+                self.rows.update(row_id for row_id, _values in outcomes)
                 self.changed.notify_all()
         return wrapped
 
