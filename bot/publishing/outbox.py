@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.clock import Clock, aware
 from bot.cluster.identity import NODE_ID
 from bot.publishing.claims import OutboxClaims
+from bot.publishing.effect_lock import EffectLocks, HeldElsewhere
 from bot.publishing.rows import FailureHook, Handler, LeaseRunningOut, PermanentFailure, enqueue
 from bot.store import tables as t
 from bot.store.db import Database
@@ -50,6 +51,7 @@ class OutboxWorker(OutboxClaims):
         # row cut off mid-flight. 1 (the default) writes each outcome before the next row starts:
         # a slow effect (a CRM call) then never holds back the record of the one before it.
         self.batch, self.linger = batch, 0.2
+        self.locks = EffectLocks(db, self.shared)
 
     def poke(self) -> None:
         self.wake.set()
@@ -74,9 +76,10 @@ class OutboxWorker(OutboxClaims):
                     row, uncertain = work.pop(0)
                     if len(work) == self.ahead // 2:
                         self.wake.set()  # claim the lane's next rows before these run out
-                    if not self._still_ours(row):
-                        raise LeaseRunningOut("its lease may have run out")
-                    values, failure = await self._run(row, uncertain)
+                    async with self.locks.hold(row.id):
+                        if not self._still_ours(row):
+                            raise LeaseRunningOut("its lease may have run out")
+                        values, failure = await self._run(row, uncertain)
                     first = first if done else loop.time()
                     done.append((row.id, values))
                     if failure is not None:  # people hear of it once its outcome is written
@@ -100,6 +103,8 @@ class OutboxWorker(OutboxClaims):
                     await self._hand_back(ids)
                 except Exception:  # noqa: BLE001 - then their lease runs out
                     self._stale.update(ids)
+                if isinstance(exc, HeldElsewhere):
+                    await asyncio.sleep(self.poll)  # its holder is still at it: claim it again a little later
 
     async def _settle_done(self, done: list[tuple[int, dict]]) -> None:
         # Shielded: a stop that lands meanwhile lets the outcomes commit instead of cutting
