@@ -46,6 +46,11 @@ def seed(hub: HubSpotEmulator) -> Seeded:
     return Seeded(hub, maria, jon, company)
 
 
+def hubspot_section(url: str) -> str:
+    """The `crm:` lines of a workspace file pointing at the local HubSpot (token in HUBSPOT_TOKEN)."""
+    return f"crm: {{type: hubspot, token_env: HUBSPOT_TOKEN, base_url: '{url}', handle_fields: {{x: twitterhandle}}}}\n"
+
+
 def hubspot_config(url: str, **extra) -> HubSpotCrm:
     return HubSpotCrm.model_validate({"type": "hubspot", "token_env": "HUBSPOT_TOKEN", "base_url": url,
                                       "handle_fields": {"x": "twitterhandle", "bluesky": "bluesky_handle"},

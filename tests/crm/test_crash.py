@@ -24,7 +24,9 @@ async def child(db_url: str, url: str, mode: str, token: str = TOKEN) -> asyncio
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
-async def test_kill_9_after_the_note_is_written_then_restart_keeps_one_note(tmp_path, hub, seeded):
+async def kill_after_the_note_then_resume(tmp_path, hub) -> dict:
+    """A first process is killed (SIGKILL) once its note is written, its answer held back;
+    a second resumes on the same database. Returns the second's report."""
     db_url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
     hub.holds["POST /crm/v3/objects/notes"] = 1
     first = await child(db_url, hub.url, "ingest")
@@ -33,11 +35,14 @@ async def test_kill_9_after_the_note_is_written_then_restart_keeps_one_note(tmp_
     finally:
         first.send_signal(signal.SIGKILL)
     assert await first.wait() == -signal.SIGKILL
-
     second = await child(db_url, hub.url, "resume")
     out, err = await asyncio.wait_for(second.communicate(), WAIT)
     assert second.returncode == 0, err.decode()[-2000:]
-    report = json.loads(out.decode().strip().splitlines()[-1])
+    return json.loads(out.decode().strip().splitlines()[-1])
+
+
+async def test_kill_9_after_the_note_is_written_then_restart_keeps_one_note(tmp_path, hub, seeded):
+    report = await kill_after_the_note_then_resume(tmp_path, hub)
     assert report["recovered"] == 1  # the write was mid-flight at the kill
     write = next(r for r in report["rows"] if r["kind"] == "crm.write")
     # The retry found the note by its key instead of writing another. The attempt cut short by the kill is
@@ -55,18 +60,7 @@ async def test_kill_9_with_a_key_property_that_is_not_unique_still_keeps_one_not
     search trails writes by seconds: the retry reads the contact's notes instead."""
     hub.define("notes", "rejoinder_key", unique=False)
     hub.search_lag = 600.0  # the note written before the kill is not in search yet
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'r.db'}"
-    hub.holds["POST /crm/v3/objects/notes"] = 1
-    first = await child(db_url, hub.url, "ingest")
-    try:
-        await hub.wait_until(lambda: len(hub.objects["notes"]) == 1, WAIT, "the note written by the first process")
-    finally:
-        first.send_signal(signal.SIGKILL)
-    assert await first.wait() == -signal.SIGKILL
-    second = await child(db_url, hub.url, "resume")
-    out, err = await asyncio.wait_for(second.communicate(), WAIT)
-    assert second.returncode == 0, err.decode()[-2000:]
-    report = json.loads(out.decode().strip().splitlines()[-1])
+    report = await kill_after_the_note_then_resume(tmp_path, hub)
     write = next(r for r in report["rows"] if r["kind"] == "crm.write")
     assert report["recovered"] == 1 and write["status"] == "sent" and write["result"]["found"] is True
     assert len(hub.objects["notes"]) == 1 and hub.calls_to("POST", "/crm/v3/objects/notes") == []

@@ -6,7 +6,7 @@ the role-checked `link` command, and the card shows the contact."""
 from __future__ import annotations
 
 from bot.store import tables as t
-from tests.crm.conftest import TOKEN
+from tests.crm.conftest import TOKEN, hubspot_section
 from tests.discord_e2e import conftest as fixtures
 from tests.discord_e2e.world import KIM, SAM, WORKSPACE, buttons, mention
 
@@ -16,8 +16,7 @@ emu, make_world = fixtures.emu, fixtures.make_world  # the chat world's fixtures
 async def test_a_link_button_on_discord_links_only_for_a_permitted_person(make_world, sqlite_url, hub, seeded,
                                                                          monkeypatch):
     monkeypatch.setenv("HUBSPOT_TOKEN", TOKEN)
-    workspace = WORKSPACE + (f"crm: {{type: hubspot, token_env: HUBSPOT_TOKEN, base_url: '{hub.url}', "
-                             "handle_fields: {x: twitterhandle}}\n")
+    workspace = WORKSPACE + hubspot_section(hub.url)
     w = await make_world(sqlite_url, workspace=workspace)
     [r] = await w.ingest(mention(1, "@acme my order is late, reach me at jon@example.com", handle="jb_rides"))
     card = await w.card(r.case_id)

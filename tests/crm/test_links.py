@@ -43,7 +43,7 @@ async def test_partners_cannot_link_and_the_refusal_is_logged(database_url, tmp_
     w = await make_crm_world(database_url, tmp_path, hub.url, TOKEN)
     try:
         [r] = await w.ingest(mention(3, "@acme corner bikes: my order is broken", handle="jb_rides"))
-        result = await w.run(PAT, "link", r.case_id, f"@jb_rides to jon@example.com")
+        result = await w.run(PAT, "link", r.case_id, "@jb_rides to jon@example.com")
         assert not result.ok and "role" in result.text
         async with w.db.sessions() as s:
             assert (await s.execute(select(t.CrmLink))).scalars().all() == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 from bot.store import tables as t
-from tests.crm.conftest import TOKEN
+from tests.crm.conftest import TOKEN, hubspot_section
 from tests.slack_e2e import conftest as fixtures
 from tests.slack_e2e.world import PAT, SAM, WORKSPACE, case_of, mention
 
@@ -23,8 +23,7 @@ def link_buttons(call) -> list[dict]:
 async def test_a_link_button_links_only_when_a_permitted_person_clicks_it(make_world, sqlite_url, hub, seeded,
                                                                           monkeypatch):
     monkeypatch.setenv("HUBSPOT_TOKEN", TOKEN)
-    workspace = WORKSPACE + (f"crm: {{type: hubspot, token_env: HUBSPOT_TOKEN, base_url: '{hub.url}', "
-                             "handle_fields: {x: twitterhandle}}\n")
+    workspace = WORKSPACE + hubspot_section(hub.url)
     w = await make_world(sqlite_url, workspace=workspace)
     [r] = await w.ingest(mention(1, "@acme my order is late, reach me at jon@example.com", handle="jb_rides"))
     card = await w.card(r.case_id)
