@@ -137,6 +137,7 @@ class App:
         self.grace = 10.0  # seconds a stopping process gives the work in hand
         self.lanes = LANES
         self._batches: list[asyncio.Lock] = []  # one per lane, held while it stores a batch: a stop waits for them
+        self._lane_tasks: list[asyncio.Task] = []  # the pipeline lanes' tasks, when there are several
 
     @classmethod
     async def create(cls, settings: Settings, ws: Workspace, base_dir: Path, clock: Clock | None = None,
@@ -184,7 +185,7 @@ class App:
                 consumer = self.consumer if n == 0 else Consumer(self.db, self.core.pipeline, self.clock)
                 consumer.after_ingest = self.consumer.after_ingest
                 reader = self.bus.consume_batches(TOPIC, "pipeline", BATCH, consumer=f"{self.bus.consumer}-{n}")
-                tg.create_task(self._lane(consumer, reader, lock), name=f"pipeline:{n}")
+                self._lane_tasks.append(tg.create_task(self._lane(consumer, reader, lock), name=f"pipeline:{n}"))
 
     async def _lane(self, consumer: Consumer, reader, lock: asyncio.Lock) -> None:
         ack_batch = getattr(self.bus, "ack_batch", None)
@@ -271,10 +272,11 @@ class App:
                         await lock.acquire()
             except TimeoutError:
                 pass
-            # Asked again until it ends: a cancellation that lands inside a Redis read can be
-            # swallowed by the client, and the idle consumer would then read on for ever.
+            # Asked again until it ends: a cancellation that lands inside a Redis read can be swallowed by the
+            # client, and an idle lane would read on for ever. Each lane is asked: a task group passes on only one.
             while not consumer.done():
-                consumer.cancel()
+                for task in (consumer, *self._lane_tasks):
+                    task.cancel()
                 await asyncio.wait({consumer}, timeout=1)
         await asyncio.gather(*(w.drain(self.grace) for w in workers))
         raise Quit  # the other tasks are cancelled: outbox rows still in hand go back as uncertain

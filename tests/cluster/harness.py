@@ -81,7 +81,15 @@ class Cluster:
                 await asyncio.to_thread(proc.wait, 2)
             except subprocess.TimeoutExpired:
                 pass
-            raise AssertionError(f"{name} did not stop within {timeout} s of SIGTERM\n{self.logs()}") from None
+            raise AssertionError(f"{name} did not stop within {timeout} s of SIGTERM\n{self.stacks(name)}") from None
+
+    def stacks(self, name: str) -> str:
+        """What the stuck process's tasks awaited: the start of its dump, which the
+        tail of its log (the threads' stacks, printed after) would leave out."""
+        log = max(self.folder.glob(f"{name}.*.log"), key=lambda p: int(p.name.split(".")[1]))
+        text = log.read_text(errors="replace")
+        start = text.find("Stack for ")
+        return f"--- {log.name}\n" + (text[start:start + 12_000] if start >= 0 else text[-6_000:])
 
     def crashed(self) -> list[str]:
         """Processes that ended on their own (none should); not those the test stopped."""
