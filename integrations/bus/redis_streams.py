@@ -3,10 +3,16 @@ processes. Besides its own unacked entries, a consumer takes over, every
 `claim_every` seconds (XAUTOCLAIM), those another consumer of the group has
 left unacked for `claim_idle_ms`: the default consumer name holds the
 process id, so a dead process's entries are picked up by a live one within
-about `claim_idle_ms` + `claim_every`, not only when some process starts."""
+about `claim_idle_ms` + `claim_every`, not only when some process starts.
+
+Consumer names do not pile up over restarts: a process that stops removes its
+own names that hold nothing, and each look for abandoned entries removes the
+names idle for `forget_after_ms` that hold nothing (a killed process's, once
+its entries were taken over). A name that holds entries is never removed: they would be lost."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import AsyncIterator
@@ -17,11 +23,13 @@ from redis.exceptions import ResponseError
 
 from bot.ports import Delivery
 
+log = logging.getLogger(__name__)
+
 
 class RedisStreamsBus:
     def __init__(self, url: str, prefix: str = "rejoinder", consumer: str | None = None,
                  block_ms: int = 1000, maxlen: int = 1_000_000, claim_idle_ms: int = 15_000,
-                 claim_every: float = 2.0, pack: int = 1) -> None:
+                 claim_every: float = 2.0, pack: int = 1, forget_after_ms: int = 900_000) -> None:
         """`pack`: `publish_many` puts up to this many payloads in one stream
         entry, so a busy stream costs Redis and both ends per batch, not per
         mention. Each delivery of a packed entry acks the whole entry: ack
@@ -30,6 +38,8 @@ class RedisStreamsBus:
         self.prefix, self.block_ms, self.maxlen = prefix, block_ms, maxlen
         self.claim_idle_ms, self.claim_every, self.pack = claim_idle_ms, claim_every, pack
         self._groups: dict[str, str] = {}  # topic -> group consumed here, for batch acks
+        self._names: set[tuple[str, str, str]] = set()  # (stream, group, consumer) read under here
+        self.forget_after_ms = forget_after_ms
         self.consumer = consumer or f"{os.uname().nodename}-{os.getpid()}"
         self._closed = False
 
@@ -102,6 +112,7 @@ class RedisStreamsBus:
         stream = self._stream(topic)
         self._groups[topic] = group
         await self._ensure_group(stream, group)
+        self._names.add((stream, group, consumer))
         # First our own pending entries (a crash before ack), page by page, then new ones.
         cursor, claim_from, next_claim = "0", "0-0", 0.0
         count = max(1, max_items // self.pack)  # entries per read: about `max_items` payloads
@@ -112,6 +123,7 @@ class RedisStreamsBus:
                     claim_from, entries = await self._claim_page(stream, group, count, claim_from, consumer)
                     if claim_from == "0-0":  # went through every pending entry: look again later
                         next_claim = time.monotonic() + self.claim_every
+                        await self._forget(stream, group, lambda c: c["idle"] >= self.forget_after_ms)
                 if not entries:
                     pending = cursor != ">"
                     reply = await self.client.xreadgroup(group, consumer, {stream: cursor}, count=count,
@@ -140,8 +152,19 @@ class RedisStreamsBus:
         ack.entry_id = entry_id
         return ack
 
+    async def _forget(self, stream: str, group: str, which) -> None:
+        """Remove the group's consumers that `which` picks and that hold no entries."""
+        for c in await self.client.xinfo_consumers(stream, group):
+            if c["pending"] == 0 and which(c):
+                await self.client.xgroup_delconsumer(stream, group, c["name"])
+
     async def close(self) -> None:
         self._closed = True
+        try:
+            for stream, group, consumer in self._names:
+                await self._forget(stream, group, lambda c, name=consumer.encode(): c["name"] == name)
+        except (ResponseError, redis.ConnectionError) as exc:  # tidying only: the next start sweeps them
+            log.warning("could not remove this process's consumer names: %s", exc)
         await self.client.aclose()
 
 

@@ -90,3 +90,42 @@ async def test_a_restarted_process_claims_what_the_crashed_one_left_unacked(redi
     assert got == [{"i": i} for i in range(4)]  # each once, in order
     assert (await restarted.client.xpending("t3:m", "pipeline"))["pending"] == 0
     await restarted.close()
+
+
+async def test_consumer_names_do_not_pile_up_over_restarts(redis_url):
+    import redis.asyncio as redis
+
+    stopped = RedisStreamsBus(redis_url, prefix="t4", consumer="host-1", block_ms=100)
+    await stopped.publish_many("m", [{"n": 1}, {"n": 2}])
+    reader = stopped.consume_batches("m", "g", 1)
+    await (await anext(reader))[0].ack()
+    await reader.aclose()
+    await stopped.close()  # a clean stop: its name held nothing and goes with it
+    killed = RedisStreamsBus(redis_url, prefix="t4", consumer="host-2", block_ms=100)
+    reader = killed.consume_batches("m", "g", 1)
+    assert [d.payload for d in await anext(reader)] == [{"n": 2}]  # read, never acked: then killed
+    await killed.client.aclose()
+    client = redis.from_url(redis_url)
+
+    async def names() -> list[bytes]:
+        return [c["name"] for c in await client.xinfo_consumers("t4:m", "g")]
+
+    assert await names() == [b"host-2"]
+    # Forgetting at once, but host-2 still holds its entry, which nobody has taken over yet.
+    patient = RedisStreamsBus(redis_url, prefix="t4", consumer="host-3", block_ms=100,
+                              claim_idle_ms=3_600_000, forget_after_ms=0)
+    await patient.publish("m", {"n": 3})
+    reader = patient.consume_batches("m", "g", 1)
+    assert [d.payload for d in await anext(reader)] == [{"n": 3}]
+    assert b"host-2" in await names()
+    await reader.aclose()
+    await patient.close()  # host-3 holds its unacked entry: its name stays
+    assert sorted(await names()) == [b"host-2", b"host-3"]
+    # Once another process has taken their entries over, the dead names go.
+    taker = RedisStreamsBus(redis_url, prefix="t4", consumer="host-4", block_ms=100, claim_idle_ms=0, forget_after_ms=0)
+    reader = taker.consume_batches("m", "g", 10)
+    assert sorted(d.payload["n"] for d in await anext(reader)) == [2, 3]
+    assert b"host-2" not in await names() and b"host-3" not in await names()
+    await reader.aclose()
+    await taker.close()
+    await client.aclose()
