@@ -6,9 +6,8 @@ import dataclasses
 from datetime import datetime, timedelta, timezone
 
 from bot.types import CaseSummary, ChatUser, CustomerView, Finding, HomeView
-from integrations.chat.slack.blocks import (
-    MESSAGE_BLOCK_LIMIT, card_blocks, edit_modal, fallback_text, fit, home_view, read_metadata, reject_modal,
-)
+from integrations.chat.slack.blocks import MESSAGE_BLOCK_LIMIT, card_blocks, fallback_text, fit, home_view
+from integrations.chat.slack.modals import edit_modal, read_metadata, reject_modal
 from integrations.chat.slack.inbound import plain_text, split_command
 from integrations.chat.slack.text import escape, inert
 from tests.emulators.slack_checks import block_errors, text_objects, view_errors

@@ -22,14 +22,13 @@ import discord
 
 from bot.types import MessageRef
 from integrations.chat.discord import lookup
+from integrations.chat.discord.client import NO_PINGS, nonce
 from integrations.chat.discord.text import CONTENT, clip, inert
 
 if TYPE_CHECKING:
     from integrations.chat.discord.platform import DiscordPlatform
 
 log = logging.getLogger(__name__)
-NO_PINGS = discord.AllowedMentions.none()
-UNKNOWN_CHANNEL = 10003
 THREAD_EXISTS = 160004
 FILE_LIMIT = 10 * 1024 * 1024  # Discord's attachment limit for a server without boosts
 _MARKER = re.compile("\u2063[\u200b\u200c]*\u2063$")  # lookup.marker's shape, at the end of a message
@@ -48,8 +47,6 @@ def _body(text: str, key: str | None, people: tuple[str, ...] = ()) -> tuple[str
 
 async def post_message(platform: DiscordPlatform, channel: str, text: str, key: str | None = None,
                        people: tuple[str, ...] = ()) -> MessageRef:
-    from integrations.chat.discord.platform import nonce
-
     body, pings = _body(text, key, people)
     await platform.pace.take()
     message = await platform.channel(channel).send(content=body, allowed_mentions=pings,
@@ -102,8 +99,6 @@ async def _thread_of(platform: DiscordPlatform, ref: MessageRef, name: str) -> s
 async def post_file(platform: DiscordPlatform, channel: str, data: bytes, filename: str, title: str, text: str = "",
                     thread: MessageRef | None = None) -> MessageRef:
     """An attachment with `title` as its text (and alt text), in `thread`'s thread or the channel."""
-    from integrations.chat.discord.platform import nonce
-
     if len(data) > FILE_LIMIT:
         raise ValueError(f"{filename} is {len(data):,} bytes; Discord takes {FILE_LIMIT:,} at most")
     where = await _thread_of(platform, thread, title) if thread else channel

@@ -13,19 +13,18 @@ for the card (and a thread line) first. Nothing we post can ping anyone:
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections import OrderedDict
 
 import discord
-from discord import app_commands
 
 from bot.ports import ChatHandlers, ChatInput
 from bot.types import Card, ChatUser, MessageRef
 
 from integrations.chat.discord import lookup
 from integrations.chat.discord import messages as own_messages
-from integrations.chat.discord.components import DYNAMIC_ITEMS, card_view
+from integrations.chat.discord.client import NO_PINGS, UNKNOWN_CHANNEL, RejoinderClient, nonce
+from integrations.chat.discord.components import card_view
 from integrations.chat.discord.embeds import card_embeds, summary
 from integrations.chat.discord.inbound import Inbound
 from integrations.chat.discord.limits import GlobalPace
@@ -33,44 +32,8 @@ from integrations.chat.discord.text import CONTENT, clip, inert
 
 log = logging.getLogger(__name__)
 
-NO_PINGS = discord.AllowedMentions.none()
-UNKNOWN_CHANNEL = 10003
 THREAD_EXISTS = 160004
 THREAD_ARCHIVE_MINUTES = 10080  # a week: a case's talk can go on for days
-
-
-def intents() -> discord.Intents:
-    """Only what Rejoinder reads: guilds and channels (for threads), messages
-    in them, and their text (Message Content is a privileged intent)."""
-    wanted = discord.Intents.none()
-    wanted.guilds = True
-    wanted.guild_messages = True
-    wanted.message_content = True
-    return wanted
-
-
-def nonce(kind: str, key: str) -> str:
-    """Discord nonces are at most 25 characters; the same key gives the same nonce."""
-    return kind + hashlib.sha256(key.encode()).hexdigest()[:24]
-
-
-class RejoinderClient(discord.Client):
-    def __init__(self, platform: "DiscordPlatform", **options) -> None:
-        super().__init__(intents=intents(), allowed_mentions=NO_PINGS, **options)
-        self.platform = platform
-        self.inbound = platform.inbound
-        self.tree = app_commands.CommandTree(self)
-        self.ready = asyncio.Event()
-
-    async def setup_hook(self) -> None:
-        self.add_dynamic_items(*DYNAMIC_ITEMS)  # persistent buttons: cards from before a restart still work
-        self.tree.add_command(self.inbound.slash_group())
-
-    async def on_ready(self) -> None:
-        self.ready.set()
-
-    async def on_message(self, message: discord.Message) -> None:
-        self.platform.spawn(self.inbound.message(message), "message")
 
 
 class DiscordPlatform:

@@ -1,11 +1,10 @@
-"""Block Kit for a case card and the modals that act on it.
+"""Block Kit for a case card and the home tab (the modals are in modals.py).
 
 Every piece of outside text (the mention, author, customer data, drafts) goes
 through `slack_text`, so nothing from the public can ping, link or style.
 """
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from bot.chat.text_view import case_list
@@ -20,10 +19,6 @@ from integrations.chat.slack.text import (
 ACTION_PREFIX = "rejoinder:"
 MESSAGE_BLOCK_LIMIT = 50
 VIEW_BLOCK_LIMIT = 100
-EDIT_CALLBACK = "rejoinder:edit"
-REJECT_CALLBACK = "rejoinder:reject"
-INPUT_BLOCK, INPUT_ACTION = "rejoinder_input", "text"
-MODAL_TEXT_LIMIT = 3000  # plain_text_input max_length
 FOLDED_SHOWN = 30  # case numbers listed on an incident card; `/rejoinder case N` lists all
 
 BUTTONS = {
@@ -48,7 +43,7 @@ def card_blocks(card: Card, now: datetime | None = None) -> list[dict]:
     blocks.append(_author(card))
     blocks.extend(mention_blocks(card))
     if card.mentions_in_case > 1:
-        blocks.append(_context(f"{card.mentions_in_case} mentions in this conversation"))
+        blocks.append(context_block(f"{card.mentions_in_case} mentions in this conversation"))
     sentiment = f"{SENTIMENT_ICON.get(card.sentiment_label, '')} {words(card.sentiment_label)} ({card.sentiment:+.2f})"
     facts = [
         f"*Stage:* {words(card.stage)}",
@@ -78,7 +73,7 @@ def words(identifier: str) -> str:
     return inert((identifier or "").replace("_", " "), 60)
 
 
-def _context(text: str) -> dict:
+def context_block(text: str) -> dict:
     return {"type": "context", "elements": [plain(text)]}
 
 
@@ -109,7 +104,7 @@ def _tags(card: Card) -> str:
 def _incident(card: Card) -> list[dict]:
     """An incident counts, samples and lists the cases folded into it; a folded case names its incident."""
     if card.incident_count <= 0:
-        return [_context(f"Folded into incident #{card.incident_of}.")] if card.incident_of else []
+        return [context_block(f"Folded into incident #{card.incident_of}.")] if card.incident_of else []
     head = f":warning: *Incident:* {card.incident_count} similar mentions in a short time"
     blocks = [{"type": "section", "text": mrkdwn(head)}]
     samples = [s for s in card.incident_samples if s][:5]
@@ -117,7 +112,7 @@ def _incident(card: Card) -> list[dict]:
         blocks.append({"type": "context", "elements": [plain(f"“{s}”", 300) for s in samples]})
     if card.folded_cases:
         more = len(card.folded_cases) > FOLDED_SHOWN
-        blocks.append(_context(f"Folded here: {case_list(card.folded_cases, FOLDED_SHOWN)}"
+        blocks.append(context_block(f"Folded here: {case_list(card.folded_cases, FOLDED_SHOWN)}"
                                + (f" · /rejoinder case {card.case_id} lists them all" if more else "")))
     return blocks
 
@@ -138,7 +133,7 @@ def _customer(customer: CustomerView) -> list[dict]:
     if earlier:
         blocks.append({"type": "context", "elements": [plain(e, 300) for e in earlier]})
     if customer.redacted:
-        blocks.append(_context("Some customer details are hidden in this channel."))
+        blocks.append(context_block("Some customer details are hidden in this channel."))
     return blocks
 
 
@@ -213,7 +208,7 @@ def fit(blocks: list[dict], limit: int) -> list[dict]:
     tail = blocks[-1:] if blocks[-1]["type"] == "actions" else []
     keep = limit - len(tail) - 1
     hidden = len(blocks) - keep - len(tail)
-    return blocks[:keep] + [_context(f"{hidden} more sections hidden (Slack's block limit).")] + tail
+    return blocks[:keep] + [context_block(f"{hidden} more sections hidden (Slack's block limit).")] + tail
 
 
 def home_view(view: HomeView, now: datetime | None = None) -> dict:
@@ -246,64 +241,3 @@ def _case_lines(cases: list[CaseSummary], now: datetime | None, shown: int = 15)
             f"{words(case.stage)} · @{inert(case.author_handle, 60)}{due} — {inert(case.excerpt, 140)}"
         )
     return join_lines(lines, TEXT_LIMIT - 100, total=len(cases))
-
-
-def read_metadata(private_metadata: str) -> dict:
-    try:
-        data = json.loads(private_metadata or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _text_input(label: str, initial: str | None, placeholder: str) -> dict:
-    element = {
-        "type": "plain_text_input", "action_id": INPUT_ACTION, "multiline": True,
-        "min_length": 1, "max_length": MODAL_TEXT_LIMIT, "placeholder": plain(placeholder, 150),
-    }
-    if initial:
-        element["initial_value"] = initial[:MODAL_TEXT_LIMIT]  # input values are raw text
-    return {"type": "input", "block_id": INPUT_BLOCK, "label": plain(label, 2000), "element": element}
-
-
-def edit_modal(card: Card, channel: str | None = None, ts: str | None = None) -> dict:
-    draft = card.draft
-    blocks: list[dict] = [_context(f"Case #{card.case_id} · reply to @{card.author.handle} on {card.network}")]
-    if draft is not None and draft.findings:
-        blocks.append({"type": "section", "text": mrkdwn("*Guardrail findings*\n" + findings_text(draft))})
-    blocks.append(_text_input("Reply text", draft.text if draft else None, "The reply to publish"))
-    return {
-        "type": "modal", "callback_id": EDIT_CALLBACK, "title": plain("Edit draft", 24),
-        "submit": plain("Save draft", 24), "close": plain("Cancel", 24),
-        "private_metadata": json.dumps({"case_id": card.case_id, "channel": channel, "ts": ts}),
-        "blocks": fit(blocks, VIEW_BLOCK_LIMIT),
-    }
-
-
-def loading_modal(case_id: int, title: str) -> dict:
-    """Opened at once on a click (the trigger id lasts 3 s), then replaced."""
-    return {
-        "type": "modal", "callback_id": "rejoinder:loading", "title": plain(title, 24), "close": plain("Close", 24),
-        "blocks": [_context(f"Loading case #{case_id}…")],
-    }
-
-
-def notice_modal(title: str, text: str) -> dict:
-    return {**loading_modal(0, title), "callback_id": "rejoinder:notice", "blocks": [_context(text)]}
-
-
-def reject_modal(case_id: int, channel: str | None = None, ts: str | None = None) -> dict:
-    blocks = [
-        _context(f"Case #{case_id}: the drafter sees this reason on the next draft."),
-        _text_input("Why is this draft rejected?", None, "e.g. wrong tone, promises a refund we can't give"),
-    ]
-    return {
-        "type": "modal", "callback_id": REJECT_CALLBACK, "title": plain("Reject draft", 24),
-        "submit": plain("Reject", 24), "close": plain("Cancel", 24),
-        "private_metadata": json.dumps({"case_id": case_id, "channel": channel, "ts": ts}), "blocks": blocks,
-    }
-
-
-def submitted_text(view: dict) -> str:
-    values = (view.get("state") or {}).get("values") or {}
-    return ((values.get(INPUT_BLOCK) or {}).get(INPUT_ACTION) or {}).get("value") or ""

@@ -20,9 +20,10 @@ from slack_sdk.errors import SlackApiError
 from bot.ports import ChatInput, Command
 from bot.types import ChatUser, CommandResult, MessageRef
 
-from integrations.chat.slack.blocks import (
-    ACTION_PREFIX, EDIT_CALLBACK, REJECT_CALLBACK, INPUT_BLOCK, edit_modal, home_view, loading_modal, notice_modal,
-    read_metadata, reject_modal, submitted_text,
+from integrations.chat.slack.blocks import ACTION_PREFIX, home_view
+from integrations.chat.slack.modals import (
+    EDIT_CALLBACK, REJECT_CALLBACK, INPUT_BLOCK, edit_modal, loading_modal, notice_modal, read_metadata, reject_modal,
+    submitted_text,
 )
 from integrations.chat.common import RecentKeys, run_command, split_words
 from integrations.chat.slack.inputs import (

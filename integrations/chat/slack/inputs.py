@@ -6,7 +6,8 @@ import re
 
 from bot.ports import ChatInput
 
-from integrations.chat.slack.blocks import ACTION_PREFIX, EDIT_CALLBACK, REJECT_CALLBACK, submitted_text
+from integrations.chat.slack.blocks import ACTION_PREFIX
+from integrations.chat.slack.modals import EDIT_CALLBACK, REJECT_CALLBACK, submitted_text
 
 ACTION_PATTERN = re.compile("^" + re.escape(ACTION_PREFIX))
 MODAL_ACTIONS = {EDIT_CALLBACK: "edit", REJECT_CALLBACK: "reject"}
