@@ -17,6 +17,7 @@ class Contacts(Strict):
     phones: list[str] = Field(default_factory=list)
     emails: list[str] = Field(default_factory=list)
     domains: list[str] = Field(default_factory=list)
+    addresses: list[str] = Field(default_factory=list)  # stores, offices, returns depots: "350 Fifth Avenue, NY 10118"
     region: str = Field(default="US", pattern=r"^[A-Z]{2}$")  # how to read numbers written without +country
 
     @model_validator(mode="after")
@@ -40,6 +41,14 @@ class Contacts(Strict):
         for address in v:
             if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address.strip()):
                 raise ValueError(f"{address!r} is not an email address")
+        return v
+
+    @field_validator("addresses")
+    @classmethod
+    def _addresses(cls, v: list[str]) -> list[str]:
+        for address in v:
+            if not re.search(r"\w", address):
+                raise ValueError(f"{address!r} is not an address")
         return v
 
     @field_validator("domains")

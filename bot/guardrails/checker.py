@@ -95,8 +95,8 @@ class Guardrails:
         self._banned = terms.TermMatcher(guidelines.banned_terms)
         self._promises = terms.TermMatcher(guidelines.escalation_promises, stems=True)
         self._families = promise_families(guidelines)
-        contacts = contacts or Contacts()
-        self.contacts = BrandContacts(contacts.phones, contacts.emails, contacts.domains, contacts.region)
+        c = contacts or Contacts()
+        self.contacts = BrandContacts(c.phones, c.emails, c.domains, c.region, c.addresses)
         self._allowlist = tuple(e for e in map(links.normalise_entry, guidelines.link_allowlist) if e)
         self._link_policy = links.LinkPolicy(self._allowlist, self.contacts.domains, _instances(brand_handles or {}))
         self._sign_off = re.compile(f"(?:{guidelines.sign_off})\\Z") if guidelines.sign_off else None

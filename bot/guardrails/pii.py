@@ -111,7 +111,8 @@ def scan(text: Canonical | str, customer: CustomerView | None = None,
     numbers = _numbers(text, own, sorted(links))
     found += [i for i in numbers if i.kind == "card"] + [i for i in numbers if i.kind == "phone"]
     if _ANY_DIGIT.search(view.text):
-        found += [PiiItem("address", *view.span(a, b), masked) for a, b, masked in find_addresses(text.letters)]
+        found += [PiiItem("address", *view.span(a, b), masked) for a, b, masked in find_addresses(text.letters)
+                  if not own.own_address(text.letters[a:b], text.letters[b:b + 24])]
     kept: list[PiiItem] = []
     taken: list[tuple[int, int]] = []  # sorted, disjoint; each kind stops at MAX_ITEMS, so this stays small
     for item in found:

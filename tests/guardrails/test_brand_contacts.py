@@ -10,7 +10,8 @@ from bot.guardrails import Guardrails
 from tests.guardrails.sample import only
 
 CONTACTS = Contacts(phones=["+1 800 555 0199", "020 3868 0000"], emails=["help@acme.com"],
-                    domains=["acme.com", "acme-status.io"], region="GB")
+                    domains=["acme.com", "acme-status.io"], region="GB",
+                    addresses=["221B Baker Street, London NW1 6XE", "350 Fifth Avenue, Suite 300, New York, NY 10118"])
 
 
 @pytest.fixture
@@ -23,6 +24,8 @@ def brand() -> Guardrails:
     "Call us on 1-800-555-0199, any time.", "Our hotline: (800) 555 0199", "UK: +44 20 3868 0000",
     "Email help@acme.com", "Email help at acme dot com", "Status: https://acme-status.io/x",
     "Write to billing@acme.com", "See docs.acme.com/returns",
+    "Our shop: 221B Baker St, London NW1 6XE", "Returns go to 350 Fifth Ave, Suite 300, NY 10118",
+    "Visit us at 221b baker stre\u200bet",
 ])
 def test_declared_contacts_pass(brand, text):
     assert [f for f in brand.check(text, "x") if f.severity == "block"] == []
@@ -32,6 +35,10 @@ def test_the_same_shapes_block_when_they_are_not_ours(brand):
     assert only(brand.check("Call 1-800-555-0142", "x"), "pii")
     assert only(brand.check("Email help@acme-refunds.com", "x"), "pii")
     assert only(brand.check("See https://acme-refunds.com/x", "x"), "links")
+    assert only(brand.check("We'll send it to 12 Baker Street", "x"), "pii")
+    # Our building, someone's flat in it: a home address.
+    assert only(brand.check("Is that 221B Baker Street, Flat 2?", "x"), "pii")
+    assert only(brand.check("Shipped to 350 Fifth Avenue Apt 4, Brooklyn", "x"), "pii")
 
 
 @pytest.mark.parametrize("text", [
@@ -52,9 +59,10 @@ def test_other_x_pages_and_redirects_through_t_co_are_judged():
 
 def test_contacts_are_checked_with_file_positions():
     ws = parse_workspace(starter_text())
-    assert ws.organisation.contacts.phones and ws.organisation.contacts.domains
+    assert ws.organisation.contacts.phones and ws.organisation.contacts.domains and ws.organisation.contacts.addresses
     for bad, field in [('phones: ["+1 800 555 0199"]', 'phones: ["12"]'), ("domains: [acme.com]", "domains: [acme]"),
-                       ("emails: [help@acme.com]", "emails: [help]")]:
+                       ("emails: [help@acme.com]", "emails: [help]"),
+                       ('addresses: ["500 Market Street, San Francisco, CA 94105"]', 'addresses: [" - "]')]:
         with pytest.raises(Exception) as caught:
             parse_workspace(starter_text().replace(bad, field), file="rejoinder.yaml")
         assert "rejoinder.yaml:" in str(caught.value) and "organisation.contacts" in str(caught.value)
