@@ -42,6 +42,9 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"(?:reversed|refunded|returned|credited back|voided)",
         r"credit(?:ed|ing)? (?:it |that |this |the (?:full )?amount |the (?:full )?cost |the money )?back",
         r"(?:full|every) (?:penny|cent|dollar) back",
+        r"consider (?:the|that|this|your) (?:charge|payment|transaction|debit)s? (?:reversed|refunded|voided|cancelled|"
+        r"canceled|gone|removed)",
+        r"(?:charge|payment|transaction|debit)s? (?:is|are|now|is now|are now) (?:reversed|refunded|voided)",
         r"(?:money|payment|funds|deposit|fare|cost)s? (?:will be|has been|have been|is being|are being|gets|get) "
         r"(?:returned|refunded|credited|sent back|paid back|put back|given back)",
     ]),
@@ -105,7 +108,10 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"compensat", r"(?:ones|one is|be|is|its|thats|its all|this is|are) on (?:us|the house)",
         r"on the house", r"make (?:it|this|that) up to you", r"goodwill", r"voucher", r"gift ?card",
         r"(?:store|account|travel|service|bill) credit", r"credit of \d", r"\d+ (?:\w+ )?(?:credit|voucher|coupon)",
-        r"credit (?:to |on |into )?(?:your|the) (?:account|bill|card|wallet)",
+        r"credit (?:to |on |into |towards? |against |off )?(?:your|the) (?:next )?(?:account|bill|invoice|statement|"
+        r"order|booking|purchase|card|wallet)", r"(?:full|partial) credit",
+        r"(?:next|this|first|following) (?:\w+ )?(?:month|months|year|week|order|night|stay|bill|ride|trip|box)s? "
+        r"(?:is |are |will be |s |is going to be )?(?:free|on us)\b",
         _WE + r" (?:make|put|set) (?:it|this|that|things) right", r"complimentary",
         r"at no (?:extra |additional )?(?:cost|charge)", r"for free\b", r"free of charge",
         r"free (?:month|months|upgrade|night|nights|meal|shipping|delivery|service|gift|item|coffee|drink|ticket)",

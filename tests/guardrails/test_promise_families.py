@@ -18,6 +18,8 @@ FAMILIES = {
         "Every penny back, promise.",
         "We'll reimburse the hotel night.",
         "Your deposit will be returned in full.",
+        "Consider the charge reversed.",
+        "That payment is now refunded.",
     ],
     "promises compensation": [
         "This one's on us.",
@@ -30,6 +32,9 @@ FAMILIES = {
         "Your next box won't cost you a penny.",
         "We've added a $25 credit to your account.",
         "We'll make this right for you.",
+        "You'll receive a full credit on your next bill.",
+        "Your next month is free.",
+        "We've put a credit towards your next order.",
     ],
     "promises to waive a fee": [
         "We'll waive the fee.",
