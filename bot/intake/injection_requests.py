@@ -223,7 +223,13 @@ REQUESTS: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pa
      r"\b(?:invisible|hidden) (?:to|from) (?:humans|people|readers|users)\b|\bvisible (?:only )?to (?:the )?(?:llms?|ai|models?|bots?)\b"
      r"|\bfor (?:automated|ai|llm) (?:screening|review|systems?|readers?|scanners?)\b"
      r"|\bif (?:questioned|asked),? (?:report|say|state|answer|respond|reply) that\b"
-     r"|\b(?:note|message|instructions?) (?:to|for) (?:the |any )?(?:ai|llm|language model|assistant|bot|model)s?\b"),
+     r"|\b(?:note|message|instructions?) (?:to|for) (?:the |any )?(?:ai|llm|language model|assistant|bot|model)s?\b"
+     r"|\b(?:ais?|llms?|language models?|assistants?|bots?|models?) (?:reading|processing|parsing|summari[sz]ing|seeing)"
+     r" this\s*[,:]"),
+    # A heading that opens new orders: "### new instructions ###", "[system prompt]".
+    (('instruction', 'rule', 'task', 'prompt', 'directive'),
+     r"(?:#{2,}|\*{2,}|={2,}|-{3,}|(?:^|\n)(?:@[\w.]+\s+)*[\[<])\s*(?:new|updated|additional|system|admin|real|actual)"
+     r"\s+(?:instructions?|rules?|task|prompt|directives?)\s*(?:#{2,}|\*{2,}|={2,}|-{3,}|\]|>)"),
     # Questions about its making, and a changed voice.
     (('configured', 'programmed', 'prompted', 'instructed', 'set up'),
      r"\bhow (?:were|are|have) you (?:been )?(?:configured|programmed|prompted|instructed|set up)\b"),
