@@ -10,6 +10,12 @@ from tests.guardrails.sample import only
 
 FAMILIES = {
     "promises a refund": [
+        'Your money is on its way back to you.',
+        "We've sent the $40 back to your card.",
+        'Expect the funds back within a week.',
+        'The difference has been paid back to you.',
+        "We've reversed the duplicate transaction.",
+        "We'll return the $89 to your PayPal.",
         "You'll get your money back, no questions asked.",
         "We're giving you back the full payment.",
         "I've asked finance to pay you back today.",
@@ -22,6 +28,13 @@ FAMILIES = {
         "That payment is now refunded.",
     ],
     "promises compensation": [
+        'Enjoy 500 bonus points on us.',
+        "We've added 1,000 miles to your account.",
+        'Please accept this $20 credit.',
+        "We'll make it worth your while.",
+        "We've credited $15 to your account for the trouble.",
+        'Your next two deliveries are free.',
+        "We'll comp your meal.",
         "This one's on us.",
         "Your coffee is on the house next time.",
         "Let us make it up to you.",
@@ -37,6 +50,15 @@ FAMILIES = {
         "We've put a credit towards your next order.",
     ],
     "promises to waive a fee": [
+        "We've zeroed out the late fee.",
+        'No charge for the change this time.',
+        "We've taken the fee off your bill.",
+        "We've dropped the change fee for you.",
+        "You won't pay the cancellation fee.",
+        'That late fee is gone.',
+        "The rebooking fee won't apply.",
+        "You're exempt from the cancellation fee.",
+        "We won't bill you for the extra bag.",
         "We'll waive the fee.",
         "We are waiving the late charge this time.",
         "The overdraft fees have been written off.",
@@ -45,6 +67,8 @@ FAMILIES = {
         "Don't worry, we will not charge you for it.",
     ],
     "promises a replacement": [
+        "We've shipped another pair.",
+        'A fresh batch is on its way to you.',
         "We'll get a brand new unit out to you.",
         "A replacement kettle ships today.",
         "We're sending a fresh box your way.",
@@ -53,6 +77,7 @@ FAMILIES = {
         "You qualify for a free exchange.",
     ],
     "promises a delivery date": [
+        'Your order is scheduled to arrive on Friday.',
         "It'll arrive by Wednesday.",
         "You will have the parcel by the weekend.",
         "We guarantee it lands on the 3rd.",
@@ -60,6 +85,11 @@ FAMILIES = {
         "Expect your order within 3 business days.",
     ],
     "admits fault": [
+        'We really messed this one up.',
+        "We're the ones who got this wrong.",
+        'Apologies, the mistake is ours.',
+        'We got this one wrong, sorry.',
+        'That was a blunder on our side.',
         "That one is our mistake.",
         "We screwed up, plain and simple.",
         "We've made an error with your booking.",
@@ -70,6 +100,7 @@ FAMILIES = {
         "Our driver clearly damaged your gate.",
     ],
     "admits liability": [
+        "We'll be covering the cost of the repairs.",
         "We accept liability.",
         "We are liable for the damage to your bike.",
         "We're responsible for the loss of your luggage.",
