@@ -42,7 +42,8 @@ _LIST_GAP = re.compile(r"\s*(?:[,;&/]|and|or)\s*")
 _LETTER_DIGIT = re.compile(r"(?<=\d)[OoIl|](?=[\d \-.]*\d)|(?<=\d[ \-.])[OoIl|](?=\d)")
 _DIGIT_WORDS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                 "six": "6", "seven": "7", "eight": "8", "nine": "9"}
-_WORDED = re.compile(r"(?i)(?<![\w])(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d)(?:[\s,.\-]{1,3}|$)){7,15}")
+# Digit words, with groups of digits among them ("four one five 555 ..."); the digits are counted below.
+_WORDED = re.compile(r"(?i)(?<![\w])(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|\d{1,4})(?:[\s,.\-]{1,3}|$)){4,15}")
 _DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}")
 _REGIONS = ("US", "GB", "DE", "FR", "IN", "AU", "ES", "IT", "NL", "BR", "MX", "JP")
 

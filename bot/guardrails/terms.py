@@ -45,6 +45,7 @@ class TermMatcher:
                     needles = [n[:-1] for n in needles]
                 if codenames:
                     needles += _codename(term)
+                    needles += [split for n in needles for split in _split_once(n)]
                 self._needles.append((tuple(needles), term))
             elif term:
                 self._symbols.append((term.casefold(), term))
@@ -60,6 +61,14 @@ class TermMatcher:
                 hits.append((at, term, written))
         hits += [(-1, term, term) for needle, term in self._symbols if needle in folded]
         return [(term, written) for _, term, written in sorted(hits)]
+
+
+def _split_once(needle: str) -> list[str]:
+    """" night jar " for " nightjar ": a one-word codename broken by a space, each piece two letters or more."""
+    word = needle.strip()
+    if " " in word or len(word) < 6:
+        return []
+    return [f" {word[:i]} {word[i:]} " for i in range(2, len(word) - 1)]
 
 
 def _codename(term: str) -> list[str]:

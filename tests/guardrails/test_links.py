@@ -45,6 +45,7 @@ def test_empty_allowlist_blocks_every_link(guard):
 @pytest.mark.parametrize("text", [
     "e.g. this, i.e. that", "Thanks.Have a good day", "done.It works", "Node.js is fun", "version 2.3.1",
     "the file report.pdf", "mail jo@example.com", "@jo.bsky.social thanks", "Mr.Smith", "costs $4.99",
+    "back in the dot com days", "we dot the i's and cross the t's", "mail jo at example dot com",
 ])
 def test_text_that_is_not_a_link_passes(guard, text):
     assert only(guard.check(text, "mastodon"), "links") == []

@@ -66,6 +66,7 @@ CONFIDENTIAL = [
     ("spaced_letters", "A t l a s  r e b r a n d"),
     ("bidi", f"Pro{LRM}ject Fal{LRM}con"),
     ("mixed_case", "pRoJeCt FaLcOn"),
+    ("codename_broken_by_a_space", "Fal con ships in May"),
 ]
 
 
@@ -100,6 +101,7 @@ PHONES = [
     ("international", "Dana: +49 (0)30 2345 6789"),
     ("other_digits", "Dana: +٤٩ ٣٠ ٢٣٤٥ ٦٧٨٩"),
     ("bidi", f"Dana: {LRM}+44 7911 123{RLO}456{PDF}"),
+    ("words_and_digit_groups", "Reach Dana on four one five 867 five three oh nine"),
 ]
 
 
@@ -179,6 +181,8 @@ LINKS = [
     ("fullwidth_url", "see ｈｔｔｐｓ：／／evil．example／x"),
     ("uppercase", "see HTTPS://EVIL.EXAMPLE/X"),
     ("subdomain_trick", "see https://acme.com.evil.example/"),
+    ("dot_spelled_out", "claim it here: acme-refunds DOT com"),
+    ("dots_spelled_out", "see evil dot co dot uk"),
 ]
 
 
