@@ -226,6 +226,16 @@ REQUESTS: list[tuple[tuple[str, ...], re.Pattern[str]]] = [(words, re.compile(pa
      r"|\b(?:note|message|instructions?) (?:to|for) (?:the |any )?(?:ai|llm|language model|assistant|bot|model)s?\b"
      r"|\b(?:ais?|llms?|language models?|assistants?|bots?|models?) (?:reading|processing|parsing|summari[sz]ing|seeing)"
      r" this\s*[,:]"),
+    # The question set aside for another task, a bot told to show itself, a borrowed voice.
+    (('customer', 'user', 'original'),
+     r"\b(?:ignore|disregard|skip|forget|drop)\s+(?:the\s+)?(?:customer|user|original)(?:'s|s)?\s+(?:question|message"
+     r"|request|post|tweet|query|text)s?\b[^.!?\n]{0,20}\b(?:and|then|instead)\b"),
+    (('automated', 'a bot', 'an ai', 'a robot', 'an llm', 'a machine'),
+     r"\bif (?:this is|you(?:'re| are)|ur|u r) (?:an? )?(?:automated|bot|ai|robot|llm|machine)\b[^.!?\n]{0,30}?"
+     r"\b(?:say|reply|respond|write|type|answer|include|tweet)\b"),
+    (('voice of', 'as if you were', 'pretending to be', 'impersonating'),
+     r"\b(?:respond|reply|answer|write|talk|speak|tweet)\b[^.!?\n]{0,25}\b(?:in the voice of|as if you were|pretending to be"
+     r"|impersonating) (?:your|the|a) (?:ceo|founder|owner|boss|manager|president|lawyer|chairman|spokesperson)\b"),
     # A heading that opens new orders: "### new instructions ###", "[system prompt]".
     (('instruction', 'rule', 'task', 'prompt', 'directive'),
      r"(?:#{2,}|\*{2,}|={2,}|-{3,}|(?:^|\n)(?:@[\w.]+\s+)*[\[<])\s*(?:new|updated|additional|system|admin|real|actual)"
