@@ -26,7 +26,7 @@ _FEE = (r"(?:late |cancellation |change |overdraft |delivery |shipping |service 
 _WHEN = (r"(?:today|tonight|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
          r"mon|tue|wed|thu|fri|sat|sun|the weekend|this weekend|next week|this week|end of (?:the )?(?:day|week)|"
          r"january|february|march|april|may|june|july|august|september|october|november|december|"
-         r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|the \d+(?:st|nd|rd|th)?|\d+(?:st|nd|rd|th)|"
+         r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|the \d+(?:st|nd|rd|th|7h)?|\d+(?:st|nd|rd|th|7h)|"
          r"\d+ \d+|(?:the )?next \d+ (?:business |working )?(?:days?|hours?)|\d+ (?:business |working )?(?:days?|hours?))")
 
 # The most specific families first: at one place in the text, the first family
@@ -116,12 +116,12 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"we (?:messed|screwed|mucked|goofed|stuffed|slipped|fouled) (?:up|this up|that up|it up)",
         r"we (?:\w+ )?(?:messed|screwed|mucked|goofed|stuffed|fouled) (?:(?:this|that|it|things|your \w+)(?: one)? )?up",
         r"we (?:\w+ )?botched", r"(?:the )?(?:mistake|error|fault|blame|screw up|oversight) (?:is|was|were) "
-        r"(?:all |entirely |completely |totally )?(?:ours|on us|our own)",
+        r"(?:all |entirely |completely |totally )?(?:ours|on us|on u s\b|our own)",
         r"(?:who|that) (?:got|messed|screwed|mucked) (?:it|this|that|things) (?:wrong|up)",
         r"(?:we|weve|we have|we ve) (?:made|make) (?:a|an|the|this) (?:mistake|error|blunder)",
         r"(?:we are|were|we re) (?:to blame|at fault|in the wrong)", r"we were at fault",
         r"(?:its|thats|this is|that is|it is|this was|that was|it was) (?:entirely |completely |totally |all |fully |"
-        r"100 )?(?:on us|our doing|down to us)",
+        r"100 )?(?:on us|on u s\b|our doing|down to us)",
         r"we (?:dropped|fumbled) the ball", r"we got (?:it|this|that|your \w+|things) wrong", r"we got (?:\w+ ){1,2}wrong",
         r"we (?:take|accept|own) (?:full |complete |all |total )?(?:the )?(?:responsibility|blame)",
         r"we failed you", r"(?:fault|blame) (?:is|was|lies|rests) (?:entirely |fully |squarely )?(?:ours|with us)",
@@ -140,14 +140,14 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"(?:damage|damages|costs|repair|repairs|expenses|medical|bills?|losses|vet)",
     ]),
     "compensation": ("promises compensation", [
-        r"compensat", r"(?:ones|one is|be|is|its|thats|its all|this is|are) on (?:us|the house)",
+        r"compensat", r"(?:ones|one is|be|is|its|thats|its all|this is|are) on (?:us|u s\b|the house)",
         r"on the house", r"make (?:it|this|that) up to you", r"goodwill", r"bonus (?:points|miles|credits)",
         r"make it worth your while", r"comp(?:ed|ing)? (?:your|you|the|that|this)\b", r"accept (?:this|a|our|the) (?:small |little )?(?:[s$]?\d+ )?(?:credit|voucher|gift|"
         r"token|gesture|discount|coupon|refund)", r"[s$]?\d+ (?:\w+ )?(?:credit|voucher|coupon)",
         r"(?:added|add|adding|credited|crediting|giving|give|gave|deposited|awarded|award|offer|offering|loaded)"
         r" (?:you )?(?:an? )?(?:extra |bonus |additional )?\d+(?: \d{3})* (?:bonus |extra |reward )?(?:points|miles|credits|tokens)",
         r"(?:points|miles|month|months|night|drink|meal|coffee|dessert|upgrade|delivery|shipping|lunch|dinner|round)"
-        r" (?:is |are )?on us\b", r"voucher", r"gift ?card",
+        r" (?:is |are )?on (?:us|u s)\b", r"voucher", r"gift ?card",
         r"(?:store|account|travel|service|bill) credit", r"credit of \d", r"\d+ (?:\w+ )?(?:credit|voucher|coupon)",
         r"credit (?:to |on |into |towards? |against |off )?(?:your|the) (?:next )?(?:account|bill|invoice|statement|"
         r"order|booking|purchase|card|wallet)", r"(?:full|partial) credit",

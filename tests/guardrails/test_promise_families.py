@@ -149,6 +149,9 @@ def test_ordinary_support_replies_promise_nothing(guard, text):
     "We'll w-a-i-v-e the fee.",
     "We accept l i a b i l i t y.",
     "You'll get your ｍｏｎｅｙ back.",
+    "This one's on u s.",  # a two-letter word spaced out
+    "It'll arrive on the 14tH.", "It'll arrive on the 147h.",  # an ordinal in mixed case, and in leetspeak
+    "We'll r3fund you today.", "#RefundComing your way", "We ScReWeD uP",
 ])
 def test_disguised_promises_are_still_found(guard, text):
     assert only(guard.check(text, "x"), "promise"), text
