@@ -21,6 +21,7 @@ from bot.insights.service import Insights
 from bot.crm.setup import Crm, build_directory, build_sinks
 from bot.publishing.outbox import OutboxWorker
 from bot.cluster.heartbeat import Heartbeat
+from bot.cluster.stopping import Quit, cancel_until_done
 from bot.cluster.leases import Leases
 from bot.cluster.pumps import SourcePump
 from bot.cluster.roles import ROLES
@@ -39,10 +40,6 @@ BATCH = 1000  # mentions ingested in one transaction at most (batches hold only 
 # while one waits on the database, the next is parsed and routed. They share the
 # work as two processes would (conversation locks, fenced cursors, held replies).
 LANES = 2
-
-
-class Quit(Exception):
-    pass
 
 
 def build_drafter(settings: Settings, ws: Workspace) -> tuple[Drafter, Drafter]:
@@ -138,6 +135,7 @@ class App:
         self.lanes = LANES
         self._batches: list[asyncio.Lock] = []  # one per lane, held while it stores a batch: a stop waits for them
         self._lane_tasks: list[asyncio.Task] = []  # the pipeline lanes' tasks, when there are several
+        self._group_tasks: list[asyncio.Task] = []  # every task `run` started
 
     @classmethod
     async def create(cls, settings: Settings, ws: Workspace, base_dir: Path, clock: Clock | None = None,
@@ -231,25 +229,28 @@ class App:
                 self.core.roles.home_teams[platform.name] = frozenset(platform.home_teams)
         try:
             async with asyncio.TaskGroup() as tg:
+                def start(coro, name: str) -> asyncio.Task:  # kept, so a stop can see each one end
+                    self._group_tasks.append(tg.create_task(coro, name=name))
+                    return self._group_tasks[-1]
                 pumps = [SourcePump(source, self.db, self.bus, self.leases) for source in self.sources]
                 for pump in pumps if "sources" in roles else ():
-                    tg.create_task(pump.run(), name=f"source:{pump.source.name}")
-                consumer = tg.create_task(self.consume(), name="pipeline") if "pipeline" in roles else None
+                    start(pump.run(), f"source:{pump.source.name}")
+                consumer = start(self.consume(), "pipeline") if "pipeline" in roles else None
                 # Insights and CRM write-back ride with the publish workers; the inbox with chat.
                 crm = self.crm_worker if self.ws.crm is not None or self.ws.sinks else None
                 workers = [w for w, role in ((self.chat_worker, "chat"), (self.publish_worker, "workers"),
                                              (crm, "workers")) if w is not None and role in roles]
                 for worker in workers:
-                    tg.create_task(worker.run_forever(), name=f"outbox:{worker.prefix}")
+                    start(worker.run_forever(), f"outbox:{worker.prefix}")
                 if "workers" in roles:
-                    tg.create_task(self.insights.run_forever(self.chat_worker.poke), name="insights")
+                    start(self.insights.run_forever(self.chat_worker.poke), "insights")
                 if "chat" in roles:
-                    tg.create_task(self.inbox.run_forever(), name="chat-inbox")  # what was acked before a restart too
-                tg.create_task(Heartbeat(self.db, self.clock, set(roles)).run(), name="heartbeat")
-                tg.create_task(self._stop_when_asked(pumps, consumer, workers), name="stop")
+                    start(self.inbox.run_forever(), "chat-inbox")  # what was acked before a restart too
+                start(Heartbeat(self.db, self.clock, set(roles)).run(), "heartbeat")
+                start(self._stop_when_asked(pumps, consumer, workers), "stop")
                 console = self.platforms.get("console")
                 if console_user and console is not None:
-                    tg.create_task(self._console(console, console_user), name="console")
+                    start(self._console(console, console_user), "console")
         except* Quit:
             pass
         finally:
@@ -272,14 +273,12 @@ class App:
                         await lock.acquire()
             except TimeoutError:
                 pass
-            # Asked again until it ends: a cancellation that lands inside a Redis read can be swallowed by the
-            # client, and an idle lane would read on for ever. Each lane is asked: a task group passes on only one.
-            while not consumer.done():
-                for task in (consumer, *self._lane_tasks):
-                    task.cancel()
-                await asyncio.wait({consumer}, timeout=1)
+            await cancel_until_done([consumer, *self._lane_tasks])
         await asyncio.gather(*(w.drain(self.grace) for w in workers))
-        raise Quit  # the other tasks are cancelled: outbox rows still in hand go back as uncertain
+        # The rest are cancelled here, not by the task group, which would ask each only once: outbox rows
+        # still in hand go back as uncertain.
+        await cancel_until_done([t for t in self._group_tasks if t is not asyncio.current_task()])
+        raise Quit
 
     async def _console(self, console, user_id: str) -> None:
         await console.repl(console.user(user_id))

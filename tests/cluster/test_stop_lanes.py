@@ -53,3 +53,26 @@ async def test_a_stop_ends_lanes_whose_redis_read_swallowed_the_cancel(postgres_
 async def _stored(app: App) -> int:
     async with app.db.sessions() as s:
         return (await s.execute(select(func.count()).select_from(t.Mention))).scalar_one()
+
+
+async def test_cancel_until_done_asks_again_a_task_that_swallowed_the_first_cancellation():
+    from bot.cluster.stopping import cancel_until_done
+
+    swallowed: list[int] = []
+    started = asyncio.Event()
+
+    async def stubborn() -> None:
+        started.set()
+        while True:
+            try:
+                await asyncio.Event().wait()
+            except asyncio.CancelledError:
+                if swallowed:
+                    raise
+                swallowed.append(1)
+
+    task = asyncio.create_task(stubborn())
+    await started.wait()
+    async with asyncio.timeout(10):
+        await cancel_until_done([task], every=0.05)
+    assert task.cancelled() and swallowed == [1]
