@@ -44,8 +44,8 @@ _DEFANGED = re.compile(r"(?i)(?<![\w.-])(?:[\w-]{1,63}(?:\s?(?:\[\.\]|\(\.\)|\{\
 _MAIL_AT = re.compile(r"(?i)(?:\sat\s|[\[({]at[\])}]\s?|@\s?)\Z")
 # "evil dot com": a dot spelled out is read as one only before an ending people type as a site's,
 # so "the dot com bubble" or "join the dots" stay words.
-_SPELLED_ENDINGS = frozenset("com net org io co info biz xyz app dev me uk us ru cn de fr zip support link click top shop "
-                             "online site store live help".split())
+_SPELLED_ENDINGS = frozenset("com net org io co info biz xyz app dev me uk us ru cn de fr zip support link click top "
+                             "shop online site store live help".split())
 # Endings that are everyday words starting a sentence after a missing space. A bare "word.now"
 # is read as a sentence; with a path, a hyphen, a digit or more labels it is still a link.
 SENTENCE_WORDS = frozenset("no my you now me us it is in at be do so to am as by we got was not and or if he".split())
@@ -111,10 +111,10 @@ def _defanged(text: str) -> list[Link]:
     """"evil[.]com", "evil(dot)com": a host with its dots written in brackets."""
     links = []
     for m in _DEFANGED.finditer(text):
-        host = _DEFANGED_DOT.sub(".", m.group()).lower()
-        labels = host.split(".")
         if _MAIL_AT.search(text, max(0, m.start() - 8), m.start()):
             continue  # the domain of an e-mail address written out: the personal data check reports it
+        host = _DEFANGED_DOT.sub(".", m.group()).lower()
+        labels = host.split(".")
         if re.search(r"(?i)\sdot\s", m.group()) and (labels[-1] not in _SPELLED_ENDINGS
                                                        or labels[0] in SENTENCE_WORDS or labels[0] in ("the", "a")):
             continue

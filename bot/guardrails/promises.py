@@ -46,18 +46,19 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"consider (?:the|that|this|your) (?:charge|payment|transaction|debit)s? (?:reversed|refunded|voided|cancelled|"
         r"canceled|gone|removed)",
         r"(?:charge|payment|transaction|debit)s? (?:is|are|now|is now|are now) (?:reversed|refunded|voided)",
-        r"(?:money|payment|funds|amount|cash|fare|deposit|\d+)s? (?:is |are )?(?:on (?:its|the|their) way|heading|coming) back",
+        r"(?:money|payment|funds|amount|cash|fare|deposit|\d+)s? (?:is |are )?(?:on (?:its|the|their) way|heading|"
+        r"coming) back",
         r"(?:sent|send|sending|put|putting|paid|pay|paying|transferred|transfer|returned|return|credited|moved)"
         r" (?:the |your |that |this |those )?(?:full )?(?:\d+|amount|money|sum|balance|difference|funds|payment|fare|"
         r"deposit|cash)s? back",
         r"(?:see|get|receive|have|getting|seeing|receiving) (?:the |your |that |this |all the |all your )?(?:full )?"
         r"(?:\d+|amount|money|funds|payment|sum|difference|fare|deposit|cash)s? back",
         r"back (?:to|into|on|onto) your (?:card|account|bank|original payment|payment method|credit card|debit card)",
-        r"(?:money|funds|amount|difference|payment|fare|deposit|cash|[s$]?\d+)s?(?: \w+){0,3} back (?:to you|within|in|by|"
-        r"on|onto|into|to your|soon|shortly|today|tomorrow)\b",
+        r"(?:money|funds|amount|difference|payment|fare|deposit|cash|[s$]?\d+)s?(?: \w+){0,3} back "
+        r"(?:to you|within|in|by|on|onto|into|to your|soon|shortly|today|tomorrow)\b",
         r"(?:paid|sent|given|returned|credited|transferred) back to you",
-        r"(?:return|returning|send|sending|give|giving|transfer|transferring|credit|crediting|put|putting) (?:the |your )?"
-        r"[s$]\d+ (?:back )?(?:to|into|onto|on) your",
+        r"(?:return|returning|send|sending|give|giving|transfer|transferring|credit|crediting|put|putting) "
+        r"(?:the |your )?[s$]\d+ (?:back )?(?:to|into|onto|on) your",
         r"(?:money|payment|funds|deposit|fare|cost)s? (?:will be|has been|have been|is being|are being|gets|get) "
         r"(?:returned|refunded|credited|sent back|paid back|put back|given back)",
     ]),
@@ -98,8 +99,8 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"(?:resend|re send|reship|re ship|redeliver|re deliver|send (?:it|them|that|everything) again)",
         r"free (?:replacement|exchange|repair|swap)",
         r"(?:new|another|fresh) one (?:is |will be )?(?:on (?:its|the) way|out to you|in the post|heading)",
-        r"(?:new|another|fresh|second|spare|replacement) (?:\w+ ){0,2}(?:is |are |will be )?(?:on (?:its|the|their) way|"
-        r"in the post|heading your way|coming your way|out to you|being sent|being shipped)",
+        r"(?:new|another|fresh|second|spare|replacement) (?:\w+ ){0,2}(?:is |are |will be )?"
+        r"(?:on (?:its|the|their) way|in the post|heading your way|coming your way|out to you|being sent|being shipped)",
     ]),
     "delivery": ("promises a delivery date", [
         r"expect (?:it|them|delivery|your \w+|the \w+)(?: \w+){0,2} (?:by |on |before |within |in |for )?" + _WHEN
@@ -113,8 +114,8 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     ]),
     "fault": ("admits fault", [
         r"our (?:fault|mistake|error|bad|blunder|screw up|screwup|mess up)", r"we admit",
-        r"we (?:messed|screwed|mucked|goofed|stuffed|slipped|fouled) (?:up|this up|that up|it up)",
-        r"we (?:\w+ )?(?:messed|screwed|mucked|goofed|stuffed|fouled) (?:(?:this|that|it|things|your \w+)(?: one)? )?up",
+        r"we (?:\w+ )?(?:messed|screwed|mucked|goofed|stuffed|slipped|fouled) (?:(?:this|that|it|things|your \w+)"
+        r"(?: one)? )?up",
         r"we (?:\w+ )?botched", r"(?:the )?(?:mistake|error|fault|blame|screw up|oversight) (?:is|was|were) "
         r"(?:all |entirely |completely |totally )?(?:ours|on us|on u s\b|our own)",
         r"(?:who|that) (?:got|messed|screwed|mucked) (?:it|this|that|things) (?:wrong|up)",
@@ -122,7 +123,7 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
         r"(?:we are|were|we re) (?:to blame|at fault|in the wrong)", r"we were at fault",
         r"(?:its|thats|this is|that is|it is|this was|that was|it was) (?:entirely |completely |totally |all |fully |"
         r"100 )?(?:on us|on u s\b|our doing|down to us)",
-        r"we (?:dropped|fumbled) the ball", r"we got (?:it|this|that|your \w+|things) wrong", r"we got (?:\w+ ){1,2}wrong",
+        r"we (?:dropped|fumbled) the ball", r"we got (?:\w+ ){1,2}wrong",
         r"we (?:take|accept|own) (?:full |complete |all |total )?(?:the )?(?:responsibility|blame)",
         r"we failed you", r"(?:fault|blame) (?:is|was|lies|rests) (?:entirely |fully |squarely )?(?:ours|with us)",
         r"(?:mistake|error|failure|oversight|slip up|slip|fault|blunder|goof|screw up|mix up)(?: was| is|s)? "
@@ -142,13 +143,15 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     "compensation": ("promises compensation", [
         r"compensat", r"(?:ones|one is|be|is|its|thats|its all|this is|are) on (?:us|u s\b|the house)",
         r"on the house", r"make (?:it|this|that) up to you", r"goodwill", r"bonus (?:points|miles|credits)",
-        r"make it worth your while", r"comp(?:ed|ing)? (?:your|you|the|that|this)\b", r"accept (?:this|a|our|the) (?:small |little )?(?:[s$]?\d+ )?(?:credit|voucher|gift|"
-        r"token|gesture|discount|coupon|refund)", r"[s$]?\d+ (?:\w+ )?(?:credit|voucher|coupon)",
+        r"make it worth your while", r"comp(?:ed|ing)? (?:your|you|the|that|this)\b",
+        r"accept (?:this|a|our|the) (?:small |little )?(?:[s$]?\d+ )?(?:credit|voucher|gift|token|gesture|discount|"
+        r"coupon|refund)", r"[s$]?\d+ (?:\w+ )?(?:credit|voucher|coupon)",
         r"(?:added|add|adding|credited|crediting|giving|give|gave|deposited|awarded|award|offer|offering|loaded)"
-        r" (?:you )?(?:an? )?(?:extra |bonus |additional )?\d+(?: \d{3})* (?:bonus |extra |reward )?(?:points|miles|credits|tokens)",
+        r" (?:you )?(?:an? )?(?:extra |bonus |additional )?\d+(?: \d{3})* (?:bonus |extra |reward )?"
+        r"(?:points|miles|credits|tokens)",
         r"(?:points|miles|month|months|night|drink|meal|coffee|dessert|upgrade|delivery|shipping|lunch|dinner|round)"
         r" (?:is |are )?on (?:us|u s)\b", r"voucher", r"gift ?card",
-        r"(?:store|account|travel|service|bill) credit", r"credit of \d", r"\d+ (?:\w+ )?(?:credit|voucher|coupon)",
+        r"(?:store|account|travel|service|bill) credit", r"credit of \d",
         r"credit (?:to |on |into |towards? |against |off )?(?:your|the) (?:next )?(?:account|bill|invoice|statement|"
         r"order|booking|purchase|card|wallet)", r"(?:full|partial) credit",
         r"(?:next|first|following) (?:\w+ ){1,3}(?:is |are |will be |s |is going to be )?(?:free|on us|"

@@ -69,8 +69,8 @@ def _split(word: str) -> tuple[tuple[int, int, str, str], ...]:
         word = stripped.rstrip(_EDGE_SYMBOLS)
         if not word:
             return ()
+    # A word that starts with a digit is a number or an ordinal ("14tH"), never CamelCase.
     if word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower()) or word[0].isdigit():
-        # (a word that starts with a digit is a number or an ordinal, "14tH", never CamelCase)
         parts = [word]
     else:
         parts = _CAMEL.split(word)

@@ -38,7 +38,7 @@ class RedisStreamsBus:
         self.prefix, self.block_ms, self.maxlen = prefix, block_ms, maxlen
         self.claim_idle_ms, self.claim_every, self.pack = claim_idle_ms, claim_every, pack
         self._groups: dict[str, str] = {}  # topic -> group consumed here, for batch acks
-        self._names: set[tuple[str, str, str]] = set()  # (stream, group, consumer) read under here
+        self._names: dict[tuple[str, str], set[bytes]] = {}  # (stream, group) -> consumer names read under here
         self.forget_after_ms = forget_after_ms
         self.consumer = consumer or f"{os.uname().nodename}-{os.getpid()}"
         self._closed = False
@@ -112,9 +112,9 @@ class RedisStreamsBus:
         stream = self._stream(topic)
         self._groups[topic] = group
         await self._ensure_group(stream, group)
-        self._names.add((stream, group, consumer))
+        self._names.setdefault((stream, group), set()).add(consumer.encode())
         # First our own pending entries (a crash before ack), page by page, then new ones.
-        cursor, claim_from, next_claim = "0", "0-0", 0.0
+        cursor, claim_from, next_claim, next_forget = "0", "0-0", 0.0, 0.0
         count = max(1, max_items // self.pack)  # entries per read: about `max_items` payloads
         while not self._closed:
             entries = []
@@ -123,7 +123,9 @@ class RedisStreamsBus:
                     claim_from, entries = await self._claim_page(stream, group, count, claim_from, consumer)
                     if claim_from == "0-0":  # went through every pending entry: look again later
                         next_claim = time.monotonic() + self.claim_every
-                        await self._forget(stream, group, lambda c: c["idle"] >= self.forget_after_ms)
+                        if next_claim >= next_forget:  # names idle for minutes: a tenth of that is often enough
+                            next_forget = next_claim + self.forget_after_ms / 10_000
+                            await self._forget(stream, group, lambda c: c["idle"] >= self.forget_after_ms)
                 if not entries:
                     pending = cursor != ">"
                     reply = await self.client.xreadgroup(group, consumer, {stream: cursor}, count=count,
@@ -161,8 +163,8 @@ class RedisStreamsBus:
     async def close(self) -> None:
         self._closed = True
         try:
-            for stream, group, consumer in self._names:
-                await self._forget(stream, group, lambda c, name=consumer.encode(): c["name"] == name)
+            for (stream, group), ours in self._names.items():
+                await self._forget(stream, group, lambda c, ours=ours: c["name"] in ours)
         except (ResponseError, redis.ConnectionError) as exc:  # tidying only: the next start sweeps them
             log.warning("could not remove this process's consumer names: %s", exc)
         await self.client.aclose()
